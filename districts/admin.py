@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from .models import ReportingUnit, UnitAlias
+
+
+class AliasInline(admin.TabularInline):
+    model = UnitAlias
+    extra = 0
+
+
+@admin.register(ReportingUnit)
+class ReportingUnitAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "area", "service", "gss_code"]
+    list_filter = ["kind", "service", "area"]
+    search_fields = ["name", "gss_code", "aliases__alias"]
+    filter_horizontal = ["districts_served"]
+    inlines = [AliasInline]

@@ -1,0 +1,305 @@
+"""Indicators, their targets and benchmarks, and the measured values with their revisions."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from districts.models import ReportingUnit, TeamService, UnitKind
+
+from .analysis.direction import ComparesWith
+from .analysis.periods import Frequency, Period, PeriodKind
+from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
+
+VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
+
+
+class DataPeriod(models.TextChoices):
+    MONTHLY_SNAPSHOT = "MS", "Monthly snapshot"
+    ROLLING_12_MONTHS = "R12M", "Rolling 12 months"
+    YEAR_TO_DATE = "YTD", "Year to date"
+    QUARTERLY = "Q", "Quarterly"
+    TERMLY = "T", "Termly"
+    ANNUAL = "A", "Annual"
+
+
+class ReportedFor(models.TextChoices):
+    """Below the authority (which always has a value), who reports the indicator."""
+
+    AUTHORITY = "authority", "Authority only"
+    DISTRICT = "district", "Districts"
+    SOCIAL_WORK_TEAMS = TeamService.SOCIAL_WORK.value, "Social work teams (CSWT)"
+    EARLY_HELP_UNITS = TeamService.EARLY_HELP.value, "Early help units (EHU)"
+
+
+class IndicatorQuerySet(models.QuerySet["Indicator"]):
+    def reported_for_unit(self, unit: ReportingUnit) -> IndicatorQuerySet:
+        """The indicators a unit has values for: all for the authority, its level's for others."""
+        if unit.kind == UnitKind.AUTHORITY:
+            return self.all()
+        if unit.kind == UnitKind.DISTRICT:
+            return self.filter(reported_for=ReportedFor.DISTRICT)
+        if unit.kind == UnitKind.TEAM:
+            return self.filter(reported_for=unit.service)
+        return self.none()
+
+
+class Indicator(models.Model):
+    code = models.CharField(max_length=60, unique=True, help_text="Unique; uploads match on it.")
+    printed_code = models.CharField(max_length=30, blank=True)
+    name = models.CharField(max_length=300)
+    section = models.CharField(max_length=100)
+    table = models.CharField(max_length=100, help_text="The printed table the indicator belongs to.")
+    polarity = models.CharField(
+        max_length=1,
+        choices=[(Polarity.HIGHER.value, "H: higher is better"), (Polarity.LOWER.value, "L: lower is better"),
+                 (Polarity.TARGET.value, "T: close to target is best")],
+    )
+    data_period = models.CharField(max_length=4, choices=DataPeriod.choices)
+    frequency = models.CharField(max_length=10, choices=[(f.value, f.value.capitalize()) for f in Frequency])
+    qpr = models.BooleanField("in the Quarterly Performance Report", default=False)
+    reported_for = models.CharField(max_length=10, choices=ReportedFor.choices)
+    unit = models.CharField(
+        max_length=10,
+        choices=[(u, u) for u in ("percent", "rate", "number", "days", "score")],
+        help_text="What a value measures: a count (number) is suppressed when small on member pages.",
+    )
+    decimals = models.PositiveSmallIntegerField(default=1, help_text="Printed precision.")
+    dot_compares_with = models.CharField(
+        "direction of travel compares with",
+        max_length=25,
+        choices=[(c.value, c.value.capitalize()) for c in ComparesWith],
+        default=ComparesWith.PREVIOUS_PERIOD,
+    )
+    definition = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    benchmark_label = models.CharField(max_length=200, blank=True)
+    england_label = models.CharField(max_length=200, blank=True)
+    notes = models.TextField(blank=True)
+    display_order = models.PositiveIntegerField(default=0)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["display_order", "code"]
+        permissions = [
+            ("view_scorecard", "Can browse the latest (provisional) scorecards"),
+            ("upload_measurements", "Can upload and commit monthly measurements"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def frequency_enum(self) -> Frequency:
+        return Frequency(self.frequency)
+
+    @property
+    def has_outturn(self) -> bool:
+        """Monthly and quarterly indicators print last year's outturn, target and RAG."""
+        return self.frequency in (Frequency.MONTHLY, Frequency.QUARTERLY)
+
+    @property
+    def is_count(self) -> bool:
+        return self.unit == "number"
+
+
+class Target(models.Model):
+    """An indicator's target for one year (financial or academic, as its frequency says)."""
+
+    class AppliesTo(models.TextChoices):
+        ALL = "all", "All units"
+        AUTHORITY = "authority", "The authority only"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="targets")
+    year = models.PositiveSmallIntegerField(help_text="First calendar year: 2024 means 2024-25.")
+    applies_to = models.CharField(max_length=10, choices=AppliesTo.choices, default=AppliesTo.ALL)
+    unit = models.ForeignKey(
+        ReportingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        help_text="Set to override the target for this one unit.",
+    )
+    target = models.DecimalField(**VALUE_DIGITS)
+    floor = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    band_low = models.DecimalField("green band from", null=True, blank=True, **VALUE_DIGITS)
+    band_high = models.DecimalField("green band to", null=True, blank=True, **VALUE_DIGITS)
+    floor_band_low = models.DecimalField("floor band from", null=True, blank=True, **VALUE_DIGITS)
+    floor_band_high = models.DecimalField("floor band to", null=True, blank=True, **VALUE_DIGITS)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["indicator", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "year"], condition=models.Q(unit=None), name="one_target_a_year"),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "unit"], condition=~models.Q(unit=None), name="one_override_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.year_label}: {self.target}"
+
+    @property
+    def year_label(self) -> str:
+        return f"{self.year}-{(self.year + 1) % 100:02d}"
+
+    def spec(self) -> TargetSpec:
+        return TargetSpec(
+            target=self.target,
+            floor=self.floor,
+            band_low=self.band_low,
+            band_high=self.band_high,
+            floor_band_low=self.floor_band_low,
+            floor_band_high=self.floor_band_high,
+        )
+
+    def applies_to_unit(self, unit: ReportingUnit) -> bool:
+        if self.unit_id is not None:
+            return self.unit_id == unit.pk
+        return self.applies_to == self.AppliesTo.ALL or unit.kind == UnitKind.AUTHORITY
+
+    def clean(self) -> None:
+        if self.indicator_id is None or self.target is None:
+            return
+        try:
+            check_target(self.spec(), self.indicator.polarity)
+        except TargetError as error:
+            raise ValidationError(f"{self.indicator.code} {self.year_label}: {error}.") from None
+        if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
+            raise ValidationError({"unit": "Areas hold no values, so they take no target."})
+
+
+class Benchmark(models.Model):
+    class Comparator(models.TextChoices):
+        BENCHMARK = "benchmark", "Benchmark group"
+        ENGLAND = "England", "England"
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="benchmarks")
+    comparator = models.CharField(max_length=10, choices=Comparator.choices)
+    label = models.CharField(max_length=200, help_text="Says its as-at date or year.")
+    value = models.DecimalField(**VALUE_DIGITS)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["indicator", "comparator"], name="one_benchmark_each")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator.code} {self.label}: {self.value}"
+
+
+class Status(models.TextChoices):
+    """Why a value is missing. A blank is never a zero."""
+
+    NOT_AVAILABLE = "N/A", "N/A"
+    TO_BE_SUPPLIED = "to be supplied", "data to be supplied"
+    SUPPRESSED = "suppressed", "suppressed"
+
+
+class MeasurementQuerySet(models.QuerySet["Measurement"]):
+    def for_period(self, period: Period) -> MeasurementQuerySet:
+        return self.filter(period_kind=period.kind.value, period_start=period.start)
+
+
+class Measurement(models.Model):
+    """One value (or a status saying why there is none) of an indicator, for a unit and period."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    unit = models.ForeignKey(ReportingUnit, on_delete=models.CASCADE, related_name="measurements")
+    period_kind = models.CharField(max_length=1, choices=[(k.value, k.name.lower()) for k in PeriodKind])
+    period_start = models.DateField()
+    value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    numerator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    denominator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeasurementQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "unit", "period_kind", "period_start"], name="one_value_per_period"
+            ),
+            models.CheckConstraint(
+                condition=~(models.Q(value=None) & models.Q(status="")), name="blank_value_needs_status"
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "indicator", "period_start"], name="measurement_unit_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.unit} {self.period.label}: {self.value if self.value is not None else self.status}"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.period_start, PeriodKind(self.period_kind))
+
+    def clean(self) -> None:
+        if self.value is None and not self.status:
+            raise ValidationError("A blank value needs a status (N/A, to be supplied or suppressed): a blank is never a zero.")
+        if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
+            raise ValidationError({"unit": "Areas hold no values: give the value for each district."})
+
+
+class MeasurementRevision(models.Model):
+    """A changed value keeps its old value, when, who and why."""
+
+    measurement = models.ForeignKey(Measurement, on_delete=models.CASCADE, related_name="revisions")
+    old_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    old_numerator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    old_denominator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    old_status = models.CharField(max_length=20, blank=True)
+    new_value = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    new_numerator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    new_denominator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
+    new_status = models.CharField(max_length=20, blank=True)
+    changed_at = models.DateTimeField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=300)
+    upload = models.ForeignKey("Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions")
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.measurement}: {self.old_value} → {self.new_value}"
+
+
+class Upload(models.Model):
+    """A spreadsheet the MI team uploaded, kept with its outcome.
+
+    The file itself lives in the database, where the web process and the worker both reach it.
+    """
+
+    class State(models.TextChoices):
+        RECEIVED = "received", "Received"
+        PREVIEWED = "previewed", "Ready to confirm"
+        INVALID = "invalid", "Has errors"
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Loading"
+        COMMITTED = "committed", "Committed"
+        FAILED = "failed", "Failed"
+        STALE = "stale", "Preview out of date"
+
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RECEIVED)
+    stage = models.CharField(max_length=40, blank=True, help_text="What the worker is doing now.")
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+

@@ -1,0 +1,61 @@
+"""Shared fixtures: the demo data set and one user per role."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.test import Client
+
+from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS
+
+# .ci/run sets this so a test that needs a system piece fails instead of skipping.
+REQUIRE_SYSTEM_PIECES = os.environ.get("SCORECARD_REQUIRE_SYSTEM_PIECES", "").strip() not in ("", "0")
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip with a printed reason on a machine without the piece; fail in CI, which must run it."""
+    if REQUIRE_SYSTEM_PIECES:
+        pytest.fail(f"required system piece missing: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def demo(db: None) -> None:
+    from scorecard.demo import load_demo
+
+    load_demo()
+
+
+def _user(username: str, role: str | None) -> User:
+    user = User.objects.create_user(username=username, password="pw-for-tests")
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def mi_user(db: None) -> User:
+    return _user("mi", MI_TEAM)
+
+
+@pytest.fixture
+def officer(db: None) -> User:
+    return _user("officer", OFFICERS)
+
+
+@pytest.fixture
+def member(db: None) -> User:
+    return _user("member", MEMBERS)
+
+
+@pytest.fixture
+def client_for(client: Client):  # type: ignore[no-untyped-def]
+    """client_for(user) -> a Client logged in as that user."""
+
+    def login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
