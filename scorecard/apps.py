@@ -8,6 +8,7 @@ class ScorecardConfig(AppConfig):
     def ready(self) -> None:
         from .roles import sync_roles
 
-        # Groups and their permissions follow roles.py after every migrate, so a new
-        # permission reaches its role without a hand-written data migration.
-        post_migrate.connect(sync_roles, sender=self)
+        # Groups and their permissions follow roles.py after every migrate, so a new permission
+        # reaches its role without a hand-written data migration. It runs after each app's
+        # permissions are created (any sender), so the last run sees them all.
+        post_migrate.connect(sync_roles, dispatch_uid="scorecard.sync_roles")

@@ -96,7 +96,9 @@ class Scorecard:
 class ScorecardData:
     """Everything the rules need for some units as at a month, fetched in a fixed number of queries."""
 
-    def __init__(self, units: Sequence[ReportingUnit], as_at: Period) -> None:
+    def __init__(self, units: Sequence[ReportingUnit], as_at: Period,
+                 indicators: Sequence[Indicator] | None = None) -> None:
+        """``indicators``: fetch only these (a page about one indicator); all of them by default."""
         self.as_at = as_at
         self.units = list(units)
         unit_ids = [unit.pk for unit in self.units]
@@ -111,16 +113,18 @@ class ScorecardData:
         team_ids = {team.pk for teams in self.teams_by_district.values() for team in teams}
         all_unit_ids = set(unit_ids) | team_ids | ({self.authority.pk} if self.authority else set())
 
-        self.indicators = list(Indicator.objects.all())
+        self.indicators = list(Indicator.objects.all()) if indicators is None else list(indicators)
+        only_these = {} if indicators is None else {"indicator__in": self.indicators}
         first_year = as_at.start.year - HISTORY_YEARS
         self.targets: dict[tuple[int, int], list[Target]] = defaultdict(list)
-        for target in Target.objects.filter(year__gte=first_year, year__lte=as_at.start.year):
+        for target in Target.objects.filter(year__gte=first_year, year__lte=as_at.start.year, **only_these):
             self.targets[(target.indicator_id, target.year)].append(target)
         self.benchmarks: dict[tuple[int, str], Benchmark] = {
-            (b.indicator_id, b.comparator): b for b in Benchmark.objects.all()
+            (b.indicator_id, b.comparator): b for b in Benchmark.objects.filter(**only_these)
         }
         self.values: dict[tuple[int, int], dict[Period, Value]] = defaultdict(dict)
         measurements = Measurement.objects.filter(
+            **only_these,
             unit_id__in=all_unit_ids,
             period_start__gte=date(first_year, 1, 1),
             period_start__lte=as_at.start,

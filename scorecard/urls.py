@@ -3,14 +3,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .throttle import ThrottledLoginView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("uploads/", include("indicators.importing.urls")),
     path("editions/", include("scorecard.editions.urls")),
     path("", include("scorecard.pages.urls")),
 ]
+
+# Refusals are logged (audit) before the 403 page is shown.
+handler403 = "scorecard.errors.permission_denied"

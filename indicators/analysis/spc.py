@@ -300,7 +300,8 @@ def trend_ends(values: Sequence[float], run_length: int = 7) -> tuple[int, ...]:
             continue
         window = values[index - run_length + 1 : index + 1]
         steps = {_sign(current - previous) for previous, current in zip(window, window[1:])}
-        ends.append(steps.pop() if len(steps) == 1 and 0 not in steps else 0)
+        # Every step the same: all rising (1), all falling (-1) or all ties (0).
+        ends.append(steps.pop() if len(steps) == 1 else 0)
     return tuple(ends)
 
 

@@ -1,0 +1,220 @@
+"""What an upload would change: new, changed and unchanged values against what is stored.
+
+``check_upload`` is the whole read-only pipeline (parse -> validate -> diff) that the web
+page, the management command and the commit task share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from statistics import mean
+
+from django.utils import timezone
+
+from indicators.analysis.numbers import stored
+from indicators.analysis.periods import PeriodKind
+from indicators.models import Measurement
+
+from .parse import FileProblem, Issue, parse_file
+from .validate import Catalogue, Key, NewValue, validate
+
+# The XmR upper range limit: a move bigger than this many mean moving ranges is far outside
+# the series' usual movement.
+UPPER_RANGE_FACTOR = Decimal("3.268")
+MIN_MOVES_FOR_JUMPS = 4
+MAX_STORED_ISSUES = 1000
+
+State = tuple[Decimal | None, Decimal | None, Decimal | None, str]
+
+
+def state_of(measurement: Measurement) -> State:
+    def norm(number: Decimal | None) -> Decimal | None:
+        return stored(number) if number is not None else None
+
+    return (norm(measurement.value), norm(measurement.numerator), norm(measurement.denominator),
+            measurement.status or "")
+
+
+def new_state(item: NewValue, old: State | None) -> State:
+    """The state after the upload; the wide layout keeps the stored numerator and denominator."""
+    if item.has_ratio or old is None:
+        return (item.value, item.numerator, item.denominator, item.status)
+    return (item.value, old[1], old[2], item.status)
+
+
+def show(state: State | None) -> str:
+    """A state in words for the preview: '67.9 (15.6 / 23)', 'N/A', or '—' when nothing is stored."""
+    if state is None:
+        return "—"
+    value, numerator, denominator, status = state
+    parts = [f"{value.normalize():f}" if value is not None else ""]
+    if numerator is not None or denominator is not None:
+        parts.append("(" + " / ".join(f"{n.normalize():f}" if n is not None else "?" for n in (numerator, denominator)) + ")")
+    if status:
+        parts.append(status)
+    return " ".join(p for p in parts if p)
+
+
+def existing_for(values: Sequence[NewValue]) -> dict[Key, Measurement]:
+    """The stored measurements the values would replace, in one query."""
+    if not values:
+        return {}
+    starts = [item.period.start for item in values]
+    query = Measurement.objects.filter(
+        indicator_id__in={item.indicator.pk for item in values},
+        unit_id__in={item.unit.pk for item in values},
+        period_start__gte=min(starts),
+        period_start__lte=max(starts),
+    )
+    wanted = {item.key for item in values}
+    found = {}
+    for measurement in query:
+        key = Key(measurement.indicator_id, measurement.unit_id, measurement.period_kind, measurement.period_start)
+        if key in wanted:
+            found[key] = measurement
+    return found
+
+
+@dataclass
+class Change:
+    item: NewValue
+    old: State | None
+    new: State
+
+    def as_dict(self) -> dict[str, str]:
+        return {"indicator": self.item.indicator.code, "area": self.item.unit.name,
+                "period": self.item.period.label, "old": show(self.old), "new": show(self.new)}
+
+
+@dataclass
+class Diff:
+    new: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    unchanged: int = 0
+    seen: str = ""  # a fingerprint of every stored value the file touches, as the preview saw them
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {"new": len(self.new), "changed": len(self.changed), "unchanged": self.unchanged}
+
+
+def fingerprint(values: Iterable[NewValue], existing: dict[Key, Measurement]) -> str:
+    digest = hashlib.sha256()
+    for key in sorted({item.key for item in values}, key=lambda k: (k.indicator_id, k.unit_id, k.period_kind,
+                                                                    k.period_start)):
+        old = existing.get(key)
+        digest.update(repr((key, state_of(old) if old else None)).encode())
+    return digest.hexdigest()
+
+
+def diff(values: Sequence[NewValue], existing: dict[Key, Measurement]) -> Diff:
+    result = Diff(seen=fingerprint(values, existing))
+    for item in values:
+        stored_one = existing.get(item.key)
+        old = state_of(stored_one) if stored_one else None
+        new = new_state(item, old)
+        if old is None:
+            result.new.append(Change(item, None, new))
+        elif old != new:
+            result.changed.append(Change(item, old, new))
+        else:
+            result.unchanged += 1
+    return result
+
+
+def jump_warnings(values: Sequence[NewValue]) -> list[Issue]:
+    """Values whose move from the previous period is far outside the series' usual movement (XmR)."""
+    trend_values = [v for v in values if v.value is not None and v.period.kind is not PeriodKind.OUTTURN]
+    if not trend_values:
+        return []
+    series: dict[tuple[int, int, str], dict[date, Decimal]] = defaultdict(dict)
+    history = Measurement.objects.filter(
+        indicator_id__in={v.indicator.pk for v in trend_values},
+        unit_id__in={v.unit.pk for v in trend_values},
+        period_kind__in={v.period.kind.value for v in trend_values},
+        value__isnull=False,
+    ).values_list("indicator_id", "unit_id", "period_kind", "period_start", "value")
+    for indicator_id, unit_id, kind, start, value in history:
+        series[(indicator_id, unit_id, kind)][start] = value
+    for item in trend_values:
+        series[(item.indicator.pk, item.unit.pk, item.period.kind.value)][item.period.start] = item.value
+    warnings = []
+    for item in trend_values:
+        points = sorted(series[(item.indicator.pk, item.unit.pk, item.period.kind.value)].items())
+        moves = [(later[0], abs(later[1] - earlier[1])) for earlier, later in zip(points, points[1:])]
+        this_move = next((move for start, move in moves if start == item.period.start), None)
+        others = [move for start, move in moves if start != item.period.start]
+        if this_move is None or len(others) < MIN_MOVES_FOR_JUMPS:
+            continue
+        usual = mean(others)
+        if usual > 0 and this_move > UPPER_RANGE_FACTOR * usual:
+            warnings.append(Issue(
+                f"{item.indicator.code} {item.unit.name} {item.period.label}: a move of {this_move.normalize():f} "
+                f"from the period before is far outside this series' usual movement (about "
+                f"{usual.quantize(Decimal('0.01')).normalize():f}). Check it.", item.sheet, item.row))
+    return warnings
+
+
+@dataclass
+class Report:
+    """The outcome of checking a file: what it would change, and every error and warning."""
+
+    values: list[NewValue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    diff: Diff = field(default_factory=Diff)
+    layout: str = ""
+    rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {**self.diff.counts, "values": len(self.values), "rows": self.rows,
+                "errors": len(self.errors), "warnings": len(self.warnings)}
+
+    def preview(self) -> dict[str, object]:
+        """What the preview page shows, as JSON for Upload.preview."""
+        return {"layout": self.layout, "seen": self.diff.seen,
+                "changes": [change.as_dict() for change in self.diff.changed]}
+
+    def stored_errors(self) -> list[dict[str, object]]:
+        return stored_issues(self.errors)
+
+    def stored_warnings(self) -> list[dict[str, object]]:
+        return stored_issues(self.warnings)
+
+
+def stored_issues(issues: list[Issue]) -> list[dict[str, object]]:
+    kept = [issue.as_dict() for issue in issues[:MAX_STORED_ISSUES]]
+    if len(issues) > MAX_STORED_ISSUES:
+        kept.append(Issue(f"… and {len(issues) - MAX_STORED_ISSUES:,} more.").as_dict())
+    return kept
+
+
+def check_file(filename: str, content: bytes, today: date | None = None) -> Report:
+    """Parse and validate a file, without looking at what is stored."""
+    today = today or timezone.localdate()
+    try:
+        parsed = parse_file(filename, content)
+    except FileProblem as problem:
+        return Report(errors=[Issue(str(problem))])
+    checked = validate(parsed, Catalogue.load(), today)
+    return Report(values=checked.values, errors=checked.errors, warnings=checked.warnings,
+                  layout="+".join(sorted(parsed.layouts)), rows=parsed.rows)
+
+
+def check_upload(filename: str, content: bytes, today: date | None = None) -> Report:
+    """Parse, validate and diff a file against what is stored. Changes nothing."""
+    report = check_file(filename, content, today)
+    report.diff = diff(report.values, existing_for(report.values))
+    if report.ok:
+        report.warnings.extend(jump_warnings(report.values))
+    return report

@@ -1,0 +1,322 @@
+"""Check every record against the indicators and units we know, and say what is wrong in plain words.
+
+Errors block the upload; warnings are shown in the preview and do not.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from districts.models import ReportingUnit, UnitAlias, UnitKind
+from indicators.analysis.numbers import NumberError, stored, to_decimal
+from indicators.analysis.periods import Period, PeriodError, parse_period
+from indicators.models import Indicator, ReportedFor, Status
+
+from .parse import Cell, Issue, Layout, ParsedFile, RawRecord, is_blank
+
+STATUS_WORDS = {
+    "n/a": Status.NOT_AVAILABLE.value,
+    "to be supplied": Status.TO_BE_SUPPLIED.value,
+    "data to be supplied": Status.TO_BE_SUPPLIED.value,
+    "suppressed": Status.SUPPRESSED.value,
+}
+LARGEST_VALUE = Decimal(10) ** 14  # what VALUE_DIGITS (20 digits, 6 decimal places) can store
+LEVEL_WORDS = {
+    ReportedFor.AUTHORITY: "the authority only",
+    ReportedFor.DISTRICT: "districts",
+    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams (CSWT)",
+    ReportedFor.EARLY_HELP_UNITS: "early help units (EHU)",
+}
+
+
+@dataclass(frozen=True)
+class Key:
+    indicator_id: int
+    unit_id: int
+    period_kind: str
+    period_start: date
+
+
+@dataclass(frozen=True)
+class NewValue:
+    """A value the file gives, resolved to an indicator, unit and period."""
+
+    indicator: Indicator
+    unit: ReportingUnit
+    period: Period
+    value: Decimal | None
+    status: str
+    numerator: Decimal | None = None
+    denominator: Decimal | None = None
+    has_ratio: bool = True  # False in the wide layout: the stored numerator and denominator are kept
+    sheet: str = ""
+    row: int = 0
+
+    @property
+    def key(self) -> Key:
+        return Key(self.indicator.pk, self.unit.pk, self.period.kind.value, self.period.start)
+
+
+@dataclass
+class Catalogue:
+    """The indicators and units an upload may name, fetched once (a fixed number of queries)."""
+
+    indicators: dict[str, Indicator]
+    units: dict[str, ReportingUnit]  # lower-case name, alias or ONS code -> unit
+    unit_names: list[str]  # for suggestions
+
+    @classmethod
+    def load(cls) -> Catalogue:
+        units_by_key: dict[str, ReportingUnit] = {}
+        names: list[str] = []
+        for unit in ReportingUnit.objects.all():
+            units_by_key[unit.name.lower()] = unit
+            names.append(unit.name)
+            if unit.gss_code:
+                units_by_key[unit.gss_code.lower()] = unit
+        by_id = {unit.pk: unit for unit in units_by_key.values()}
+        for alias in UnitAlias.objects.all():
+            if alias.unit_id in by_id:
+                units_by_key.setdefault(alias.alias.lower(), by_id[alias.unit_id])
+                names.append(alias.alias)
+        return cls({i.code: i for i in Indicator.objects.all()}, units_by_key, names)
+
+    def unit(self, name: str) -> ReportingUnit | None:
+        return self.units.get(" ".join(name.split()).lower())
+
+    def closest_unit(self, name: str) -> str | None:
+        lowered = {n.lower(): n for n in self.unit_names}
+        match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+        return lowered[match[0]] if match else None
+
+    def closest_code(self, code: str) -> str | None:
+        match = difflib.get_close_matches(code, list(self.indicators), n=1, cutoff=0.7)
+        return match[0] if match else None
+
+
+@dataclass
+class Checked:
+    values: list[NewValue] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+
+
+def text_of(cell: Cell) -> str:
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return "" if cell is None else " ".join(str(cell).split())
+
+
+def status_of(cell: Cell) -> str | None:
+    """The stored status a cell names, or None when it names none."""
+    if not isinstance(cell, str):
+        return None
+    return STATUS_WORDS.get(" ".join(cell.split()).lower())
+
+
+def reported_for_unit(indicator: Indicator, unit: ReportingUnit) -> bool:
+    """The authority takes every indicator; districts and teams only those reported at their level."""
+    if unit.kind == UnitKind.AUTHORITY:
+        return True
+    if unit.kind == UnitKind.DISTRICT:
+        return indicator.reported_for == ReportedFor.DISTRICT
+    if unit.kind == UnitKind.TEAM:
+        return indicator.reported_for == unit.service
+    return False
+
+
+def number(cell: Cell, what: str) -> Decimal:
+    """A number cell; NumberError in plain words otherwise."""
+    try:
+        value = to_decimal(cell)
+    except NumberError:
+        raise NumberError(f"the {what} '{text_of(cell)}' is not a number") from None
+    if abs(value) >= LARGEST_VALUE:
+        raise NumberError(f"the {what} {value} is too large to store")
+    return value
+
+
+def places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def ratio_disagrees(value: Decimal, numerator: Decimal, denominator: Decimal, percent: bool) -> bool:
+    """True when no numbers that print as these three could agree (each is ± half its last printed digit).
+
+    Dover SCS40 15.6 / 23.0 beside 67.9 agrees (15.6 may be 15.64, 23.0 may be 22.96);
+    Dartford SISE4 112 / 1671 beside 67.1 does not.
+    """
+    def half_unit(number: Decimal) -> Decimal:
+        return Decimal(5) * Decimal(10) ** (-places(number) - 1)
+
+    low_den, high_den = denominator - half_unit(denominator), denominator + half_unit(denominator)
+    if low_den <= 0:
+        return False
+    scale = 100 if percent else 1
+    low = (numerator - half_unit(numerator)) / high_den * scale
+    high = (numerator + half_unit(numerator)) / low_den * scale
+    return value + half_unit(value) < low or value - half_unit(value) > high
+
+
+class _RowChecker:
+    """Checks one record at a time, collecting errors and the resolved value."""
+
+    def __init__(self, catalogue: Catalogue, today: date, checked: Checked) -> None:
+        self.catalogue = catalogue
+        self.current_month = date(today.year, today.month, 1)
+        self.checked = checked
+
+    def error(self, record: RawRecord, column: str, message: str) -> None:
+        self.checked.errors.append(Issue(message, record.sheet, record.row, column))
+
+    def indicator(self, record: RawRecord) -> Indicator | None:
+        code = text_of(record.indicator)
+        if not code:
+            self.error(record, "indicator", "The indicator code is missing.")
+            return None
+        indicator = self.catalogue.indicators.get(code)
+        if indicator is None:
+            closest = self.catalogue.closest_code(code)
+            hint = f" Did you mean {closest}?" if closest else ""
+            self.error(record, "indicator", f"Unknown indicator code '{code}'.{hint}")
+        return indicator
+
+    def unit(self, record: RawRecord) -> ReportingUnit | None:
+        name = text_of(record.area)
+        if not name:
+            self.error(record, "area", "The area (reporting unit) is missing.")
+            return None
+        unit = self.catalogue.unit(name)
+        if unit is None:
+            closest = self.catalogue.closest_unit(name)
+            hint = f" Did you mean {closest}?" if closest else ""
+            self.error(record, "area", f"Unknown area '{name}'.{hint}")
+        elif unit.kind == UnitKind.AREA:
+            self.error(record, "area", f"{unit.name} is an area, and areas hold no values: "
+                                       "give the value for each of its districts.")
+            return None
+        return unit
+
+    def period(self, record: RawRecord, indicator: Indicator) -> Period | None:
+        try:
+            period = parse_period(record.period if not isinstance(record.period, str) else record.period.strip(),
+                                  indicator.frequency)
+        except PeriodError as error:
+            self.error(record, record.period_column, f"{indicator.code}: {error}.")
+            return None
+        if period.start > self.current_month:
+            self.error(record, record.period_column,
+                       f"{period.label} is in the future: a period cannot start after this month.")
+            return None
+        return period
+
+    def check(self, record: RawRecord) -> NewValue | None:
+        indicator = self.indicator(record)
+        unit = self.unit(record)
+        if indicator and unit and not reported_for_unit(indicator, unit):
+            self.error(record, "area", f"{indicator.code} is reported for {LEVEL_WORDS[indicator.reported_for]}, "
+                                       f"not for {unit.name}.")
+            unit = None
+        period = self.period(record, indicator) if indicator else None
+        value, status = self.value_and_status(record)
+        numerator = self.optional_number(record, record.numerator, "numerator")
+        denominator = self.optional_number(record, record.denominator, "denominator")
+        if not (indicator and unit and period) or value is False or numerator is False or denominator is False:
+            return None
+        return NewValue(indicator, unit, period, value, status,
+                        numerator=numerator, denominator=denominator,  # type: ignore[arg-type]
+                        has_ratio=record.layout is Layout.LONG, sheet=record.sheet, row=record.row)
+
+    def value_and_status(self, record: RawRecord) -> tuple[Decimal | None | bool, str]:
+        """(value, status); value False when the cells are in error."""
+        status = ""
+        if not is_blank(record.status):
+            found = status_of(record.status)
+            if found is None:
+                self.error(record, "status", f"Unknown status '{text_of(record.status)}': use N/A, "
+                                             "to be supplied or suppressed (or leave it blank).")
+                return False, ""
+            status = found
+        cell = record.value
+        if is_blank(cell):
+            if not status:
+                self.error(record, record.value_column, "The value is blank and there is no status: a blank is "
+                                                        "never a zero. Give a value or a status (N/A, to be "
+                                                        "supplied, suppressed).")
+                return False, ""
+            return None, status
+        if (cell_status := status_of(cell)) is not None:
+            return None, cell_status
+        try:
+            return stored(number(cell, "value")), status
+        except NumberError as error:
+            self.error(record, record.value_column, f"{str(error).capitalize()}.")
+            return False, ""
+
+    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | None | bool:
+        if is_blank(cell):
+            return None
+        try:
+            return stored(number(cell, what))
+        except NumberError as error:
+            self.error(record, what, f"{str(error).capitalize()}.")
+            return False
+
+
+def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]) -> list[Issue]:
+    warnings: list[Issue] = []
+    percent_values: dict[str, list[NewValue]] = defaultdict(list)
+    for item in values:
+        if item.value is None or item.indicator.unit != "percent":
+            continue
+        percent_values[item.indicator.code].append(item)
+        if item.value > 100:
+            warnings.append(Issue(f"{item.indicator.code} {item.unit.name} {item.period.label}: {item.value.normalize():f}% "
+                                  "is over 100%. Check it (Dover SCS40 once really was 120.8%).", item.sheet, item.row))
+        if item.numerator is not None and item.denominator is not None:
+            record = raw.get((item.sheet, item.row, "ratio"))
+            # Compare as written in the file, so the printed precision of each number counts.
+            value_text, num_text, den_text = (
+                (to_decimal(record.value), to_decimal(record.numerator), to_decimal(record.denominator))
+                if record else (item.value, item.numerator, item.denominator)
+            )
+            if ratio_disagrees(value_text, num_text, den_text, percent=True):
+                warnings.append(Issue(
+                    f"{item.indicator.code} {item.unit.name} {item.period.label}: {num_text} / {den_text} "
+                    f"is {num_text / den_text * 100:.1f}%, not {value_text}. Check the value, numerator and "
+                    "denominator.", item.sheet, item.row))
+    for code, items in percent_values.items():
+        if all(item.value is not None and item.value <= 1 for item in items):
+            warnings.append(Issue(
+                f"Every value of {code} is at or below 1, but it is a percentage: were the cells formatted as "
+                "percent in Excel (0.68 for 68%)? Give percentages as numbers such as 67.9."))
+    return warnings
+
+
+def validate(parsed: ParsedFile, catalogue: Catalogue, today: date) -> Checked:
+    """Every record checked; errors and warnings located by sheet, row and column."""
+    checked = Checked(errors=list(parsed.errors))
+    checker = _RowChecker(catalogue, today, checked)
+    first_seen: dict[Key, NewValue] = {}
+    raw: dict[tuple[str, int, str], RawRecord] = {}
+    for record in parsed.records:
+        item = checker.check(record)
+        if item is None:
+            continue
+        if (earlier := first_seen.get(item.key)) is not None:
+            where = f"sheet {earlier.sheet} " if earlier.sheet != item.sheet else ""
+            checker.error(record, record.period_column,
+                          f"{item.indicator.code} for {item.unit.name} in {item.period.label} is given twice: "
+                          f"also at {where}row {earlier.row}.")
+            continue
+        first_seen[item.key] = item
+        checked.values.append(item)
+        if record.numerator is not None and record.denominator is not None:
+            raw[(record.sheet, record.row, "ratio")] = record
+    checked.warnings.extend(_warnings(checked.values, raw))
+    return checked

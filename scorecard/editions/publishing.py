@@ -1,0 +1,150 @@
+"""Publishing an edition: assemble the authority and every district as at a month, freeze it.
+
+Used by the ``publish`` command, the publish button and ``load_demo``.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from districts.models import ReportingUnit, UnitKind
+from indicators.analysis.periods import Period, PeriodKind, parse_month
+from indicators.analysis.rag import Rag
+from indicators.models import Indicator, Measurement
+
+from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from ..models import Commentary, Edition, EditionVersion
+from .snapshot import build_snapshot
+
+DEMO_COMMENTARY = Path(__file__).resolve().parent.parent / "demo_data" / "commentary.csv"
+DEMO_MONTH = "2024-10"
+# The printed October 2024 edition was published on 9 December 2024 (committee papers).
+DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)
+
+
+class PublishError(Exception):
+    """An edition that cannot be published (no data for the month, no authority)."""
+
+
+@dataclass
+class Published:
+    version: EditionVersion
+    warnings: list[str] = field(default_factory=list)
+
+
+def units_in_edition() -> list[ReportingUnit]:
+    """The authority, then every district, in display order."""
+    units = ReportingUnit.objects.with_scorecards()
+    return sorted(units, key=lambda unit: (unit.kind != UnitKind.AUTHORITY, unit.display_order, unit.name))
+
+
+def red_rows_without_commentary(rows: Iterable[ScorecardRow], commented_indicator_ids: set[int]) -> list[str]:
+    """One warning per RED row that has no commentary: the committee will ask about it."""
+    return [
+        f"{row.indicator.code} ({row.indicator.name}) is RED for {row.unit.name} and has no commentary."
+        for row in rows
+        if row.rag is Rag.RED and row.indicator.pk not in commented_indicator_ids
+    ]
+
+
+def authority_commentary_ids(month: Period) -> set[int]:
+    """Indicators with commentary for the authority (written for the indicator as a whole, or for Kent)."""
+    return set(
+        Commentary.objects.for_month(month.start)
+        .filter(Q(unit__isnull=True) | Q(unit__kind=UnitKind.AUTHORITY))
+        .values_list("indicator_id", flat=True)
+    )
+
+
+def missing_commentary_warnings(month: Period, authority_card: Scorecard | None = None) -> list[str]:
+    """RED indicators for the authority with no commentary for that month."""
+    if authority_card is None:
+        authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+        if authority is None:
+            return []
+        authority_card = build_scorecard(authority, month)
+    return red_rows_without_commentary(authority_card.rows, authority_commentary_ids(month))
+
+
+def check_publishable(month: Period) -> None:
+    """Refuse a month for which the authority has no monthly figure: nothing was uploaded for it."""
+    authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+    if authority is None:
+        raise PublishError("there is no authority yet: load the geography first")
+    if not Measurement.objects.filter(unit=authority, period_kind=PeriodKind.MONTH.value,
+                                      period_start=month.start).exists():
+        raise PublishError(f"no figures for {month.label} have been uploaded for {authority.name}")
+
+
+@transaction.atomic
+def publish_edition(month: Period, user: AbstractBaseUser | None = None, published_at: datetime | None = None,
+                    threshold: int | None = None) -> Published:
+    """Freeze the edition as at ``month`` as a new version (1 for a first publication)."""
+    check_publishable(month)
+    threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
+    units = units_in_edition()
+    cards = build_scorecards(units, month)
+    commentary = (Commentary.objects.for_month(month.start)
+                  .select_related("indicator", "unit", "author")
+                  .order_by("indicator__display_order", "unit__display_order"))
+    snapshot = build_snapshot(cards.values(), commentary, month.iso, month.label, threshold)
+    # Lock the edition row so two publishers of the same month cannot take the same number.
+    edition, _ = Edition.objects.get_or_create(month=month.start)
+    edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    number = (edition.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    version = EditionVersion.objects.create(
+        edition=edition,
+        number=number,
+        published_at=published_at or timezone.now(),
+        published_by=user if user is not None and user.is_authenticated else None,
+        suppression_threshold=threshold,
+        snapshot=snapshot,
+    )
+    authority_card = next((card for unit, card in cards.items() if unit.kind == UnitKind.AUTHORITY), None)
+    return Published(version, missing_commentary_warnings(month, authority_card))
+
+
+def load_commentary(path: Path, month: Period) -> int:
+    """Commentary from a CSV (``indicator, area, text``; blank area: the indicator as a whole). Idempotent."""
+    indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
+    units = {unit.name: unit for unit in ReportingUnit.objects.all()}
+    changed = 0
+    with open(path, newline="", encoding="utf-8") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            code, area, text = row["indicator"].strip(), row["area"].strip(), row["text"].strip()
+            if code not in indicators or (area and area not in units):
+                raise ValueError(f"{path.name} line {line}: unknown indicator {code!r} or area {area!r}")
+            unit = units[area] if area and units[area].kind != UnitKind.AUTHORITY else None
+            current = Commentary.objects.filter(month=month.start, indicator=indicators[code], unit=unit).first()
+            if current is None:
+                Commentary.objects.create(month=month.start, indicator=indicators[code], unit=unit, text=text)
+            elif current.text != text:
+                current.text = text
+                current.save(update_fields=["text", "updated_at"])
+            else:
+                continue
+            changed += 1
+    return changed
+
+
+def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY) -> int:
+    """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024).
+
+    Returns how many records changed; a second run publishes nothing.
+    """
+    month = parse_month(DEMO_MONTH)
+    changed = load_commentary(commentary_path, month)
+    if EditionVersion.objects.filter(edition__month=month.start).exists():
+        return changed
+    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT))
+    return changed + 1

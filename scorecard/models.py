@@ -1,0 +1,110 @@
+"""Published editions of the scorecard and the commentary written for them.
+
+An *edition* is the scorecard as at a month. Publishing it freezes what members
+see into an :class:`EditionVersion` (a JSON snapshot of every row), so later
+uploads never change a published edition; republishing adds a new version, and
+every version stays readable.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from districts.models import ReportingUnit
+from indicators.analysis.periods import Period, PeriodKind
+from indicators.models import Indicator
+
+
+class Edition(models.Model):
+    """The scorecard as at one month (stored as the month's first day)."""
+
+    month = models.DateField(unique=True, help_text="The first day of the edition month.")
+
+    class Meta:
+        ordering = ["-month"]
+        permissions = [
+            ("view_published", "Can read published editions"),
+            ("publish_edition", "Can publish an edition"),
+            ("write_commentary", "Can write commentary"),
+        ]
+
+    def __str__(self) -> str:
+        return self.period.label
+
+    @property
+    def period(self) -> Period:
+        return Period(self.month, PeriodKind.MONTH)
+
+    @property
+    def iso(self) -> str:
+        return self.period.iso
+
+    @property
+    def title(self) -> str:
+        """``October 2024``."""
+        return self.month.strftime("%B %Y")
+
+
+class EditionVersion(models.Model):
+    """One publication of an edition: the frozen rows, as members see them."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    suppression_threshold = models.PositiveIntegerField(
+        help_text="Counts, numerators and denominators below this were shown as [c]."
+    )
+    snapshot = models.JSONField(help_text="Every row of every unit as published (see scorecard/editions/snapshot.py).")
+
+    class Meta:
+        ordering = ["edition", "-number"]
+        constraints = [models.UniqueConstraint(fields=["edition", "number"], name="one_version_number_per_edition")]
+
+    def __str__(self) -> str:
+        return f"{self.edition} version {self.number}"
+
+    @property
+    def units(self) -> list[dict[str, Any]]:
+        return self.snapshot.get("units", [])
+
+
+class CommentaryQuerySet(models.QuerySet["Commentary"]):
+    def for_month(self, month: date) -> CommentaryQuerySet:
+        return self.filter(month=month)
+
+
+class Commentary(models.Model):
+    """What officers or the MI team say about an indicator in an edition (for Kent, or for one unit)."""
+
+    month = models.DateField(help_text="The first day of the edition month.")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentary")
+    unit = models.ForeignKey(
+        ReportingUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="commentary",
+        help_text="Blank: the indicator as a whole (Kent). Set for one district's commentary.",
+    )
+    text = models.TextField()
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CommentaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "commentary"
+        ordering = ["month", "indicator__display_order", "unit__display_order"]
+        constraints = [
+            models.UniqueConstraint(fields=["month", "indicator"], condition=models.Q(unit=None),
+                                    name="one_commentary_per_indicator"),
+            models.UniqueConstraint(fields=["month", "indicator", "unit"], condition=~models.Q(unit=None),
+                                    name="one_commentary_per_indicator_and_unit"),
+        ]
+
+    def __str__(self) -> str:
+        where = f" ({self.unit})" if self.unit_id else ""
+        return f"{self.indicator_id} {self.month:%b-%y}{where}"

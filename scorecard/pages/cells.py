@@ -1,0 +1,122 @@
+"""How one value, status, RAG or arrow reads in a table cell: pure functions returning safe HTML.
+
+Cells are built here once per row in plain Python, so the tables render simple columns (a
+django-tables2 ``render_*`` call or a template include per cell would cost ~0.1 ms each, and a
+page has over a thousand cells). RAG and direction never rely on colour alone: a word or letter,
+an arrow, and visually-hidden text for screen readers.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from indicators.analysis.direction import ARROWS, Direction
+from indicators.analysis.numbers import round_half_up
+from indicators.analysis.rag import Polarity, Rag, TargetSpec
+from indicators.models import DataPeriod, Status
+from scorecard.assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, Value
+
+EMPTY = mark_safe("")
+POLARITY_NAMES = {Polarity.HIGHER.value: "Higher is better", Polarity.LOWER.value: "Lower is better",
+                  Polarity.TARGET.value: "Close to target is best"}
+DATA_PERIOD_NAMES = dict(DataPeriod.choices)
+# Stored statuses and derived ones, as the printed scorecard words them.
+STATUS_WORDS = {Status.NOT_AVAILABLE.value: "N/A", Status.TO_BE_SUPPLIED.value: "data to be supplied",
+                Status.SUPPRESSED.value: "suppressed", NOT_SUPPLIED: "not supplied", NEW_INDICATOR: "new indicator"}
+RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, NOT_RATED: 3}
+
+
+def number(value: Decimal | None, decimals: int) -> str:
+    """Rounded half up to the printed precision, with thousands separators: 1,234.5 and -0.35."""
+    if value is None:
+        return ""
+    return format(round_half_up(value, decimals), ",f")
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A numerator or denominator as given (not rounded: FTE denominators carry decimals)."""
+    if value is None:
+        return ""
+    if value == value.to_integral_value():
+        return format(value.quantize(Decimal(1)), ",f")
+    return format(value.normalize(), ",f")
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status, status)
+
+
+def value_cell(value: Value | None, decimals: int) -> SafeString:
+    """A value, or the status that says why there is none."""
+    if value is None:
+        return format_html('<span class="status">{}</span>', STATUS_WORDS[NOT_SUPPLIED])
+    if value.value is not None:
+        return mark_safe(escape(number(value.value, decimals)))
+    return format_html('<span class="status">{}</span>', status_word(value.status or NOT_SUPPLIED))
+
+
+def trend_cell(value: Value, decimals: int, expected_label: str) -> SafeString:
+    """A trend value; its period is named when it is not the column's (an indicator a period behind)."""
+    cell = value_cell(value, decimals)
+    if value.period.label != expected_label:
+        return format_html('<span class="period">{}:</span> {}', value.period.label, cell)
+    return cell
+
+
+def rag_cell(rag: Rag | None, short: bool = False) -> SafeString:
+    if rag is None:
+        return format_html('<span class="visually-hidden">{}</span>', NOT_RATED)
+    word = rag.value
+    if short:  # the matrix: a letter, with the word for screen readers and on hover
+        return format_html('<span class="rag rag-{}" title="{}"><span aria-hidden="true">{}</span>'
+                           '<span class="visually-hidden">{}</span></span>', word, word, word[0], word)
+    return format_html('<span class="rag rag-{}">{}</span>', word, word)
+
+
+def dot_cell(dot: Direction | None) -> SafeString:
+    if dot is None:
+        return EMPTY
+    return format_html('<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span>'
+                       '<span class="visually-hidden">{}</span>', dot.value, dot.value, ARROWS[dot], dot.value)
+
+
+def target_cell(spec: TargetSpec | None, polarity: str, decimals: int) -> SafeString:
+    """The target; for close-to-target indicators the green band too (20.0 (17.5–22.5))."""
+    if spec is None:
+        return EMPTY
+    target = number(spec.target, decimals)
+    if polarity == Polarity.TARGET.value and (spec.band_low is not None or spec.band_high is not None):
+        low, high = spec.green_band()
+        return format_html('{} <span class="band">({}–{})</span>', target, number(low, decimals),
+                           number(high, decimals))
+    return mark_safe(escape(target))
+
+
+def abbr(text: str, title: str) -> SafeString:
+    return format_html('<abbr title="{}">{}</abbr>', title, text)
+
+
+def polarity_cell(polarity: str) -> SafeString:
+    return abbr(polarity, POLARITY_NAMES.get(polarity, polarity))
+
+
+def data_period_cell(data_period: str) -> SafeString:
+    return abbr(data_period, DATA_PERIOD_NAMES.get(data_period, data_period))
+
+
+def qpr_cell(qpr: bool) -> SafeString:
+    if not qpr:
+        return EMPTY
+    return mark_safe('<span aria-hidden="true">✓</span><span class="visually-hidden">in the QPR</span>')
+
+
+def labelled_number(value: Decimal | None, decimals: int, label: str) -> SafeString:
+    """A benchmark or England value with its label (which says its as-at date) on hover."""
+    if value is None:
+        return EMPTY
+    if not label:
+        return mark_safe(escape(number(value, decimals)))
+    return format_html('<span title="{}">{}</span>', label, number(value, decimals))

@@ -1,0 +1,155 @@
+"""What the officer pages fetch: each function runs a fixed number of queries.
+
+The scorecards themselves come from ``scorecard.assembly`` (one fixed set of queries for any
+number of units); this module finds the units, months and extras around them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import QuerySet
+
+from districts.models import ReportingUnit, UnitKind
+from indicators.analysis import periods
+from indicators.analysis.periods import Period, PeriodError, PeriodKind
+from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
+from scorecard.assembly import Scorecard, ScorecardData, ScorecardRow, build_scorecards, latest_month_with_data
+
+
+class PageNotFound(Exception):
+    """A unit, month or indicator the pages do not have; the message says why (shown with a 404)."""
+
+
+@dataclass
+class UnitChoices:
+    """The units a scorecard page can show, for the unit picker: Kent, then each area with its districts."""
+
+    authority: ReportingUnit | None
+    areas: list[tuple[ReportingUnit, list[ReportingUnit]]] = field(default_factory=list)
+    unassigned: list[ReportingUnit] = field(default_factory=list)  # districts with no area
+
+
+def unit_choices() -> UnitChoices:
+    """One query."""
+    units = list(ReportingUnit.objects.exclude(kind=UnitKind.TEAM))
+    choices = UnitChoices(authority=next((u for u in units if u.kind == UnitKind.AUTHORITY), None))
+    districts = [u for u in units if u.kind == UnitKind.DISTRICT]
+    for area in (u for u in units if u.kind == UnitKind.AREA):
+        choices.areas.append((area, [d for d in districts if d.area_id == area.pk]))
+    choices.unassigned = [d for d in districts if d.area_id is None]
+    return choices
+
+
+def page_unit(slug: str) -> ReportingUnit:
+    """The authority, an area or a district; teams have no page of their own (they show on their districts')."""
+    unit = ReportingUnit.objects.filter(slug=slug).exclude(kind=UnitKind.TEAM).first()
+    if unit is None:
+        raise PageNotFound(f"There is no scorecard for '{slug}': choose Kent, an area or a district.")
+    return unit
+
+
+def value_unit(slug: str | None) -> ReportingUnit:
+    """A unit that holds values (authority, district or team), the authority by default."""
+    units = ReportingUnit.objects.holding_values()
+    unit = units.filter(slug=slug).first() if slug else units.filter(kind=UnitKind.AUTHORITY).first()
+    if unit is None:
+        raise PageNotFound(f"There is no reporting unit '{slug}'." if slug else "No authority is set up yet.")
+    return unit
+
+
+def months_with_data() -> list[Period]:
+    """Every month for which a monthly value is stored, newest first (one query)."""
+    starts = (
+        Measurement.objects.filter(period_kind=PeriodKind.MONTH.value)
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+    return [periods.month(start.year, start.month) for start in starts]
+
+
+def edition_month(month: str | None) -> Period:
+    """The month asked for (``yyyy-mm``) if it has data, else the latest month with data."""
+    if month is None:
+        latest = latest_month_with_data()
+        if latest is None:
+            raise PageNotFound("No figures have been uploaded yet.")
+        return latest
+    try:
+        as_at = periods.parse_month(month)
+    except PeriodError as error:
+        raise PageNotFound(str(error)) from None
+    if not Measurement.objects.for_period(as_at).exists():
+        raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")
+    return as_at
+
+
+def area_districts(area: ReportingUnit) -> list[ReportingUnit]:
+    return list(ReportingUnit.objects.districts().filter(area=area))
+
+
+def scorecards_for(units: list[ReportingUnit], as_at: Period) -> dict[ReportingUnit, Scorecard]:
+    return build_scorecards(units, as_at)
+
+
+def compare_units() -> list[ReportingUnit]:
+    """The authority and every district (their teams come with them)."""
+    return list(ReportingUnit.objects.with_scorecards())
+
+
+# --- The indicator page -------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorPageData:
+    indicator: Indicator
+    unit: ReportingUnit
+    as_at: Period
+    authority: ReportingUnit | None
+    peers: list[ReportingUnit]  # the districts or teams that report the indicator
+    data: ScorecardData
+    rows: list[ScorecardRow]  # the latest row of the authority and of every peer
+    targets: list[Target]
+    revisions: list[MeasurementRevision]
+
+    def series(self, unit: ReportingUnit) -> dict[Period, object]:
+        return self.data.values.get((self.indicator.pk, unit.pk), {})
+
+
+def peers_of(indicator: Indicator) -> QuerySet[ReportingUnit]:
+    """Who reports the indicator below the authority: the districts, one team service, or nobody."""
+    units = ReportingUnit.objects.all()
+    if indicator.reported_for == ReportedFor.DISTRICT:
+        return units.filter(kind=UnitKind.DISTRICT)
+    if indicator.reported_for in (ReportedFor.SOCIAL_WORK_TEAMS, ReportedFor.EARLY_HELP_UNITS):
+        return units.filter(kind=UnitKind.TEAM, service=indicator.reported_for)
+    return units.none()
+
+
+def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> IndicatorPageData:
+    """Everything the indicator page shows, in a fixed number of queries."""
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise PageNotFound(f"There is no indicator with the code '{code}'.")
+    unit = value_unit(unit_slug)
+    as_at = edition_month(month)
+    peers = list(peers_of(indicator))
+    data = ScorecardData(peers, as_at, indicators=[indicator])
+    shown = ([data.authority] if data.authority else []) + peers
+    if unit not in shown:
+        shown.append(unit)  # a unit that does not report it: its row says "not supplied"
+    rows = [data.row(indicator, each) for each in shown]
+    targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
+    revisions = list(
+        MeasurementRevision.objects.filter(measurement__indicator=indicator, measurement__unit=unit)
+        .select_related("measurement", "changed_by")
+        .order_by("-changed_at", "-pk")
+    )
+    return IndicatorPageData(indicator, unit, as_at, data.authority, peers, data, rows, targets, revisions)
+
+
+def year_start(first_year: int, indicator: Indicator) -> date:
+    month = periods.year_start_month(indicator.frequency_enum)
+    return date(first_year, month, 1)
