@@ -213,6 +213,9 @@ class Measurement(models.Model):
     numerator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     denominator = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    synthetic = models.BooleanField(
+        default=False, help_text="Generated demo history (load_demo --synthetic-history), never a real figure."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeasurementQuerySet.as_manager()

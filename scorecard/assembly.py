@@ -43,11 +43,12 @@ class Value:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     status: str = ""  # a stored status, NOT_SUPPLIED or NEW_INDICATOR
+    synthetic: bool = False  # generated demo history, marked wherever it is shown
 
     @classmethod
     def of(cls, measurement: Measurement) -> Value:
         return cls(measurement.period, measurement.value, measurement.numerator, measurement.denominator,
-                   measurement.status)
+                   measurement.status, measurement.synthetic)
 
 
 @dataclass
@@ -86,6 +87,10 @@ class Scorecard:
     as_at: Period
     rows: list[ScorecardRow] = field(default_factory=list)
     teams: list[ReportingUnit] = field(default_factory=list)
+
+    @property
+    def shows_synthetic(self) -> bool:
+        return any(value.synthetic for row in self.rows for value in row.trend)
 
     def summary(self) -> dict[str, int]:
         """Counts of RED, AMBER, GREEN and not rated, in that order."""
@@ -128,7 +133,8 @@ class ScorecardData:
             unit_id__in=all_unit_ids,
             period_start__gte=date(first_year, 1, 1),
             period_start__lte=as_at.start,
-        ).only("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status")
+        ).only("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status",
+               "synthetic")
         for measurement in measurements:
             self.values[(measurement.indicator_id, measurement.unit_id)][measurement.period] = Value.of(measurement)
 
