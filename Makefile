@@ -30,8 +30,10 @@ run: demo
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Not part of `make test`: PostgreSQL at DATABASE_URL (default scorecard_bench on 127.0.0.1).
+# SIZES=kent,region by default; add national (about 10 million values) when asked.
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

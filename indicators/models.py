@@ -245,6 +245,14 @@ class Measurement(models.Model):
             raise ValidationError({"unit": "Areas hold no values: give the value for each district."})
 
 
+class MeasurementRevisionQuerySet(models.QuerySet["MeasurementRevision"]):
+    def revisions_for(self, indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
+        """Every revision of one indicator's values for one unit, newest first (one query)."""
+        return self.filter(measurement__indicator=indicator, measurement__unit=unit).select_related(
+            "measurement", "changed_by", "upload"
+        ).defer("upload__content", "upload__preview")
+
+
 class MeasurementRevision(models.Model):
     """A changed value keeps its old value, when, who and why."""
 
@@ -262,11 +270,18 @@ class MeasurementRevision(models.Model):
     reason = models.CharField(max_length=300)
     upload = models.ForeignKey("Upload", null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions")
 
+    objects = MeasurementRevisionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.measurement}: {self.old_value} → {self.new_value}"
+
+
+def revisions_for(indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
+    """The revisions of an indicator's values for a unit, newest first: for the indicator page."""
+    return MeasurementRevision.objects.revisions_for(indicator, unit)
 
 
 class Upload(models.Model):

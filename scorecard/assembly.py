@@ -133,10 +133,17 @@ class ScorecardData:
             unit_id__in=all_unit_ids,
             period_start__gte=date(first_year, 1, 1),
             period_start__lte=as_at.start,
-        ).only("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status",
-               "synthetic")
-        for measurement in measurements:
-            self.values[(measurement.indicator_id, measurement.unit_id)][measurement.period] = Value.of(measurement)
+        ).values_list("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator",
+                      "status", "synthetic")
+        # Plain tuples, not model instances: a district's scorecard reads about 10,000 rows, and
+        # building a Measurement for each cost ten times the query itself (bench/RESULTS.md).
+        period_of: dict[tuple[str, date], Period] = {}
+        for indicator_id, unit_id, kind, start, value, numerator, denominator, status, synthetic in measurements:
+            period = period_of.get((kind, start))
+            if period is None:
+                period = period_of[(kind, start)] = Period(start, PeriodKind(kind))
+            self.values[(indicator_id, unit_id)][period] = Value(period, value, numerator, denominator, status,
+                                                                 synthetic)
 
     def target_for(self, indicator: Indicator, year: int, unit: ReportingUnit) -> TargetSpec | None:
         """A unit's override, else the target for all units (or for the authority only)."""

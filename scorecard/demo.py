@@ -22,6 +22,8 @@ from indicators.analysis.numbers import to_decimal
 from indicators.analysis.periods import parse_period, parse_year_label
 from indicators.models import Benchmark, Indicator, Measurement, MeasurementRevision, Target
 
+from .editions.publishing import publish_demo_edition
+
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data" / "kent-cype-2024-10"
 ATTRIBUTION = (
     "Demo figures: Kent County Council, Children, Young People and Education Directorate Scorecard, "
@@ -222,4 +224,6 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
         "targets": load_targets(directory),
         "benchmarks": load_benchmarks(directory),
         "measurements": load_measurements(directory),
+        # The October 2024 edition with its commentary, published once, as members first see it.
+        "edition": publish_demo_edition(),
     }

@@ -34,6 +34,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "districts.add_unitalias",
         "districts.change_unitalias",
         "districts.delete_unitalias",
+        # /people/: the MI team adds people and gives them roles (scorecard/people/).
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
     ],
     OFFICERS: [
         "indicators.view_scorecard",

@@ -239,3 +239,49 @@ LOGGING = {
         "scorecard.audit": {"level": "INFO"},
     },
 }
+
+
+# --- People and single sign-on (scorecard/people/, scorecard/sso.py) ---
+# /people/ is its own small app so that its admin.py (only superusers edit users in the admin) is found.
+INSTALLED_APPS += ["scorecard.people"]
+
+# Single sign-on through OpenID Connect (Microsoft Entra ID) is on when OIDC_RP_CLIENT_ID is set. Off, nothing
+# of it is loaded. On, local accounts still sign in with their passwords as before.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+# The role given to someone signing in for the first time; empty (the default): none, the MI team gives one.
+OIDC_DEFAULT_ROLE = env_str("OIDC_DEFAULT_ROLE")
+OIDC_OP_ISSUER = ""
+if OIDC_ENABLED:
+    from scorecard.roles import ROLE_PERMISSIONS  # noqa: E402
+
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+    # OIDC_ENTRA_TENANT_ID gives every Entra ID (v2.0) endpoint; an endpoint set on its own wins.
+    _tenant = env_str("OIDC_ENTRA_TENANT_ID")
+    _entra = f"https://login.microsoftonline.com/{_tenant}" if _tenant else ""
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT",
+                                             f"{_entra}/oauth2/v2.0/authorize" if _entra else "")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", f"{_entra}/oauth2/v2.0/token" if _entra else "")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT",
+                                    "https://graph.microsoft.com/oidc/userinfo" if _entra else "")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", f"{_entra}/discovery/v2.0/keys" if _entra else "")
+    # ID tokens must come from this issuer (empty: not checked). "common" and "organizations" accept any
+    # tenant, so only a single tenant's issuer is known in advance.
+    OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", f"{_entra}/v2.0" if _tenant and _tenant not in (
+        "common", "organizations", "consumers") else "")
+    _needed = ["OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
+               "OIDC_OP_USER_ENDPOINT"] + (["OIDC_OP_JWKS_ENDPOINT"] if OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES") else [])
+    if _missing := [name for name in _needed if not globals()[name]]:
+        raise RuntimeError(f"OIDC_RP_CLIENT_ID turns single sign-on on, which also needs {', '.join(_missing)} "
+                           "(or OIDC_ENTRA_TENANT_ID for Microsoft Entra ID)")
+    if OIDC_DEFAULT_ROLE and OIDC_DEFAULT_ROLE not in ROLE_PERMISSIONS:
+        raise RuntimeError(f"OIDC_DEFAULT_ROLE must be one of {', '.join(ROLE_PERMISSIONS)}, not {OIDC_DEFAULT_ROLE!r}")
+    # OIDC_CREATE_USER=false: only people the MI team added beforehand (with their email) can sign in.
+    OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", True)
+    OIDC_USE_PKCE = True
+    OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)  # the library waits for ever by default
+    LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+    INSTALLED_APPS += ["mozilla_django_oidc"]
+    AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "scorecard.sso.ScorecardOIDCBackend"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -13,8 +14,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("uploads/", include("indicators.importing.urls")),
     path("editions/", include("scorecard.editions.urls")),
+    path("people/", include("scorecard.people.urls")),
     path("", include("scorecard.pages.urls")),
 ]
+
+# Single sign-on (scorecard/sso.py) only when it is switched on: otherwise its URLs don't exist.
+if settings.OIDC_ENABLED:
+    from .sso import oidc_urlpatterns
+
+    urlpatterns.append(path("oidc/", include(oidc_urlpatterns())))
 
 # Refusals are logged (audit) before the 403 page is shown.
 handler403 = "scorecard.errors.permission_denied"

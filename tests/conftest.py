@@ -21,11 +21,20 @@ def skip_or_fail(reason: str) -> None:
     pytest.skip(reason)
 
 
+_demo_snapshot: list = []
+
+
 @pytest.fixture
 def demo(db: None) -> None:
+    """The Kent demo data set: loaded through load_demo once a session, then restored from memory."""
     from scorecard.demo import load_demo
+    from tests.demo_snapshot import capture, restore
 
-    load_demo()
+    if _demo_snapshot:
+        restore(_demo_snapshot[0])
+    else:
+        load_demo()
+        _demo_snapshot.append(capture())
 
 
 def _user(username: str, role: str | None) -> User:
@@ -59,3 +68,21 @@ def client_for(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return login
+
+
+@pytest.fixture(autouse=True)
+def celery_eager_unless_worker(request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Tasks run in-process by default, even when CELERY_BROKER_URL is set (.ci/run), except in
+    tests marked ``worker``, which start a real worker."""
+    from scorecard.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
+    """Tests hash many passwords: a fast hasher keeps them quick (the validators still run)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

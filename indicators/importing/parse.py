@@ -112,11 +112,15 @@ def looks_like_period(cell: Cell) -> bool:
 
 # --- the file as a whole -------------------------------------------------------------------
 
+def file_size(size: int) -> str:
+    return f"{size / 1_048_576:.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
+
+
 def check_size(size: int) -> None:
     limit = settings.UPLOAD_MAX_BYTES
     if size > limit:
         raise FileProblem(
-            f"The file is {size / 1_048_576:.1f} MB; the largest upload allowed is {limit / 1_048_576:.1f} MB. "
+            f"The file is {file_size(size)}; the largest upload allowed is {file_size(limit)}. "
             "Split it into smaller files."
         )
 
@@ -136,8 +140,8 @@ def check_zip(content: bytes) -> None:
         compressed = sum(member.compress_size for member in members)
     if declared > settings.UPLOAD_MAX_UNCOMPRESSED_BYTES:
         raise FileProblem(
-            f"The workbook unpacks to {declared / 1_048_576:.0f} MB, more than the "
-            f"{settings.UPLOAD_MAX_UNCOMPRESSED_BYTES / 1_048_576:.0f} MB allowed."
+            f"The workbook unpacks to {file_size(declared)}, more than the "
+            f"{file_size(settings.UPLOAD_MAX_UNCOMPRESSED_BYTES)} allowed."
         )
     if compressed and declared / compressed > settings.UPLOAD_MAX_COMPRESSION_RATIO:
         raise FileProblem(
@@ -211,11 +215,15 @@ def _trim(rows: list[list[Cell]]) -> list[tuple[int, list[Cell]]]:
     return [(number, row) for number, row in enumerate(rows, start=1) if any(not is_blank(c) for c in row)]
 
 
-def detect_layout(header: Sequence[str]) -> Layout:
-    names = {name.lower() for name in header if name}
-    if "value" in names or "period" in names:
+def detect_layout(header_row: Sequence[Cell]) -> Layout:
+    """Long when a long-only column is there; wide when period columns are; long otherwise, so a
+    wrong header is reported against the long layout's columns."""
+    names = {header_text(cell).lower() for cell in header_row}
+    if names & (set(LONG_COLUMNS) - set(WIDE_FIXED)):
         return Layout.LONG
-    return Layout.WIDE
+    if any(looks_like_period(cell) for cell in header_row if header_text(cell).lower() not in WIDE_FIXED):
+        return Layout.WIDE
+    return Layout.LONG
 
 
 def _long_records(sheet: str, header_number: int, header: list[str], rows: list[tuple[int, list[Cell]]],
@@ -262,8 +270,8 @@ def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: 
         if missing:
             parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if unknown:
-            parts.append(f"column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
-                         "that {} not period labels".format("are" if len(unknown) > 1 else "is"))
+            parts.append(f"columns {', '.join(unknown)} that are not period labels" if len(unknown) > 1
+                         else f"column {unknown[0]} that is not a period label")
         if not period_columns:
             parts.append("no period columns")
         parsed.errors.append(Issue(
@@ -303,7 +311,7 @@ def parse_file(filename: str, content: bytes) -> ParsedFile:
                               "may hold. Split it into smaller files.")
         header_row = kept[0][1]
         header = [header_text(c) for c in header_row]
-        layout = detect_layout(header)
+        layout = detect_layout(header_row)
         parsed.layouts.add(layout)
         if layout is Layout.LONG:
             _long_records(sheet, kept[0][0], header, kept[1:], parsed)

@@ -127,8 +127,11 @@ def diff(values: Sequence[NewValue], existing: dict[Key, Measurement]) -> Diff:
     return result
 
 
-def jump_warnings(values: Sequence[NewValue]) -> list[Issue]:
-    """Values whose move from the previous period is far outside the series' usual movement (XmR)."""
+def jump_warnings(values: Sequence[NewValue], checked: set[Key] | None = None) -> list[Issue]:
+    """Values whose move from the previous period is far outside the series' usual movement (XmR).
+
+    ``checked``: the keys to warn about (the new and changed values); all when None.
+    """
     trend_values = [v for v in values if v.value is not None and v.period.kind is not PeriodKind.OUTTURN]
     if not trend_values:
         return []
@@ -145,6 +148,8 @@ def jump_warnings(values: Sequence[NewValue]) -> list[Issue]:
         series[(item.indicator.pk, item.unit.pk, item.period.kind.value)][item.period.start] = item.value
     warnings = []
     for item in trend_values:
+        if checked is not None and item.key not in checked:
+            continue
         points = sorted(series[(item.indicator.pk, item.unit.pk, item.period.kind.value)].items())
         moves = [(later[0], abs(later[1] - earlier[1])) for earlier, later in zip(points, points[1:])]
         this_move = next((move for start, move in moves if start == item.period.start), None)
@@ -216,5 +221,6 @@ def check_upload(filename: str, content: bytes, today: date | None = None) -> Re
     report = check_file(filename, content, today)
     report.diff = diff(report.values, existing_for(report.values))
     if report.ok:
-        report.warnings.extend(jump_warnings(report.values))
+        touched = {change.item.key for change in (*report.diff.new, *report.diff.changed)}
+        report.warnings.extend(jump_warnings(report.values, touched))
     return report

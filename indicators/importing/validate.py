@@ -277,7 +277,7 @@ def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]
         percent_values[item.indicator.code].append(item)
         if item.value > 100:
             warnings.append(Issue(f"{item.indicator.code} {item.unit.name} {item.period.label}: {item.value.normalize():f}% "
-                                  "is over 100%. Check it (Dover SCS40 once really was 120.8%).", item.sheet, item.row))
+                                  "is over 100%. Check it: it can be right (Dover SCS40 May-24 was 120.8%).", item.sheet, item.row))
         if item.numerator is not None and item.denominator is not None:
             record = raw.get((item.sheet, item.row, "ratio"))
             # Compare as written in the file, so the printed precision of each number counts.

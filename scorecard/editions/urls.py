@@ -1,3 +1,38 @@
-from django.urls import path  # noqa: F401
+"""/editions/…: published editions for members, the committee pack, publishing and commentary."""
 
-urlpatterns: list = []
+from django.urls import path, register_converter
+
+from indicators.analysis.periods import Period, PeriodError, parse_month
+
+from . import views
+
+
+class EditionMonthConverter:
+    """``2024-10`` in a URL <-> the month Period (an impossible month is a 404)."""
+
+    regex = r"\d{4}-\d{2}"
+
+    def to_python(self, value: str) -> Period:
+        try:
+            return parse_month(value)
+        except PeriodError as error:
+            raise ValueError(str(error)) from None
+
+    def to_url(self, value: Period | str) -> str:
+        return value.iso if isinstance(value, Period) else str(value)
+
+
+register_converter(EditionMonthConverter, "edition_month")
+
+urlpatterns = [
+    path("", views.edition_list, name="editions"),
+    path("publish/", views.publish_start, name="edition-publish-start"),
+    path("<edition_month:month>/", views.edition_authority, name="edition"),
+    path("<edition_month:month>/pack/", views.pack, name="edition-pack"),
+    path("<edition_month:month>/pack.pdf", views.pack_pdf, name="edition-pack-pdf"),
+    path("<edition_month:month>/changes/", views.changes, name="edition-changes"),
+    path("<edition_month:month>/publish/", views.publish, name="edition-publish"),
+    path("<edition_month:month>/commentary/", views.commentary_list, name="edition-commentary"),
+    path("<edition_month:month>/commentary/<str:code>/", views.commentary_edit, name="edition-commentary-edit"),
+    path("<edition_month:month>/<slug:unit>/", views.edition_unit, name="edition-unit"),
+]

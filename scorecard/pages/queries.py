@@ -15,7 +15,14 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Period, PeriodError, PeriodKind
 from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
-from scorecard.assembly import Scorecard, ScorecardData, ScorecardRow, build_scorecards, latest_month_with_data
+from scorecard.assembly import (
+    Scorecard,
+    ScorecardData,
+    ScorecardRow,
+    Value,
+    build_scorecards,
+    latest_month_with_data,
+)
 
 
 class PageNotFound(Exception):
@@ -114,7 +121,7 @@ class IndicatorPageData:
     targets: list[Target]
     revisions: list[MeasurementRevision]
 
-    def series(self, unit: ReportingUnit) -> dict[Period, object]:
+    def series(self, unit: ReportingUnit) -> dict[Period, Value]:
         return self.data.values.get((self.indicator.pk, unit.pk), {})
 
 

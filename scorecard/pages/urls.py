@@ -1,3 +1,28 @@
-from django.urls import path  # noqa: F401
+"""The officer pages' URLs (stable: people bookmark them; see DESIGN.md)."""
 
-urlpatterns: list = []
+from django.urls import path, register_converter
+
+from . import views
+
+
+class MonthConverter:
+    """A month as yyyy-mm (whether it has data is the view's question)."""
+
+    regex = r"[0-9]{4}-[0-9]{2}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(MonthConverter, "yyyy-mm")
+
+urlpatterns = [
+    path("scorecard/<slug:unit>/", views.scorecard_page, name="scorecard-latest"),
+    path("scorecard/<slug:unit>/<yyyy-mm:month>/", views.scorecard_page, name="scorecard"),
+    path("indicators/<str:code>/", views.indicator_page, name="indicator"),
+    path("compare/", views.compare_page, name="compare-latest"),
+    path("compare/<yyyy-mm:month>/", views.compare_page, name="compare"),
+]

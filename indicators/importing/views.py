@@ -1,0 +1,102 @@
+"""Upload pages for the MI team: history, new upload, preview/status (confirm, run again), templates."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from indicators.models import Upload
+
+from . import load
+from .blank_files import FORMATS, LAYOUTS, render_template
+from .forms import UploadForm
+
+can_upload = permission_required("indicators.upload_measurements", raise_exception=True)
+PER_PAGE = 50
+
+
+@require_GET
+@can_upload
+def upload_list(request: HttpRequest) -> HttpResponse:
+    uploads = Upload.objects.defer("content", "preview").select_related("uploaded_by", "committed_by")
+    page = Paginator(uploads, PER_PAGE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    for upload in page:
+        upload.stuck = load.is_stuck(upload, now)  # type: ignore[attr-defined]
+    return render(request, "uploads/list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@can_upload
+def upload_new(request: HttpRequest) -> HttpResponse:
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
+        content = file.read()
+        upload = Upload.objects.create(filename=file.name, content=content, size=len(content),
+                                       uploaded_by=request.user)
+        load.save_preview(upload)
+        return redirect("upload-detail", pk=upload.pk)
+    return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},
+                  status=400 if form.errors else 200)
+
+
+ACTIONS = {
+    "confirm": (load.confirm, "Confirmed: the values are being loaded.",
+                "This upload cannot be confirmed (it has errors, or is not waiting for confirmation)."),
+    "run-again": (lambda pk, user: load.run_again(pk, user), "Queued to run again.",
+                  "Only a failed or stuck upload can be run again."),
+    "refresh": (lambda pk, user: load.refresh_preview(pk), "The preview was checked again against the stored values.",
+                "This upload's preview cannot be refreshed now."),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@can_upload
+def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if request.method == "POST":
+        action = ACTIONS.get(request.POST.get("action", ""))
+        if action is None:
+            return HttpResponse("Unknown action.", status=400)
+        get_object_or_404(Upload.objects.only("pk"), pk=pk)
+        done, success, refusal = action
+        if done(pk, request.user):
+            messages.success(request, success)
+        else:
+            messages.error(request, refusal)
+        return redirect("upload-detail", pk=pk)
+    upload = get_object_or_404(Upload.objects.defer("content").select_related("uploaded_by", "committed_by"), pk=pk)
+    running = upload.state in (Upload.State.QUEUED, Upload.State.RUNNING)
+    return render(request, "uploads/detail.html", {
+        "upload": upload,
+        "stuck": load.is_stuck(upload),
+        "running": running and not load.is_stuck(upload),
+        "can_confirm": upload.state == Upload.State.PREVIEWED and not upload.errors,
+        "changes": upload.preview.get("changes", []),
+    })
+
+
+@require_GET
+@can_upload
+def upload_file(request: HttpRequest, pk: int) -> HttpResponse:
+    upload = get_object_or_404(Upload.objects.only("filename", "content"), pk=pk)
+    kind = FORMATS.get(upload.filename.lower().rsplit(".", 1)[-1], "application/octet-stream")
+    response = HttpResponse(bytes(upload.content), content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="{upload.filename.replace(chr(34), "")}"'
+    return response
+
+
+@require_GET
+@can_upload
+def upload_template(request: HttpRequest, layout: str, file_format: str) -> HttpResponse:
+    if layout not in LAYOUTS or file_format not in FORMATS:
+        raise Http404("No such template.")
+    content = render_template(layout, file_format, timezone.localdate())
+    response = HttpResponse(content, content_type=FORMATS[file_format])
+    response["Content-Disposition"] = f'attachment; filename="scorecard-upload-{layout}.{file_format}"'
+    return response

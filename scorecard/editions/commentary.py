@@ -1,0 +1,63 @@
+"""Writing commentary, and the list writers work from (the latest figures, RED first)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import AbstractBaseUser
+
+from districts.models import ReportingUnit
+from indicators.analysis.periods import Period
+from indicators.models import Indicator
+
+from ..assembly import ScorecardRow
+from ..models import Commentary
+from .presentation import RAG_ORDER
+
+
+def save_commentary(month: Period, indicator: Indicator, unit: ReportingUnit | None, text: str,
+                    author: AbstractBaseUser | None) -> str:
+    """Create, change or (empty text) remove one commentary; says which it did."""
+    text = text.strip()
+    current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()
+    if not text:
+        if current is None:
+            return "unchanged"
+        current.delete()
+        return "removed"
+    if current is None:
+        Commentary.objects.create(month=month.start, indicator=indicator, unit=unit, text=text, author=author)
+        return "saved"
+    if current.text == text:
+        return "unchanged"
+    current.text, current.author = text, author
+    current.save(update_fields=["text", "author", "updated_at"])
+    return "saved"
+
+
+@dataclass
+class WritingItem:
+    row: ScorecardRow
+    commentary: list[Commentary] = field(default_factory=list)
+
+
+@dataclass
+class WritingSection:
+    name: str
+    items: list[WritingItem] = field(default_factory=list)
+
+
+def writing_sections(rows: list[ScorecardRow], commentary: list[Commentary]) -> list[WritingSection]:
+    """The authority's indicators by service, RED -> AMBER -> GREEN -> not rated, with their commentary."""
+    by_indicator: dict[int, list[Commentary]] = {}
+    for item in commentary:
+        by_indicator.setdefault(item.indicator_id, []).append(item)
+    sections: dict[str, WritingSection] = {}
+    position = {id(row): index for index, row in enumerate(rows)}
+    ordered = sorted(rows, key=lambda row: (RAG_ORDER.get(row.rag.value if row.rag else None, 3), position[id(row)]))
+    for row in ordered:
+        sections.setdefault(row.indicator.section, WritingSection(row.indicator.section))
+    section_order = list(dict.fromkeys(row.indicator.section for row in rows))
+    for row in ordered:
+        sections[row.indicator.section].items.append(WritingItem(row, by_indicator.get(row.indicator.pk, [])))
+    return [sections[name] for name in section_order]

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django import forms
+
+from districts.models import ReportingUnit
+
+
+class CommentaryForm(forms.Form):
+    unit = forms.ModelChoiceField(
+        queryset=ReportingUnit.objects.districts(),
+        required=False,
+        empty_label="Kent (the indicator as a whole)",
+        to_field_name="slug",
+        help_text="Choose a district only for commentary about that district.",
+    )
+    text = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8, "cols": 80}),
+        required=False,
+        max_length=5000,
+        help_text="Plain prose for the committee. Leave empty to remove the commentary.",
+    )

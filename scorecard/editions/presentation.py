@@ -1,0 +1,252 @@
+"""A frozen snapshot -> what a member page or the committee pack prints. Pure: no database.
+
+Suppression was decided at publication (``snapshot.py``); here a suppressed figure is
+printed as ``[c]`` and its RAG and arrow are left out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from indicators.analysis.direction import ARROWS, Direction
+from indicators.analysis.numbers import round_half_up
+from indicators.analysis.rag import Rag
+
+from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED
+
+JSON = dict[str, Any]
+SUPPRESSED = "[c]"
+RAG_ORDER = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, None: 3}
+# The latest-value column spells a missing figure out; trend cells stay short (the key explains them).
+STATUS_TEXT = {"to be supplied": "data to be supplied", NOT_SUPPLIED: "not supplied", NEW_INDICATOR: "new indicator"}
+SHORT_STATUS_TEXT = {"to be supplied": "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
+
+
+def format_number(text: str | None, decimals: int) -> str:
+    """ "1671" -> "1,671"; "17.45" at one decimal -> "17.5" (half up, as the rules round)."""
+    if text is None:
+        return ""
+    return f"{round_half_up(Decimal(text), decimals):,.{decimals}f}"
+
+
+def plain_number(text: str | None) -> str:
+    """A numerator or denominator as given (decimals kept: FTE posts), with thousands separators."""
+    if text is None:
+        return ""
+    number = Decimal(text)
+    places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
+    return f"{number:,.{places}f}"
+
+
+def value_text(value: JSON | None, decimals: int, short: bool = False) -> str:
+    if value is None:
+        return "–" if short else "not supplied"
+    if value["suppressed"]:
+        return SUPPRESSED
+    if value["value"] is not None:
+        return format_number(value["value"], decimals)
+    status = value["status"]
+    return (SHORT_STATUS_TEXT if short else STATUS_TEXT).get(status, status)
+
+
+def fraction_text(value: JSON | None) -> str:
+    """ "90 / 117", with [c] for a hidden part; blank when neither was given."""
+    if value is None or (value["numerator"] is None and value["denominator"] is None):
+        return ""
+    parts = []
+    for part in ("numerator", "denominator"):
+        parts.append(SUPPRESSED if value[f"{part}_suppressed"] else plain_number(value[part]) or "–")
+    return " / ".join(parts)
+
+
+def target_text(target: JSON | None, polarity: str, decimals: int) -> str:
+    if target is None:
+        return ""
+    text = format_number(target["target"], decimals)
+    if polarity == "T" and target["band_low"] is not None and target["band_high"] is not None:
+        text += f" ({format_number(target['band_low'], decimals)}–{format_number(target['band_high'], decimals)})"
+    return text
+
+
+@dataclass
+class Cell:
+    text: str
+    label: str = ""  # the cell's period, printed only when it is not the column's
+
+
+@dataclass
+class RowView:
+    code: str
+    name: str
+    polarity: str
+    data_period: str
+    trend: list[Cell]
+    period: str
+    value: str
+    fraction: str
+    arrow: str
+    dot: str
+    target: str
+    rag: str | None
+    previous_outturn: str
+    previous_target: str
+    previous_rag: str | None
+    benchmark: str
+    benchmark_label: str
+    england: str
+    england_label: str
+    suppressed: bool
+    indicator_id: int
+    section: str
+
+
+@dataclass
+class TableView:
+    title: str
+    unit: str
+    trend_labels: list[str]  # the earlier periods; the latest has its own column
+    latest_label: str
+    rows: list[RowView] = field(default_factory=list)
+    has_outturn: bool = False
+
+
+def row_view(row: JSON) -> RowView:
+    decimals, latest = row["decimals"], row["latest"]
+    suppressed = bool(latest and latest["suppressed"])
+    outturn = row["previous_outturn"]
+    dot = None if suppressed or not row["dot"] else Direction(row["dot"])
+    return RowView(
+        code=row["printed_code"],  # the made-up X-… codes are not printed
+        name=row["name"],
+        polarity=row["polarity"],
+        data_period=row["data_period"],
+        trend=[Cell(value_text(value, decimals, short=True), value["period"]) for value in row["trend"]],
+        period=row["period"] or "",
+        value=value_text(latest, decimals),
+        fraction=fraction_text(latest),
+        arrow=ARROWS[dot] if dot else "",
+        dot=dot.value if dot else "",
+        target=target_text(row["target"], row["polarity"], decimals),
+        rag=None if suppressed else row["rag"],
+        previous_outturn=value_text(outturn, decimals) if outturn else "",
+        previous_target=target_text(row["previous_target"], row["polarity"], decimals),
+        previous_rag=None if outturn is None or outturn["suppressed"] else row["previous_rag"],
+        benchmark=format_number(row["benchmark"]["value"], decimals) if row["benchmark"] else "",
+        benchmark_label=row["benchmark"]["label"] if row["benchmark"] else "",
+        england=format_number(row["england"]["value"], decimals) if row["england"] else "",
+        england_label=row["england"]["label"] if row["england"] else "",
+        suppressed=suppressed,
+        indicator_id=row["indicator_id"],
+        section=row["section"],
+    )
+
+
+def tables(unit: JSON) -> list[TableView]:
+    """A unit's rows as printed tables: one per (reporting unit, printed table), in row order.
+
+    The trend columns are headed by the periods most rows share; a row whose periods differ
+    (the KS4 indicators, a year behind) prints each cell's period beside it.
+    """
+    grouped: dict[tuple[str, str], list[JSON]] = {}
+    for row in unit["rows"]:
+        grouped.setdefault((row["unit"], row["table"]), []).append(row)
+    views = []
+    for (unit_name, table), rows in grouped.items():
+        width = max((len(row["trend"]) for row in rows), default=0)
+        labels = Counter(tuple(value["period"] for value in row["trend"]) for row in rows if len(row["trend"]) == width)
+        header = list(labels.most_common(1)[0][0]) if labels else []
+        view = TableView(title=table if unit_name == unit["name"] else f"{unit_name}: {table}", unit=unit_name,
+                         trend_labels=header[:-1], latest_label=header[-1] if header else "Latest",
+                         has_outturn=any(row["previous_outturn"] for row in rows))
+        for row in rows:
+            shown = row_view(row)
+            cells = [Cell("") for _ in range(width - len(shown.trend))] + shown.trend
+            for position, cell in enumerate(cells):
+                if not cell.text or (header and cell.label == header[position]):
+                    cell.label = ""
+            shown.trend = cells[:-1]  # the latest is printed in full in its own column
+            if shown.period == view.latest_label:
+                shown.period = ""
+            view.rows.append(shown)
+        views.append(view)
+    return views
+
+
+def summary(unit: JSON) -> dict[str, int]:
+    """RED, AMBER, GREEN and not rated, as members see them (a suppressed value is not rated)."""
+    counts = Counter(view.rag or NOT_RATED for view in (row_view(row) for row in unit["rows"]))
+    return {bucket: counts.get(bucket, 0) for bucket in (*(rag.value for rag in Rag), NOT_RATED)}
+
+
+@dataclass
+class CommentaryView:
+    code: str
+    name: str
+    section: str
+    unit: str
+    rag: str | None
+    text: str
+    author: str
+
+
+def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
+    """The unit's commentary, grouped by service (section) in print order, RED -> AMBER -> GREEN within each.
+
+    For the authority: commentary written for the indicator as a whole or for the authority itself.
+    """
+    is_authority = unit["kind"] == "authority"
+    rows: dict[int, JSON] = {}
+    for row in unit["rows"]:
+        rows.setdefault(row["indicator_id"], row)
+    section_order: dict[str, int] = {}
+    for row in unit["rows"]:
+        section_order.setdefault(row["section"], len(section_order))
+    order = {row["indicator_id"]: position for position, row in enumerate(unit["rows"])}
+    views = []
+    for item in snapshot.get("commentary", []):
+        belongs = item["unit_id"] in (None, unit["id"]) if is_authority else item["unit_id"] == unit["id"]
+        row = rows.get(item["indicator_id"])
+        if not belongs or row is None:
+            continue
+        shown = row_view(row)
+        views.append((
+            (section_order[row["section"]], RAG_ORDER.get(shown.rag, 3), order[row["indicator_id"]]),
+            CommentaryView(shown.code, row["name"], row["section"], item["unit"] or unit["name"], shown.rag,
+                           item["text"], item["author"]),
+        ))
+    return [view for _, view in sorted(views, key=lambda pair: pair[0])]
+
+
+def find_unit(snapshot: JSON, slug: str | None = None) -> JSON | None:
+    """A unit of the snapshot by slug; the authority when no slug is given."""
+    for unit in snapshot.get("units", []):
+        if (slug is None and unit["kind"] == "authority") or unit["slug"] == slug:
+            return unit
+    return None
+
+
+@dataclass
+class UnitPage:
+    unit: JSON
+    tables: list[TableView]
+    summary: dict[str, int]
+    commentary: list[CommentaryView]
+
+    @property
+    def name(self) -> str:
+        return self.unit["name"]
+
+    @property
+    def slug(self) -> str:
+        return self.unit["slug"]
+
+    @property
+    def has_data(self) -> bool:
+        return self.unit["has_data"]
+
+
+def unit_page(snapshot: JSON, unit: JSON) -> UnitPage:
+    return UnitPage(unit, tables(unit), summary(unit), commentary(snapshot, unit))

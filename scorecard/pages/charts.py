@@ -1,0 +1,225 @@
+"""The indicator page's figures, built with plotly.graph_objects and passed to the page as JSON.
+
+static/js/charts.js draws them (plotly.js is served from static/: no CDN, no inline script).
+Numbers are rounded half up to the indicator's precision, as everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+
+from districts.models import ReportingUnit
+from indicators.analysis import periods
+from indicators.analysis.numbers import round_half_up
+from indicators.analysis.periods import Period
+from indicators.analysis.rag import Polarity, TargetSpec, rag
+from scorecard.assembly import NOT_RATED, Value
+
+from . import cells
+from .queries import IndicatorPageData, year_start
+
+RAG_COLOURS = {"RED": "#b10e1e", "AMBER": "#f0b400", "GREEN": "#00703c", NOT_RATED: "#b1b4b6"}
+UNIT_COLOUR = "#1d4f91"
+# Comparison lines: distinct, and none red or green (those are the floor and the target).
+COMPARISON_COLOURS = ["#6a3d9a", "#b15928", "#1f78b4", "#505a5f", "#e7298a", "#a6761d", "#17becf", "#7570b3",
+                      "#8c564b", "#bcbd22", "#d95f02", "#0b0c0c", "#9467bd", "#2c7fb8"]
+FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#1b1b1b"}
+
+
+def _float(value: Decimal | None, decimals: int) -> float | None:
+    return float(round_half_up(value, decimals)) if value is not None else None
+
+
+def trend_points(series: dict[Period, Value], data: IndicatorPageData) -> list[Value]:
+    """The unit's values of the indicator's own period kind (not outturns), oldest first."""
+    kind = periods.KIND_OF_FREQUENCY[data.indicator.frequency_enum]
+    return [series[p] for p in sorted(series) if p.kind is kind]
+
+
+def _step_trace(name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData,
+                dash: str, colour: str) -> go.Scatter:
+    """A level per year, drawn from the year's start to the next year's start, with gaps between."""
+    x: list[str | None] = []
+    y: list[float | None] = []
+    for year, level in years:
+        if level is None:
+            continue
+        value = _float(level, data.indicator.decimals)
+        x += [year_start(year, data.indicator).isoformat(), year_start(year + 1, data.indicator).isoformat(), None]
+        y += [value, value, None]
+    return go.Scatter(x=x, y=y, name=name, mode="lines", line={"dash": dash, "color": colour, "width": 2},
+                      hovertemplate=f"{name}: %{{y}}<extra></extra>", connectgaps=False)
+
+
+def target_traces(data: IndicatorPageData, first_year: int, last_year: int) -> list[go.Scatter]:
+    """Target and floor (or the T polarity bands) for each year, as steps."""
+    specs: list[tuple[int, TargetSpec | None]] = [
+        (year, data.data.target_for(data.indicator, year, data.unit)) for year in range(first_year, last_year + 1)
+    ]
+    if not any(spec for _, spec in specs):
+        return []
+    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c")]
+    if data.indicator.polarity == Polarity.TARGET.value:
+        bands = [(y, s.green_band() if s else None) for y, s in specs]
+        traces.append(_step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot",
+                                  "#00703c"))
+        traces.append(_step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot",
+                                  "#00703c"))
+        floor_bands = [(y, s.floor_band() if s else None) for y, s in specs]
+        if any(b for _, b in floor_bands):
+            traces.append(_step_trace("Floor band from", [(y, b[0] if b else None) for y, b in floor_bands], data,
+                                      "dot", "#b10e1e"))
+            traces.append(_step_trace("Floor band to", [(y, b[1] if b else None) for y, b in floor_bands], data,
+                                      "dot", "#b10e1e"))
+    elif any(s and s.floor is not None for _, s in specs):
+        traces.append(_step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "dash", "#b10e1e"))
+    return traces
+
+
+def _line(name: str, points: list[Value], decimals: int, **kwargs: Any) -> go.Scatter:
+    return go.Scatter(
+        x=[p.period.start.isoformat() for p in points],
+        y=[_float(p.value, decimals) for p in points],
+        text=[p.period.label for p in points],
+        name=name,
+        mode="lines+markers",
+        hovertemplate=f"{name}, %{{text}}: %{{y}}<extra></extra>",
+        **kwargs,
+    )
+
+
+def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
+    indicator, decimals = data.indicator, data.indicator.decimals
+    own = trend_points(data.series(data.unit), data)
+    traces: list[go.Scatter] = [_line(data.unit.name, own, decimals, line={"color": UNIT_COLOUR, "width": 3},
+                                      marker={"size": 7})]
+    others: list[ReportingUnit] = [u for u in ([data.authority] if data.authority else []) + data.peers
+                                   if u != data.unit]
+    all_points = list(own)
+    for number, other in enumerate(others):
+        points = trend_points(data.series(other), data)
+        all_points += points
+        # Off until switched on (legend or the checkboxes charts.js adds): comparison, not clutter.
+        traces.append(_line(other.name, points, decimals, visible="legendonly", meta={"role": "comparison"},
+                            line={"width": 1.5, "color": COMPARISON_COLOURS[number % len(COMPARISON_COLOURS)]}))
+    starts = [p.period.start for p in all_points] or [data.as_at.start]
+    first_year = Period(min(starts), periods.KIND_OF_FREQUENCY[indicator.frequency_enum]).year_start_year
+    traces += target_traces(data, first_year, data.as_at.year_start_year)
+    x_range = [min(starts).isoformat(), max(max(starts), data.as_at.start).isoformat()]
+    for benchmark, dash in ((data.rows[0].benchmark if data.rows else None, "dashdot"),
+                            (data.rows[0].england if data.rows else None, "longdash")):
+        if benchmark is not None:
+            value = _float(benchmark.value, decimals)
+            name = f"{benchmark.get_comparator_display()}: {benchmark.label}"
+            traces.append(go.Scatter(x=x_range, y=[value, value], mode="lines+markers", name=name,
+                                     line={"dash": dash, "color": "#505a5f", "width": 1.5},
+                                     marker={"symbol": "diamond", "size": 8},
+                                     hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    figure = go.Figure(traces)
+    figure.update_layout(
+        title={"text": f"{indicator.printed_code or indicator.code}: {data.unit.name}"},
+        font=FONT, height=460, margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        xaxis={"type": "date", "title": {"text": "Period"}},
+        yaxis={"title": {"text": indicator.unit}, "zeroline": False},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+    )
+    return as_json(figure)
+
+
+def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
+    """Every district's (or team's) latest value, coloured by RAG, with the word in text and hover."""
+    rows = [row for row in data.rows if row.unit in data.peers and row.value is not None]
+    if not rows:
+        return None
+    decimals = data.indicator.decimals
+    words = [row.rag_bucket for row in rows]
+    figure = go.Figure(go.Bar(
+        x=[row.unit.name for row in rows],
+        y=[_float(row.value, decimals) for row in rows],
+        text=words,
+        textposition="outside",
+        marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
+        customdata=[row.period.label if row.period else "" for row in rows],
+        hovertemplate="%{x}, %{customdata}: %{y} (%{text})<extra></extra>",
+        name="Latest value",
+    ))
+    authority_row = next((row for row in data.rows if data.authority and row.unit == data.authority), None)
+    if authority_row is not None and authority_row.value is not None:
+        figure.add_hline(y=_float(authority_row.value, decimals), line_dash="dash", line_color=UNIT_COLOUR,
+                         annotation_text=f"{authority_row.unit.name}: {round_half_up(authority_row.value, decimals)}")
+    figure.update_layout(
+        title={"text": f"Latest value by {'district' if data.indicator.reported_for == 'district' else 'team'}"},
+        font=FONT, height=420, margin={"l": 60, "r": 20, "t": 50, "b": 140}, showlegend=False,
+        yaxis={"title": {"text": data.indicator.unit}}, xaxis={"tickangle": -35},
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+    )
+    return as_json(figure)
+
+
+def as_json(figure: go.Figure) -> dict[str, Any]:
+    """Plain JSON data for json_script (plotly's own encoder handles dates and arrays)."""
+    return json.loads(figure.to_json())
+
+
+
+def value_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
+    """The unit's values as a table under the chart (a chart is never the only way to read a number)."""
+    indicator = data.indicator
+    lines = []
+    for period, value in sorted(data.series(data.unit).items(), reverse=True):
+        spec = data.data.target_for(indicator, period.year_start_year, data.unit)
+        lines.append({
+            "period": f"{period.label} outturn" if period.kind is periods.PeriodKind.OUTTURN else period.label,
+            "value": cells.value_cell(value, indicator.decimals),
+            "numerator": cells.plain_number(value.numerator),
+            "denominator": cells.plain_number(value.denominator),
+            "target": cells.target_cell(spec, indicator.polarity, indicator.decimals),
+            "rag": cells.rag_cell(rag(value.value, spec, indicator.polarity, indicator.decimals)),
+        })
+    return lines
+
+
+def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
+    """The bar chart's numbers as a table: each unit's latest row (the authority first)."""
+    decimals = data.indicator.decimals
+    return [{
+        "unit": row.unit,
+        "period": row.period.label if row.period else "",
+        "value": cells.value_cell(row.latest, decimals),
+        "dot": cells.dot_cell(row.dot),
+        "target": cells.target_cell(row.target, data.indicator.polarity, decimals),
+        "rag": cells.rag_cell(row.rag),
+    } for row in data.rows]
+
+
+def target_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
+    def band(low: Decimal | None, high: Decimal | None) -> str:
+        return f"{cells.plain_number(low)}–{cells.plain_number(high)}" if low is not None or high is not None else ""
+
+    return [{
+        "year": target.year_label,
+        "applies_to": f"{target.unit.name} only" if target.unit else target.get_applies_to_display(),
+        "target": cells.plain_number(target.target),
+        "floor": cells.plain_number(target.floor),
+        "band": band(target.band_low, target.band_high),
+        "floor_band": band(target.floor_band_low, target.floor_band_high),
+    } for target in data.targets]
+
+
+def revision_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
+    def shown(value: Decimal | None, status: str) -> str:
+        return cells.plain_number(value) if value is not None else cells.status_word(status)
+
+    return [{
+        "period": revision.measurement.period.label,
+        "old": shown(revision.old_value, revision.old_status),
+        "new": shown(revision.new_value, revision.new_status),
+        "when": revision.changed_at,
+        "who": revision.changed_by.get_username() if revision.changed_by else "",
+        "why": revision.reason,
+    } for revision in data.revisions]

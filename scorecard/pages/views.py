@@ -1,0 +1,177 @@
+"""The officer pages: scorecards (Kent, areas, districts), the indicator page and the comparison matrix.
+
+Views stay thin: find what was asked for (queries.py), assemble the scorecards (one fixed set of
+queries), group and filter the rows (layout.py, filters.py), then build tables and charts. Any
+table page downloads its rows as CSV or XLSX with ?format=csv|xlsx (the rows shown: filters apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+from django_tables2 import RequestConfig
+
+from districts.models import ReportingUnit, UnitKind
+from indicators.analysis.periods import Period
+from scorecard import export
+from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
+
+from . import charts, queries
+from .filters import FilterForm, sections_of
+from .layout import MatrixBlock, matrix_blocks, scorecard_blocks, unique_rows
+from .queries import PageNotFound
+from .tables import matrix_table, scorecard_table
+
+VIEW_PERMISSION = "indicators.view_scorecard"
+
+
+def officer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """GET/HEAD only (405 otherwise), officers and the MI team only (403), and a 404 page that says why."""
+
+    @require_safe
+    @permission_required(VIEW_PERMISSION, raise_exception=True)
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PageNotFound as error:
+            return render(request, "scorecard/not_found.html", {"message": str(error)}, status=404)
+
+    return wrapper
+
+
+def export_response(request: HttpRequest, rows: Sequence[ScorecardRow], filename: str) -> HttpResponse | None:
+    """The download asked for with ?format=csv|xlsx, or None when the page itself is wanted."""
+    export_format = request.GET.get("format")
+    if not export_format:
+        return None
+    if export_format not in export.FORMATS:
+        return HttpResponseBadRequest(f"Unknown format '{export_format}': use csv or xlsx.")
+    response = HttpResponse(export.render(rows, export_format, sheet_title=filename[:31]),
+                            content_type=export.FORMATS[export_format])
+    response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
+    return response
+
+
+def month_links(request: HttpRequest, months: list[Period], url: Callable[[Period], str]) -> list[dict[str, Any]]:
+    """The month picker: each month's URL, keeping the filters and sort."""
+    params = request.GET.copy()
+    params.pop("format", None)
+    query = f"?{params.urlencode()}" if params else ""
+    return [{"period": m, "url": url(m) + query} for m in months]
+
+
+def page_context(request: HttpRequest, as_at: Period, url: Callable[[Period], str]) -> dict[str, Any]:
+    return {
+        "as_at": as_at,
+        "months": month_links(request, queries.months_with_data(), url),
+        "choices": queries.unit_choices(),
+    }
+
+
+@officer_page
+def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) -> HttpResponse:
+    """Kent's or a district's scorecard as at a month; an area's slug shows the area page."""
+    page_unit = queries.page_unit(unit)
+    as_at = queries.edition_month(month)
+    context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))
+    if page_unit.kind == UnitKind.AREA:
+        return area_page(request, page_unit, as_at, context)
+    card = build_scorecard(page_unit, as_at)
+    form = FilterForm(request.GET, sections_of(row.indicator for row in card.rows))
+    blocks = scorecard_blocks(card, form.criteria())
+    shown = [row for block in blocks for row in block.rows]
+    if download := export_response(request, shown, f"scorecard-{page_unit.slug}-{as_at.iso}"):
+        return download
+    return render(request, "scorecard/scorecard.html", {
+        **context,
+        "unit": page_unit,
+        "card": card,
+        "summary": card.summary(),
+        "form": form,
+        "tables": [scorecard_table(block, as_at) for block in blocks],
+        "shown_count": len(shown),
+    })
+
+
+def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
+    """The matrix's columns: the units in order, then their teams (each once)."""
+    units = list(cards)
+    for card in cards.values():
+        units += [team for team in card.teams if team not in units]
+    return units
+
+
+def matrix_tables(request: HttpRequest, blocks: list[MatrixBlock], as_at: Period) -> list[Any]:
+    tables = [matrix_table(block, as_at) for block in blocks]
+    for table in tables:
+        RequestConfig(request, paginate=False).configure(table)  # ?sort=<unit slug> or ?sort=indicator
+    return tables
+
+
+def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
+    """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
+    cards = queries.scorecards_for(queries.area_districts(area), as_at)
+    rows = unique_rows(cards.values())
+    form = FilterForm(request.GET, sections_of(row.indicator for row in rows))
+    blocks = matrix_blocks(rows, matrix_units(cards), form.criteria())
+    if download := export_response(request, [r for b in blocks for r in b.rows], f"scorecard-{area.slug}-{as_at.iso}"):
+        return download
+    return render(request, "scorecard/matrix.html", {
+        **context,
+        "unit": area,
+        "title": f"{area.name} scorecard",
+        "summaries": [(unit, card.summary()) for unit, card in cards.items()],
+        "form": form,
+        "tables": matrix_tables(request, blocks, as_at),
+    })
+
+
+@officer_page
+def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse:
+    """Every district and team against every indicator for a month, Kent alongside."""
+    as_at = queries.edition_month(month)
+    context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
+    cards = queries.scorecards_for(queries.compare_units(), as_at)
+    rows = unique_rows(cards.values())
+    form = FilterForm(request.GET, sections_of(row.indicator for row in rows))
+    blocks = matrix_blocks(rows, matrix_units(cards), form.criteria())
+    if download := export_response(request, [r for b in blocks for r in b.rows], f"compare-{as_at.iso}"):
+        return download
+    return render(request, "scorecard/matrix.html", {
+        **context,
+        "title": "Compare districts and teams",
+        "summaries": [],
+        "form": form,
+        "tables": matrix_tables(request, blocks, as_at),
+    })
+
+
+@officer_page
+def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+    """An indicator's trend for a unit (?area=, the authority by default), its peers, targets and revisions."""
+    data = queries.indicator_page_data(code, request.GET.get("area"), request.GET.get("month"))
+    filename = f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
+    if download := export_response(request, data.rows, filename):
+        return download
+    return render(request, "scorecard/indicator.html", {
+        "data": data,
+        "indicator": data.indicator,
+        "unit": data.unit,
+        "as_at": data.as_at,
+        "reports_it": data.unit == data.authority or data.unit in data.peers,
+        "trend_figure": charts.trend_figure(data),
+        "bar_figure": charts.bar_figure(data),
+        "values": charts.value_lines(data),
+        "latest": charts.latest_lines(data),
+        "targets": charts.target_lines(data),
+        "revisions": charts.revision_lines(data),
+    })

@@ -1,0 +1,1 @@
+"""/people/: the MI team adds people, gives them roles and switches accounts off (never deletes them)."""

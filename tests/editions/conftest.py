@@ -1,0 +1,64 @@
+"""Helpers for the edition tests: simulate uploads the way the upload pipeline writes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from districts.models import ReportingUnit
+from indicators.analysis.periods import Period, parse_month
+from indicators.models import Measurement, MeasurementRevision, ReportedFor
+
+OCTOBER = parse_month("2024-10")
+# The six districts whose figures the demo data set does not ship: they arrive by upload.
+UPLOADED_LATER = ("Sevenoaks", "Swale", "Thanet", "Maidstone", "Tonbridge and Malling", "Tunbridge Wells")
+
+
+def revise(measurement: Measurement, value: Decimal, reason: str = "corrected by MI") -> MeasurementRevision:
+    """Change a stored value and keep its revision, as the upload pipeline does."""
+    revision = MeasurementRevision.objects.create(
+        measurement=measurement, changed_at=timezone.now(), reason=reason,
+        old_value=measurement.value, old_numerator=measurement.numerator,
+        old_denominator=measurement.denominator, old_status=measurement.status,
+        new_value=value, new_numerator=measurement.numerator,
+        new_denominator=measurement.denominator, new_status="",
+    )
+    measurement.value, measurement.status = value, ""
+    measurement.save(update_fields=["value", "status", "updated_at"])
+    return revision
+
+
+def upload_other_districts(names: tuple[str, ...] = UPLOADED_LATER, scale: Decimal = Decimal("1.1")) -> int:
+    """Give each district its own district-level series: Kent's figures scaled (rates need not add up)."""
+    kent = ReportingUnit.objects.authority()
+    kent_rows = list(Measurement.objects.filter(unit=kent, indicator__reported_for=ReportedFor.DISTRICT))
+    created = []
+    for position, district in enumerate(ReportingUnit.objects.filter(name__in=names)):
+        factor = scale + Decimal(position) / 100
+        for row in kent_rows:
+            created.append(Measurement(
+                indicator_id=row.indicator_id, unit=district, period_kind=row.period_kind,
+                period_start=row.period_start, status=row.status,
+                value=None if row.value is None else (row.value * factor).quantize(Decimal("0.000001")),
+            ))
+    Measurement.objects.bulk_create(created)
+    return len(created)
+
+
+def month_measurement(indicator: str, unit: str, month: Period = OCTOBER) -> Measurement:
+    return Measurement.objects.for_period(month).get(indicator__code=indicator, unit__name=unit)
+
+
+@pytest.fixture(autouse=True)
+def fresh_pdf_cache() -> None:
+    """Each test lays out its own PDFs (the view keeps them in the cache)."""
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    """The default hasher takes most of a second per test user; these tests are about permissions."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,155 @@
+"""The whole path on the real services: PostgreSQL, Redis and a Celery worker process.
+
+A worker killed in the middle of a commit leaves no partial month; the upload shows as stuck
+and runs again to completion.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from indicators.importing import load
+from indicators.models import Measurement, Upload
+from tests.conftest import skip_or_fail
+
+from .builders import BUILDERS, generate_rows
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+ROOT = Path(__file__).resolve().parents[2]
+CELERY = ROOT / ".venv" / "bin" / "celery"
+
+
+@pytest.fixture
+def services() -> None:
+    if not settings.CELERY_BROKER_URL:
+        skip_or_fail("CELERY_BROKER_URL is not set: no broker for a real worker")
+    if connection.vendor != "postgresql":
+        skip_or_fail("a real worker needs PostgreSQL (it cannot see SQLite's in-memory test database)")
+    from scorecard.celery import app
+
+    try:
+        app.control.purge()  # leftovers from an earlier run would only confuse the log
+    except Exception as error:  # noqa: BLE001
+        skip_or_fail(f"the broker at {settings.CELERY_BROKER_URL} does not answer: {error}")
+
+
+def worker_database_url() -> str:
+    """The worker must use pytest-django's test database (test_<NAME>), not the configured one."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(**extra_env: str) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "DATABASE_URL": worker_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+               **extra_env}
+        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
+        worker = subprocess.Popen(
+            [str(CELERY), "-A", "scorecard", "worker", "--pool=prefork", "--concurrency=1", "-l", "info",
+             "--without-gossip", "--without-mingle", "-n", f"uploads-test-{os.getpid()}-{len(started)}@%h"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:  # only the workers this test started, by their process group
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait(timeout=30)
+    for log in sorted(tmp_path.glob("worker-*.log")):
+        print(f"--- {log.name}\n{log.read_text(errors='replace')[-4000:]}")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {seconds}s waiting for {what}")
+
+
+def state_of(upload: Upload) -> tuple[str, str]:
+    upload.refresh_from_db(fields=["state", "stage"])
+    return upload.state, upload.stage
+
+
+def paused_inside_the_write() -> bool:
+    """The worker holds a month lock and sits idle inside its open transaction (the test pause)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        locks = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND state = 'idle in transaction' AND pid <> pg_backend_pid()")
+        idle_in_transaction = cursor.fetchone()[0]
+    return locks > 0 and idle_in_transaction > 0
+
+
+def six_districts_october() -> int:
+    return Measurement.objects.filter(unit__name__in=["Swale", "Thanet", "Sevenoaks", "Swale Central CSWT"],
+                                      period_start=date(2024, 10, 1)).count()
+
+
+def test_a_worker_killed_mid_commit_leaves_no_partial_month_and_the_upload_runs_again(
+    services, demo, mi_user, start_worker
+) -> None:
+    rows = generate_rows()
+    content = BUILDERS[("long", "csv")](rows)
+    upload = Upload.objects.create(filename="six.csv", content=content, size=len(content), uploaded_by=mi_user)
+    load.save_preview(upload)
+    assert upload.state == Upload.State.PREVIEWED, upload.errors[:3]
+    before = Measurement.objects.count()
+
+    worker = start_worker(UPLOAD_TEST_PAUSE_SECONDS="120")
+    assert load.confirm(upload.pk, mi_user)  # queued on commit (autocommit here: at once)
+    wait_for(lambda: state_of(upload) == (Upload.State.RUNNING, "writing"), 60, "the worker to start writing")
+    wait_for(paused_inside_the_write, 30, "the worker to pause inside its writing transaction")
+
+    os.killpg(worker.pid, signal.SIGKILL)  # the whole worker, parent and child, mid-commit
+    worker.wait(timeout=30)
+    wait_for(lambda: not paused_inside_the_write(), 30, "PostgreSQL to roll the dead worker's transaction back")
+
+    assert Measurement.objects.count() == before
+    assert six_districts_october() == 0  # no partial month
+    assert state_of(upload)[0] == Upload.State.RUNNING
+    assert not load.is_stuck(upload) and not load.run_again(upload.pk, mi_user)
+
+    # An hour later (the task's time limit), the page shows it stuck and it can be run again.
+    Upload.objects.filter(pk=upload.pk).update(
+        started_at=timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1))
+    upload.refresh_from_db()
+    assert load.is_stuck(upload)
+    start_worker()
+    assert load.run_again(upload.pk, mi_user)
+    wait_for(lambda: state_of(upload)[0] == Upload.State.COMMITTED, 90, "the upload to be committed")
+    assert Measurement.objects.count() == before + len(rows)
+    assert six_districts_october() > 0
+    upload.refresh_from_db()
+    assert upload.counts["committed"]["new"] == len(rows)
+
+
+def test_a_confirmed_upload_is_committed_by_the_worker(services, demo, mi_user, start_worker) -> None:
+    content = b"indicator,area,period,value,numerator,denominator,status\nAPP17,Sevenoaks,Oct-24,55.0,,,\n"
+    upload = Upload.objects.create(filename="one.csv", content=content, size=len(content), uploaded_by=mi_user)
+    load.save_preview(upload)
+    start_worker()
+    assert load.confirm(upload.pk, mi_user)
+    wait_for(lambda: state_of(upload)[0] == Upload.State.COMMITTED, 60, "the upload to be committed")
+    assert Measurement.objects.filter(unit__name="Sevenoaks", indicator__code="APP17").count() == 1
