@@ -67,6 +67,9 @@ class ScorecardRow:
     previous_rag: Rag | None = None
     benchmark: Benchmark | None = None
     england: Benchmark | None = None
+    # Every value of the edition period's kind up to and including it, oldest first, within the
+    # fetched window (HISTORY_YEARS): the series for statistical process control.
+    history: list[Value] = field(default_factory=list)
 
     @property
     def value(self) -> Decimal | None:
@@ -195,6 +198,7 @@ class ScorecardData:
             rag=rag(latest.value, target, indicator.polarity, indicator.decimals),
             benchmark=self.benchmarks.get((indicator.pk, Benchmark.Comparator.BENCHMARK)),
             england=self.benchmarks.get((indicator.pk, Benchmark.Comparator.ENGLAND)),
+            history=[series[p] for p in sorted(p for p in series if p.kind is period.kind and p <= period)],
         )
         if indicator.has_outturn:
             last_year = period.year_start_year - 1

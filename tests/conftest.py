@@ -86,3 +86,11 @@ def celery_eager_unless_worker(request: pytest.FixtureRequest):  # type: ignore[
 def fast_password_hasher(settings) -> None:  # type: ignore[no-untyped-def]
     """Tests hash many passwords: a fast hasher keeps them quick (the validators still run)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """The cache outlives a test (login throttling counts failures in it): each test starts clean."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -49,12 +49,18 @@ def status_word(status: str) -> str:
     return STATUS_WORDS.get(status, status)
 
 
+# Generated demo history (load_demo --synthetic-history): a dagger on screen, the word for screen readers.
+SYNTHETIC_MARK = mark_safe('<span class="synthetic-mark" title="Synthetic: generated, not a real figure">'
+                           '<span aria-hidden="true">†</span><span class="visually-hidden"> (synthetic)</span></span>')
+
+
 def value_cell(value: Value | None, decimals: int) -> SafeString:
-    """A value, or the status that says why there is none."""
+    """A value, or the status that says why there is none; a synthetic value is marked."""
     if value is None:
         return format_html('<span class="status">{}</span>', STATUS_WORDS[NOT_SUPPLIED])
     if value.value is not None:
-        return mark_safe(escape(number(value.value, decimals)))
+        shown = escape(number(value.value, decimals))
+        return mark_safe(shown + SYNTHETIC_MARK if value.synthetic else shown)
     return format_html('<span class="status">{}</span>', status_word(value.status or NOT_SUPPLIED))
 
 

@@ -20,6 +20,7 @@ from indicators.analysis.rag import Polarity, TargetSpec, rag
 from scorecard.assembly import NOT_RATED, Value
 
 from . import cells
+from . import spc as spc_pages
 from .queries import IndicatorPageData, year_start
 
 RAG_COLOURS = {"RED": "#b10e1e", "AMBER": "#f0b400", "GREEN": "#00703c", NOT_RATED: "#b1b4b6"}
@@ -28,6 +29,8 @@ UNIT_COLOUR = "#1d4f91"
 COMPARISON_COLOURS = ["#6a3d9a", "#b15928", "#1f78b4", "#505a5f", "#e7298a", "#a6761d", "#17becf", "#7570b3",
                       "#8c564b", "#bcbd22", "#d95f02", "#0b0c0c", "#9467bd", "#2c7fb8"]
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#1b1b1b"}
+SYNTHETIC_NAME = "Synthetic history (generated, not real figures)"
+SYNTHETIC_COLOUR = "#6f777b"
 
 
 def _float(value: Decimal | None, decimals: int) -> float | None:
@@ -80,15 +83,35 @@ def target_traces(data: IndicatorPageData, first_year: int, last_year: int) -> l
     return traces
 
 
-def _line(name: str, points: list[Value], decimals: int, **kwargs: Any) -> go.Scatter:
+def _symbols(points: list[Value]) -> list[str]:
+    """Open markers for synthetic values, filled for real ones."""
+    return ["circle-open" if p.synthetic else "circle" for p in points]
+
+
+def _line(name: str, points: list[Value], decimals: int, marker: dict[str, Any] | None = None,
+          **kwargs: Any) -> go.Scatter:
     return go.Scatter(
         x=[p.period.start.isoformat() for p in points],
         y=[_float(p.value, decimals) for p in points],
-        text=[p.period.label for p in points],
+        text=[f"{p.period.label} (synthetic)" if p.synthetic else p.period.label for p in points],
         name=name,
         mode="lines+markers",
         hovertemplate=f"{name}, %{{text}}: %{{y}}<extra></extra>",
+        marker={**(marker or {}), "symbol": _symbols(points)},
         **kwargs,
+    )
+
+
+def synthetic_trace(points: list[Value], decimals: int) -> go.Scatter | None:
+    """The synthetic points again, as their own legend entry: open grey rings, so they read apart."""
+    synthetic = [p for p in points if p.synthetic and p.value is not None]
+    if not synthetic:
+        return None
+    return go.Scatter(
+        x=[p.period.start.isoformat() for p in synthetic], y=[_float(p.value, decimals) for p in synthetic],
+        text=[p.period.label for p in synthetic], name=SYNTHETIC_NAME, mode="markers",
+        marker={"symbol": "circle-open", "size": 11, "color": SYNTHETIC_COLOUR, "line": {"width": 2}},
+        hovertemplate="Synthetic, %{text}: %{y}<extra></extra>",
     )
 
 
@@ -97,6 +120,8 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     own = trend_points(data.series(data.unit), data)
     traces: list[go.Scatter] = [_line(data.unit.name, own, decimals, line={"color": UNIT_COLOUR, "width": 3},
                                       marker={"size": 7})]
+    if synthetic := synthetic_trace(own, decimals):
+        traces.append(synthetic)
     others: list[ReportingUnit] = [u for u in ([data.authority] if data.authority else []) + data.peers
                                    if u != data.unit]
     all_points = list(own)
@@ -122,6 +147,68 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     figure = go.Figure(traces)
     figure.update_layout(
         title={"text": f"{indicator.printed_code or indicator.code}: {data.unit.name}"},
+        font=FONT, height=460, margin={"l": 60, "r": 20, "t": 50, "b": 40},
+        xaxis={"type": "date", "title": {"text": "Period"}},
+        yaxis={"title": {"text": indicator.unit}, "zeroline": False},
+        legend={"orientation": "h", "y": -0.18},
+        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
+    )
+    return as_json(figure)
+
+
+def _rounded(numbers: tuple[float | None, ...], decimals: int) -> list[float | None]:
+    # Lines a little finer than the values, so a point just inside a limit does not look on it.
+    return [round(n, decimals + 2) if n is not None else None for n in numbers]
+
+
+def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, Any] | None:
+    """The XmR chart: the values, the centre line, the process limits, special causes and the target.
+
+    Special-cause points carry a marker symbol of their own (triangle up for improvement, down for
+    concern, diamond for neither) as well as a colour, and their rule on hover; the values table
+    names the rule in words.
+    """
+    result = spc.result
+    if result is None:
+        return None
+    indicator, decimals = data.indicator, data.indicator.decimals
+    points = list(spc.points)
+    x = [p.period.start.isoformat() for p in points]
+    labels = [f"{p.period.label} (synthetic)" if p.synthetic else p.period.label for p in points]
+    traces: list[go.Scatter] = [_line(data.unit.name, points, decimals, line={"color": UNIT_COLOUR, "width": 2},
+                                      marker={"size": 7, "color": UNIT_COLOUR})]
+    if synthetic := synthetic_trace(points, decimals):
+        traces.append(synthetic)
+    for name, numbers, dash, width in (("Mean (centre line)", result.means, "solid", 2),
+                                       ("Upper process limit", result.upper_limits, "dash", 1.5),
+                                       ("Lower process limit", result.lower_limits, "dash", 1.5)):
+        traces.append(go.Scatter(x=x, y=_rounded(numbers, decimals), name=name, mode="lines",
+                                 line={"color": "#505a5f", "dash": dash, "width": width}, text=labels,
+                                 meta={"role": "spc-line"}, hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    for point_type, (name, symbol, colour) in spc_pages.POINT_STYLES.items():
+        flagged = [i for i, kind in enumerate(result.point_types) if kind == point_type]
+        if not flagged:
+            continue
+        traces.append(go.Scatter(
+            x=[x[i] for i in flagged], y=[_float(points[i].value, decimals) for i in flagged],
+            text=[labels[i] for i in flagged], customdata=[result.special_cause_types[i] for i in flagged],
+            name=name, mode="markers", meta={"role": "special-cause", "point_type": point_type},
+            marker={"symbol": symbol, "size": 14, "color": colour, "line": {"color": "#0b0c0c", "width": 1}},
+            hovertemplate=f"{name}, %{{text}}: %{{y}} (%{{customdata}})<extra></extra>",
+        ))
+    target = spc_pages.target_of(data.unit_row.target, indicator.polarity)
+    if target is not None:
+        edge = [x[0], x[-1]]
+        bounds = target if isinstance(target, tuple) else (target,)
+        names = ("Green band from", "Green band to") if isinstance(target, tuple) else ("Target",)
+        for name, bound in zip(names, bounds):
+            level = _float(Decimal(bound), decimals)
+            traces.append(go.Scatter(x=edge, y=[level, level], name=f"{name} ({data.unit_row.period.label})",
+                                     mode="lines", line={"color": "#00703c", "dash": "dot", "width": 2},
+                                     hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    figure = go.Figure(traces)
+    figure.update_layout(
+        title={"text": f"SPC: {indicator.printed_code or indicator.code}, {data.unit.name}"},
         font=FONT, height=460, margin={"l": 60, "r": 20, "t": 50, "b": 40},
         xaxis={"type": "date", "title": {"text": "Period"}},
         yaxis={"title": {"text": indicator.unit}, "zeroline": False},
@@ -167,13 +254,25 @@ def as_json(figure: go.Figure) -> dict[str, Any]:
 
 
 
-def value_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
-    """The unit's values as a table under the chart (a chart is never the only way to read a number)."""
+def value_lines(data: IndicatorPageData, spc: spc_pages.SeriesSpc | None = None) -> list[dict[str, Any]]:
+    """The unit's values as a table under the chart (a chart is never the only way to read a number).
+
+    The note says which values are synthetic and, with ``spc`` shown, the SPC rule a point breaks.
+    """
     indicator = data.indicator
+    rules: dict[Period, str] = {}
+    if spc is not None and spc.result is not None and spc.state == spc_pages.SHOWN:
+        rules = {point.period: f"{spc_pages.POINT_STYLES[kind][0]}: {rule}"
+                 for point, kind, rule in zip(spc.points, spc.result.point_types, spc.result.special_cause_types)
+                 if kind in spc_pages.POINT_STYLES}
     lines = []
     for period, value in sorted(data.series(data.unit).items(), reverse=True):
         spec = data.data.target_for(indicator, period.year_start_year, data.unit)
+        notes = (["synthetic (generated, not a real figure)"] if value.synthetic else []) + (
+            [rules[period]] if period in rules else [])
         lines.append({
+            "note": "; ".join(notes),
+            "synthetic": value.synthetic,
             "period": f"{period.label} outturn" if period.kind is periods.PeriodKind.OUTTURN else period.label,
             "value": cells.value_cell(value, indicator.decimals),
             "numerator": cells.plain_number(value.numerator),

@@ -124,6 +124,17 @@ class IndicatorPageData:
     def series(self, unit: ReportingUnit) -> dict[Period, Value]:
         return self.data.values.get((self.indicator.pk, unit.pk), {})
 
+    @property
+    def unit_row(self) -> ScorecardRow:
+        """The row of the unit the page is about (always among ``rows``)."""
+        return next(row for row in self.rows if row.unit == self.unit)
+
+    @property
+    def shows_synthetic(self) -> bool:
+        """Whether any series the charts can show holds generated history."""
+        return any(value.synthetic for (indicator_id, _), series in self.data.values.items()
+                   if indicator_id == self.indicator.pk for value in series.values())
+
 
 def peers_of(indicator: Indicator) -> QuerySet[ReportingUnit]:
     """Who reports the indicator below the authority: the districts, one team service, or nobody."""

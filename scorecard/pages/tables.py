@@ -24,10 +24,12 @@ from indicators.analysis.periods import Period
 from scorecard.assembly import ScorecardRow
 
 from . import cells
+from . import spc as spc_pages
 from .layout import Block, MatrixBlock
 
 TEMPLATE = "scorecard/table.html"
 TREND = "trend"  # where the trend columns go in SCORECARD_COLUMNS
+SPC = "spc"  # where the SPC column goes (switchable: ?spc=off)
 
 NUMERIC_ATTRS = {"th": {"class": "num", "scope": "col"}, "td": {"class": "num"}}
 TEXT_ATTRS = {"th": {"scope": "col"}}
@@ -83,6 +85,7 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef("target", "Target",
               lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)), numeric=True),
     ColumnDef("rag", "RAG", lambda row, m: cells.rag_cell(row.rag)),
+    SPC,
     ColumnDef("previous_outturn", "Last year outturn",
               lambda row, m: cells.value_cell(row.previous_outturn, _decimals(row)) if row.indicator.has_outturn
               else "", numeric=True),
@@ -134,7 +137,9 @@ def trend_labels(rows: Sequence[ScorecardRow]) -> list[str]:
     return list(max(shapes, key=lambda s: (shapes[s], len(s)))) if shapes else []
 
 
-def scorecard_table(block: Block, as_at: Period) -> LeanTable:
+def scorecard_table(block: Block, as_at: Period,
+                    spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None) -> LeanTable:
+    """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out."""
     month = as_at.iso
     labels = trend_labels(block.rows)
     columns: list[tuple[str, tables.Column]] = []
@@ -142,6 +147,11 @@ def scorecard_table(block: Block, as_at: Period) -> LeanTable:
         if spec == TREND:
             columns += [(f"trend_{i}", tables.Column(verbose_name=label, attrs=NUMERIC_ATTRS, orderable=False))
                         for i, label in enumerate(labels)]
+        elif spec == SPC:
+            if spc is not None:
+                columns.append((SPC, tables.Column(verbose_name="SPC: variation and assurance",
+                                                   attrs={"th": {"scope": "col"}, "td": {"class": "spc"}},
+                                                   orderable=False)))
         else:
             columns.append((spec.name, spec.column()))
     fixed = [spec for spec in SCORECARD_COLUMNS if isinstance(spec, ColumnDef)]
@@ -151,6 +161,8 @@ def scorecard_table(block: Block, as_at: Period) -> LeanTable:
         for i, value in enumerate(row.trend):
             expected = labels[i] if i < len(labels) else value.period.label
             record[f"trend_{i}"] = cells.trend_cell(value, row.indicator.decimals, expected)
+        if spc is not None:
+            record[SPC] = spc_pages.cell(spc[(row.indicator.pk, row.unit.pk)])
         records.append(record)
     return LeanTable(records, columns, block.caption)
 

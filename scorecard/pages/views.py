@@ -25,6 +25,7 @@ from scorecard import export
 from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
 
 from . import charts, queries
+from . import spc as spc_pages
 from .filters import FilterForm, sections_of
 from .layout import MatrixBlock, matrix_blocks, scorecard_blocks, unique_rows
 from .queries import PageNotFound
@@ -91,14 +92,18 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
     shown = [row for block in blocks for row in block.rows]
     if download := export_response(request, shown, f"scorecard-{page_unit.slug}-{as_at.iso}"):
         return download
+    spc_on = spc_pages.enabled(request.GET)
+    spc = spc_pages.rows_spc(shown) if spc_on else None
     return render(request, "scorecard/scorecard.html", {
         **context,
         "unit": page_unit,
         "card": card,
         "summary": card.summary(),
         "form": form,
-        "tables": [scorecard_table(block, as_at) for block in blocks],
+        "tables": [scorecard_table(block, as_at, spc) for block in blocks],
         "shown_count": len(shown),
+        **spc_pages.page_context(spc_on),
+        "shows_synthetic": card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
     })
 
 
@@ -129,6 +134,7 @@ def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context:
         **context,
         "unit": area,
         "title": f"{area.name} scorecard",
+        "shows_synthetic": any(card.shows_synthetic for card in cards.values()),
         "summaries": [(unit, card.summary()) for unit, card in cards.items()],
         "form": form,
         "tables": matrix_tables(request, blocks, as_at),
@@ -149,6 +155,7 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     return render(request, "scorecard/matrix.html", {
         **context,
         "title": "Compare districts and teams",
+        "shows_synthetic": any(card.shows_synthetic for card in cards.values()),
         "summaries": [],
         "form": form,
         "tables": matrix_tables(request, blocks, as_at),
@@ -162,6 +169,8 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     filename = f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
     if download := export_response(request, data.rows, filename):
         return download
+    spc_on = spc_pages.enabled(request.GET)
+    spc = spc_pages.row_spc(data.unit_row)
     return render(request, "scorecard/indicator.html", {
         "data": data,
         "indicator": data.indicator,
@@ -169,8 +178,13 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "as_at": data.as_at,
         "reports_it": data.unit == data.authority or data.unit in data.peers,
         "trend_figure": charts.trend_figure(data),
+        **spc_pages.page_context(spc_on),
+        "spc": spc,
+        "spc_cell": spc_pages.cell(spc),
+        "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.state == spc_pages.SHOWN else None,
+        "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
-        "values": charts.value_lines(data),
+        "values": charts.value_lines(data, spc if spc_on else None),
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
