@@ -78,6 +78,10 @@ class Indicator(models.Model):
     england_label = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
     display_order = models.PositiveIntegerField(default=0)
+    lead_officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_indicators",
+        help_text="Who supplies the figures: the 'to be supplied' list names them.",
+    )
 
     objects = IndicatorQuerySet.as_manager()
 
@@ -181,9 +185,16 @@ class Benchmark(models.Model):
     comparator = models.CharField(max_length=10, choices=Comparator.choices)
     label = models.CharField(max_length=200, help_text="Says its as-at date or year.")
     value = models.DecimalField(**VALUE_DIGITS)
+    as_at = models.DateField(
+        help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows "
+                  "the latest benchmark dated on or before its month's end.",
+    )
+    source = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["indicator", "comparator"], name="one_benchmark_each")]
+        ordering = ["indicator", "comparator", "-as_at"]
+        constraints = [models.UniqueConstraint(fields=["indicator", "comparator", "as_at"],
+                                               name="one_benchmark_each_date")]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.label}: {self.value}"
@@ -215,6 +226,9 @@ class Measurement(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     synthetic = models.BooleanField(
         default=False, help_text="Generated demo history (load_demo --synthetic-history), never a real figure."
+    )
+    footnote = models.TextField(
+        blank=True, help_text="Printed as a numbered note wherever the value is shown (e.g. a provisional figure).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -321,3 +335,65 @@ class Upload(models.Model):
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
 
+
+
+class DefinitionChangeQuerySet(models.QuerySet["DefinitionChange"]):
+    def for_indicator(self, indicator: Indicator | int) -> DefinitionChangeQuerySet:
+        """An indicator's definition and target history, newest first (one query)."""
+        return self.filter(indicator=indicator).select_related("user", "target")
+
+
+class DefinitionChange(models.Model):
+    """A change to an indicator's definition or to one of its targets, floors or bands: who, when, what, why."""
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="definition_changes")
+    target = models.ForeignKey(Target, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
+    what = models.CharField(max_length=100, help_text="What changed: 'definition', or the target's year and unit.")
+    changes = models.JSONField(help_text="{field: [old, new]} as printed text; old is '' for a new record.")
+    reason = models.CharField(max_length=500)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    at = models.DateTimeField()
+    target_upload = models.ForeignKey("TargetUpload", null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="definition_changes")
+
+    objects = DefinitionChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} {self.what} at {self.at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if not self.reason.strip():
+            raise ValidationError({"reason": "Say why: a change to a definition or target needs a reason."})
+
+
+class TargetUpload(models.Model):
+    """A spreadsheet of targets, floors and bands, kept with its check and outcome (validate -> preview -> commit)."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Ready to confirm"
+        INVALID = "invalid", "Has errors"
+        COMMITTED = "committed", "Committed"
+
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)
+    reason = models.CharField(max_length=500, help_text="Why these targets change: kept with every change.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    preview = models.JSONField(default=list, blank=True, help_text="The rows that would change, as printed text.")
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"

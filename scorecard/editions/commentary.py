@@ -52,12 +52,8 @@ def writing_sections(rows: list[ScorecardRow], commentary: list[Commentary]) -> 
     by_indicator: dict[int, list[Commentary]] = {}
     for item in commentary:
         by_indicator.setdefault(item.indicator_id, []).append(item)
-    sections: dict[str, WritingSection] = {}
-    position = {id(row): index for index, row in enumerate(rows)}
-    ordered = sorted(rows, key=lambda row: (RAG_ORDER.get(row.rag.value if row.rag else None, 3), position[id(row)]))
-    for row in ordered:
-        sections.setdefault(row.indicator.section, WritingSection(row.indicator.section))
-    section_order = list(dict.fromkeys(row.indicator.section for row in rows))
-    for row in ordered:
+    # Services in print order; within each, RED -> AMBER -> GREEN -> not rated, then print order (sorted is stable).
+    sections = {name: WritingSection(name) for name in dict.fromkeys(row.indicator.section for row in rows)}
+    for row in sorted(rows, key=lambda row: RAG_ORDER.get(row.rag.value if row.rag else None, 3)):
         sections[row.indicator.section].items.append(WritingItem(row, by_indicator.get(row.indicator.pk, [])))
-    return [sections[name] for name in section_order]
+    return list(sections.values())

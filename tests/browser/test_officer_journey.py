@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch: pytest.MonkeyPatch):
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -33,7 +33,8 @@ def browser():
         skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     # Playwright's sync API runs an event loop in this thread; Django's ORM refuses to run inside
     # one unless told it is safe (the test's own queries are synchronous).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"
+    # Set for this test only: left in the environment it would, for example, fail `check --deploy`.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "1")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -109,4 +110,41 @@ def test_officer_journey(transactional_db, demo, live_server, browser, tmp_path)
     page.goto(f"{live_server.url}/scorecard/north-kent/")
     shot(page, "5-area")
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    assert not errors, errors
+
+
+def test_spc_views(transactional_db, demo, live_server, browser):
+    """The SPC column and chart with synthetic history: drawn, switchable off, and screenshotted."""
+    from scorecard.synthetic import add_synthetic_history
+
+    add_synthetic_history()
+    officer = User.objects.create_user("browser-spc", password=PASSWORD)
+    officer.groups.add(Group.objects.get(name=OFFICERS))
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.goto(f"{live_server.url}/accounts/login/?next=/scorecard/dover/")
+    page.fill("#id_username", "browser-spc")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/scorecard/dover/")
+    assert page.locator(".synthetic-banner").is_visible()
+    assert page.locator("td.spc .spc-words").count() > 0
+    shot(page, "6-district-spc")
+
+    page.click("text=Hide the SPC column")
+    page.wait_for_url("**spc=off**")
+    assert page.locator("td.spc").count() == 0
+    page.click("text=Show the SPC column (statistical process control)")
+    page.wait_for_url("**/scorecard/dover/**")
+    assert page.locator("td.spc").count() > 0
+
+    page.goto(f"{live_server.url}/indicators/APP17/?area=dover")
+    page.wait_for_selector("#spc-chart[data-drawn=true]")
+    assert page.locator("#spc-chart .scatterlayer .trace").count() >= 4  # values, mean, two limits
+    page.locator("#spc-heading").scroll_into_view_if_needed()
+    shot(page, "7-indicator-spc")
+    page.locator("#spc-chart").screenshot(path=str(SCREENSHOTS / "8-spc-chart.png"))
     assert not errors, errors

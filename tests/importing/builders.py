@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from districts.models import ReportingUnit
 from indicators.analysis.numbers import round_half_up
-from indicators.analysis.periods import Period, PeriodKind, parse_period
+from indicators.analysis.periods import Period, PeriodKind
 from indicators.models import Indicator, Measurement
 from indicators.importing.validate import reported_for_unit
 
@@ -188,10 +188,6 @@ BUILDERS = {
     ("wide", "csv"): wide_csv,
     ("wide", "xlsx"): wide_xlsx,
 }
-
-
-def parse_label_for(indicator: Indicator, label: str) -> Period:
-    return parse_period(label, indicator.frequency)
 
 
 def measurements_snapshot() -> list[tuple]:
