@@ -44,11 +44,12 @@ class Value:
     denominator: Decimal | None = None
     status: str = ""  # a stored status, NOT_SUPPLIED or NEW_INDICATOR
     synthetic: bool = False  # generated demo history, marked wherever it is shown
+    footnote: str = ""  # e.g. "Provisional: not yet published by the Ministry of Justice"
 
     @classmethod
     def of(cls, measurement: Measurement) -> Value:
         return cls(measurement.period, measurement.value, measurement.numerator, measurement.denominator,
-                   measurement.status, measurement.synthetic)
+                   measurement.status, measurement.synthetic, measurement.footnote)
 
 
 @dataclass
@@ -127,8 +128,12 @@ class ScorecardData:
         self.targets: dict[tuple[int, int], list[Target]] = defaultdict(list)
         for target in Target.objects.filter(year__gte=first_year, year__lte=as_at.start.year, **only_these):
             self.targets[(target.indicator_id, target.year)].append(target)
+        # Each indicator's and comparator's latest benchmark dated on or before the month's end (one
+        # query: ascending dates, so the latest overwrites the earlier ones).
         self.benchmarks: dict[tuple[int, str], Benchmark] = {
-            (b.indicator_id, b.comparator): b for b in Benchmark.objects.filter(**only_these)
+            (b.indicator_id, b.comparator): b
+            for b in Benchmark.objects.filter(as_at__lt=periods.add_months(as_at.start, 1), **only_these)
+            .order_by("indicator_id", "comparator", "as_at")
         }
         self.values: dict[tuple[int, int], dict[Period, Value]] = defaultdict(dict)
         measurements = Measurement.objects.filter(
@@ -137,16 +142,17 @@ class ScorecardData:
             period_start__gte=date(first_year, 1, 1),
             period_start__lte=as_at.start,
         ).values_list("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator",
-                      "status", "synthetic")
+                      "status", "synthetic", "footnote")
         # Plain tuples, not model instances: a district's scorecard reads about 10,000 rows, and
         # building a Measurement for each cost ten times the query itself (bench/RESULTS.md).
         period_of: dict[tuple[str, date], Period] = {}
-        for indicator_id, unit_id, kind, start, value, numerator, denominator, status, synthetic in measurements:
+        for indicator_id, unit_id, kind, start, value, numerator, denominator, status, synthetic, footnote \
+                in measurements:
             period = period_of.get((kind, start))
             if period is None:
                 period = period_of[(kind, start)] = Period(start, PeriodKind(kind))
             self.values[(indicator_id, unit_id)][period] = Value(period, value, numerator, denominator, status,
-                                                                 synthetic)
+                                                                 synthetic, footnote)
 
     def target_for(self, indicator: Indicator, year: int, unit: ReportingUnit) -> TargetSpec | None:
         """A unit's override, else the target for all units (or for the authority only)."""

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
 from indicators.analysis.numbers import to_decimal
+from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
 from indicators.analysis.periods import parse_period, parse_year_label
 from indicators.models import Benchmark, Indicator, Measurement, MeasurementRevision, Target
 
@@ -30,6 +31,8 @@ ATTRIBUTION = (
     "October 2024 (published 9 December 2024), under the Open Government Licence."
 )
 SERVICES = {label: code for code, label in TeamService.choices}
+DEMO_BENCHMARK_SOURCE = "Printed scorecard, October 2024"
+CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
 
 
 class DemoDataError(Exception):
@@ -151,13 +154,26 @@ def load_benchmarks(directory: Path = DEMO_DIR) -> int:
     indicators = {i.code: i for i in Indicator.objects.all()}
     changed = 0
     for line, row in read_csv("benchmarks.csv", directory):
+        where = f"benchmarks.csv line {line}"
+        indicator = indicators[row["indicator"]]
+        try:
+            as_at = benchmark_as_at(row["label"], indicator.frequency)
+        except BenchmarkDateError as error:
+            raise DemoDataError(f"{where}: {error}") from None
         changed += upsert(
             Benchmark,
-            f"benchmarks.csv line {line}",
-            {"indicator": indicators[row["indicator"]], "comparator": row["comparator"]},
-            {"label": row["label"], "value": to_decimal(row["value"])},
+            where,
+            {"indicator": indicator, "comparator": row["comparator"], "as_at": as_at},
+            {"label": row["label"], "value": to_decimal(row["value"]), "source": DEMO_BENCHMARK_SOURCE},
         )
     return changed
+
+
+def load_footnotes() -> int:
+    """The printed scorecard marks CYPE8's latest quarter as not yet published by the Ministry of Justice."""
+    quarter = parse_period(CYPE8_PROVISIONAL[1], "quarterly")
+    return (Measurement.objects.for_period(quarter).filter(indicator__code=CYPE8_PROVISIONAL[0])
+            .exclude(footnote=CYPE8_PROVISIONAL[2]).update(footnote=CYPE8_PROVISIONAL[2]))
 
 
 def load_measurements(directory: Path = DEMO_DIR) -> int:
@@ -224,6 +240,7 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
         "targets": load_targets(directory),
         "benchmarks": load_benchmarks(directory),
         "measurements": load_measurements(directory),
+        "footnotes": load_footnotes(),
         # The October 2024 edition with its commentary, published once, as members first see it.
         "edition": publish_demo_edition(),
     }

@@ -8,11 +8,12 @@ every version stays readable.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period, PeriodKind
@@ -23,6 +24,14 @@ class Edition(models.Model):
     """The scorecard as at one month (stored as the month's first day)."""
 
     month = models.DateField(unique=True, help_text="The first day of the edition month.")
+    # Sign-off: a service lead approves the figures as they stand; publishing checks that they still do.
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    approved_fingerprint = models.CharField(
+        max_length=64, blank=True,
+        help_text="A hash of every figure the approval covered (see scorecard/editions/approval.py).",
+    )
 
     class Meta:
         ordering = ["-month"]
@@ -30,6 +39,7 @@ class Edition(models.Model):
             ("view_published", "Can read published editions"),
             ("publish_edition", "Can publish an edition"),
             ("write_commentary", "Can write commentary"),
+            ("approve_edition", "Can approve (sign off) an edition's figures before publication"),
         ]
 
     def __str__(self) -> str:
@@ -55,6 +65,10 @@ class EditionVersion(models.Model):
     edition = models.ForeignKey(Edition, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField()
+    visible_from = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Embargo: members see this version only from then (blank: from its publication).",
+    )
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     suppression_threshold = models.PositiveIntegerField(
@@ -72,6 +86,14 @@ class EditionVersion(models.Model):
     @property
     def units(self) -> list[dict[str, Any]]:
         return self.snapshot.get("units", [])
+
+    @property
+    def shown_from(self) -> datetime:
+        """When members first see this version: its embargo, or its publication."""
+        return self.visible_from or self.published_at
+
+    def is_embargoed(self, now: datetime | None = None) -> bool:
+        return self.shown_from > (now or timezone.now())
 
 
 class CommentaryQuerySet(models.QuerySet["Commentary"]):

@@ -7,6 +7,7 @@ from typing import Any
 MI_TEAM = "MI team"
 OFFICERS = "Officers"
 MEMBERS = "Members"
+SERVICE_LEADS = "Service leads"
 
 # "app_label.codename" for each role. A superuser passes every check anyway.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -46,6 +47,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     MEMBERS: [
         "scorecard.view_published",
+    ],
+    # A service lead signs the month's figures off before MI publish them. The MI team does not
+    # approve its own figures: sign-off is a second pair of eyes (superusers pass anyway).
+    SERVICE_LEADS: [
+        "indicators.view_scorecard",
+        "scorecard.view_published",
+        "scorecard.approve_edition",
     ],
 }
 

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from indicators.models import Measurement, MeasurementRevision, Upload
 
+from . import staging
 from .parse import Issue
-from .preview import check_file, diff, existing_for, stored_issues
+from .preview import check_file, diff, existing_for, stored_issues, uses_staging
 from .validate import Key, NewValue
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,10 @@ def apply_values(
     Call it inside a transaction. Applying the same values twice changes nothing the second time.
     """
     now = now or timezone.now()
+    if uses_staging():
+        with transaction.atomic():
+            staging.stage(values)
+            return _write_staged(len(values), reason=reason, user=user, upload=upload, now=now)
     existing = existing_for(values)
     changes = diff(values, existing)
     created = [
@@ -84,6 +89,14 @@ def apply_values(
                                     batch_size=2000)
     MeasurementRevision.objects.bulk_create(revisions, batch_size=2000)
     return Applied(len(created), len(updated), changes.unchanged)
+
+
+def _write_staged(count: int, *, reason: str, user: AbstractBaseUser | None, upload: Upload | None,
+                  now: datetime) -> Applied:
+    """apply_values on PostgreSQL, for values already staged (staging.stage) in this transaction."""
+    new, changed = staging.write(now=now, user_id=user.pk if user is not None else None,
+                                 upload_id=upload.pk if upload is not None else None, reason=reason)
+    return Applied(new, changed, count - new - changed)
 
 
 def lock_months(keys: Sequence[Key]) -> None:
@@ -163,7 +176,11 @@ def _commit(upload_id: int) -> str:
         if locked.state != State.RUNNING:
             return locked.state
         lock_months([item.key for item in report.values])
-        now_seen = diff(report.values, existing_for(report.values)).seen
+        if uses_staging():  # staged once: compared, then written, from the same temporary table
+            staging.stage(report.values)
+            now_seen = staging.fingerprint()
+        else:
+            now_seen = diff(report.values, existing_for(report.values)).seen
         if now_seen != upload.preview.get("seen"):
             Upload.objects.filter(pk=upload_id).update(
                 state=State.STALE, stage="", finished_at=timezone.now(),
@@ -171,8 +188,11 @@ def _commit(upload_id: int) -> str:
                                             "after the preview. Refresh the preview, check it, and confirm again.")]),
             )
             return State.STALE
-        applied = apply_values(report.values, reason=f"upload {upload.pk}: {upload.filename}",
-                               user=upload.committed_by or upload.uploaded_by, upload=upload)
+        reason, user = f"upload {upload.pk}: {upload.filename}", upload.committed_by or upload.uploaded_by
+        if uses_staging():
+            applied = _write_staged(len(report.values), reason=reason, user=user, upload=upload, now=timezone.now())
+        else:
+            applied = apply_values(report.values, reason=reason, user=user, upload=upload)
         if pause := test_pause_seconds():
             time.sleep(pause)
         _finish(upload_id, State.COMMITTED, counts={**upload.counts, "committed": applied.as_dict()})

@@ -14,12 +14,14 @@ from datetime import date
 from decimal import Decimal
 from statistics import mean
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from indicators.analysis.numbers import stored
 from indicators.analysis.periods import PeriodKind
 from indicators.models import Measurement
 
+from . import staging
 from .parse import FileProblem, Issue, parse_file
 from .validate import Catalogue, Key, NewValue, validate
 
@@ -127,6 +129,35 @@ def diff(values: Sequence[NewValue], existing: dict[Key, Measurement]) -> Diff:
     return result
 
 
+def uses_staging() -> bool:
+    """PostgreSQL compares and writes through a temporary table (staging.py); SQLite in Python."""
+    return connection.vendor == "postgresql"
+
+
+def staged_diff(values: Sequence[NewValue]) -> Diff:
+    """The diff, from the staged values (staging.stage): only the new and changed come back from the database."""
+    result = Diff(seen=staging.fingerprint())
+    for change in staging.changes():
+        item = values[change.position]
+        new = new_state(item, change.old)
+        (result.new if change.old is None else result.changed).append(Change(item, change.old, new))
+    result.unchanged = len(values) - len(result.new) - len(result.changed)
+    return result
+
+
+def _jump_issue(item: NewValue, move: Decimal, usual: Decimal) -> Issue:
+    return Issue(
+        f"{item.indicator.code} {item.unit.name} {item.period.label}: a move of {move.normalize():f} "
+        f"from the period before is far outside this series' usual movement (about "
+        f"{usual.quantize(Decimal('0.01')).normalize():f}). Check it.", item.sheet, item.row)
+
+
+def staged_jump_warnings(values: Sequence[NewValue]) -> list[Issue]:
+    """jump_warnings for the new and changed staged values, worked out in the database."""
+    return [_jump_issue(values[jump.position], jump.move, jump.usual)
+            for jump in staging.jumps(UPPER_RANGE_FACTOR, MIN_MOVES_FOR_JUMPS)]
+
+
 def jump_warnings(values: Sequence[NewValue], checked: set[Key] | None = None) -> list[Issue]:
     """Values whose move from the previous period is far outside the series' usual movement (XmR).
 
@@ -158,10 +189,7 @@ def jump_warnings(values: Sequence[NewValue], checked: set[Key] | None = None) -
             continue
         usual = mean(others)
         if usual > 0 and this_move > UPPER_RANGE_FACTOR * usual:
-            warnings.append(Issue(
-                f"{item.indicator.code} {item.unit.name} {item.period.label}: a move of {this_move.normalize():f} "
-                f"from the period before is far outside this series' usual movement (about "
-                f"{usual.quantize(Decimal('0.01')).normalize():f}). Check it.", item.sheet, item.row))
+            warnings.append(_jump_issue(item, this_move, usual))
     return warnings
 
 
@@ -219,6 +247,13 @@ def check_file(filename: str, content: bytes, today: date | None = None) -> Repo
 def check_upload(filename: str, content: bytes, today: date | None = None) -> Report:
     """Parse, validate and diff a file against what is stored. Changes nothing."""
     report = check_file(filename, content, today)
+    if uses_staging():
+        with transaction.atomic():  # the staged table lives until the transaction ends
+            staging.stage(report.values)
+            report.diff = staged_diff(report.values)
+            if report.ok:
+                report.warnings.extend(staged_jump_warnings(report.values))
+        return report
     report.diff = diff(report.values, existing_for(report.values))
     if report.ok:
         touched = {change.item.key for change in (*report.diff.new, *report.diff.changed)}

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
 from indicators.analysis.numbers import NumberError, stored, to_decimal
@@ -33,8 +35,9 @@ LEVEL_WORDS = {
 }
 
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
+    """Which stored value a value replaces (a tuple: cheap to build and hash 100,000 times)."""
+
     indicator_id: int
     unit_id: int
     period_kind: str
@@ -56,7 +59,7 @@ class NewValue:
     sheet: str = ""
     row: int = 0
 
-    @property
+    @cached_property  # built once: the diff, the fingerprint and the month locks all ask for it
     def key(self) -> Key:
         return Key(self.indicator.pk, self.unit.pk, self.period.kind.value, self.period.start)
 
@@ -164,56 +167,86 @@ def ratio_disagrees(value: Decimal, numerator: Decimal, denominator: Decimal, pe
 
 
 class _RowChecker:
-    """Checks one record at a time, collecting errors and the resolved value."""
+    """Checks one record at a time, collecting errors and the resolved value.
+
+    A file names few distinct indicators, areas and periods in many rows, so each distinct cell is
+    looked up (and any error worded, with its suggestion) once: the outcome is remembered per cell.
+    """
 
     def __init__(self, catalogue: Catalogue, today: date, checked: Checked) -> None:
         self.catalogue = catalogue
         self.current_month = date(today.year, today.month, 1)
         self.checked = checked
+        # Keyed by (type, cell): True and 1 are equal dict keys but read differently.
+        self._indicators: dict[tuple[type, Cell], tuple[Indicator | None, str]] = {}
+        self._units: dict[tuple[type, Cell], tuple[ReportingUnit | None, str]] = {}
+        self._periods: dict[tuple[type, Cell, str], tuple[Period | None, str]] = {}
 
     def error(self, record: RawRecord, column: str, message: str) -> None:
         self.checked.errors.append(Issue(message, record.sheet, record.row, column))
 
     def indicator(self, record: RawRecord) -> Indicator | None:
-        code = text_of(record.indicator)
+        cell = record.indicator
+        if (found := self._indicators.get(key := (type(cell), cell))) is None:
+            found = self._indicators[key] = self._look_up_indicator(cell)
+        indicator, message = found
+        if message:
+            self.error(record, "indicator", message)
+        return indicator
+
+    def _look_up_indicator(self, cell: Cell) -> tuple[Indicator | None, str]:
+        code = text_of(cell)
         if not code:
-            self.error(record, "indicator", "The indicator code is missing.")
-            return None
+            return None, "The indicator code is missing."
         indicator = self.catalogue.indicators.get(code)
         if indicator is None:
             closest = self.catalogue.closest_code(code)
             hint = f" Did you mean {closest}?" if closest else ""
-            self.error(record, "indicator", f"Unknown indicator code '{code}'.{hint}")
-        return indicator
+            return None, f"Unknown indicator code '{code}'.{hint}"
+        return indicator, ""
 
     def unit(self, record: RawRecord) -> ReportingUnit | None:
-        name = text_of(record.area)
+        cell = record.area
+        if (found := self._units.get(key := (type(cell), cell))) is None:
+            found = self._units[key] = self._look_up_unit(cell)
+        unit, message = found
+        if message:
+            self.error(record, "area", message)
+        return unit
+
+    def _look_up_unit(self, cell: Cell) -> tuple[ReportingUnit | None, str]:
+        name = text_of(cell)
         if not name:
-            self.error(record, "area", "The area (reporting unit) is missing.")
-            return None
+            return None, "The area (reporting unit) is missing."
         unit = self.catalogue.unit(name)
         if unit is None:
             closest = self.catalogue.closest_unit(name)
             hint = f" Did you mean {closest}?" if closest else ""
-            self.error(record, "area", f"Unknown area '{name}'.{hint}")
-        elif unit.kind == UnitKind.AREA:
-            self.error(record, "area", f"{unit.name} is an area, and areas hold no values: "
-                                       "give the value for each of its districts.")
-            return None
-        return unit
+            return None, f"Unknown area '{name}'.{hint}"
+        if unit.kind == UnitKind.AREA:
+            return None, f"{unit.name} is an area, and areas hold no values: give the value for each of its districts."
+        return unit, ""
 
     def period(self, record: RawRecord, indicator: Indicator) -> Period | None:
-        try:
-            period = parse_period(record.period if not isinstance(record.period, str) else record.period.strip(),
-                                  indicator.frequency)
-        except PeriodError as error:
-            self.error(record, record.period_column, f"{indicator.code}: {error}.")
-            return None
-        if period.start > self.current_month:
-            self.error(record, record.period_column,
-                       f"{period.label} is in the future: a period cannot start after this month.")
+        key = (type(record.period), record.period, indicator.frequency)
+        if (found := self._periods.get(key)) is None:
+            found = self._periods[key] = self._read_period(record.period, indicator.frequency)
+        period, message = found
+        if message:
+            # An unreadable label's message names the indicator (the remembered outcome is per frequency).
+            self.error(record, record.period_column, message if period is not None else f"{indicator.code}: {message}.")
             return None
         return period
+
+    def _read_period(self, cell: Cell, frequency: str) -> tuple[Period | None, str]:
+        """(period, "") or (None, what is wrong) or (period, why it is refused: in the future)."""
+        try:
+            period = parse_period(cell if not isinstance(cell, str) else cell.strip(), frequency)
+        except PeriodError as error:
+            return None, str(error)
+        if period.start > self.current_month:
+            return period, f"{period.label} is in the future: a period cannot start after this month."
+        return period, ""
 
     def check(self, record: RawRecord) -> NewValue | None:
         indicator = self.indicator(record)

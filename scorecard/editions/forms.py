@@ -19,3 +19,13 @@ class CommentaryForm(forms.Form):
         max_length=5000,
         help_text="Plain prose for the committee. Leave empty to remove the commentary.",
     )
+
+
+class PublishForm(forms.Form):
+    visible_from = forms.DateTimeField(
+        label="Members see it from (optional embargo)",
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="UK time (Europe/London). Leave blank to show it to members as soon as it is published.",
+    )

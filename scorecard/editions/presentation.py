@@ -75,6 +75,23 @@ def target_text(target: JSON | None, polarity: str, decimals: int) -> str:
 class Cell:
     text: str
     label: str = ""  # the cell's period, printed only when it is not the column's
+    note: int | None = None  # the number of the cell's footnote on this page
+
+
+class Footnotes:
+    """A page's footnotes, numbered in the order they are first shown; the same text keeps its number."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[str, int] = {}
+
+    def mark(self, value: JSON | None) -> int | None:
+        text = (value or {}).get("footnote") or ""
+        if not text:
+            return None
+        return self.numbers.setdefault(text, len(self.numbers) + 1)
+
+    def listed(self) -> list[tuple[int, str]]:
+        return [(number, text) for text, number in self.numbers.items()]
 
 
 @dataclass
@@ -101,6 +118,7 @@ class RowView:
     suppressed: bool
     indicator_id: int
     section: str
+    note: int | None = None  # the latest value's footnote number
 
 
 @dataclass
@@ -113,7 +131,9 @@ class TableView:
     has_outturn: bool = False
 
 
-def row_view(row: JSON) -> RowView:
+def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
+    """A row as printed; ``notes`` numbers its footnotes (leave it out where none are printed)."""
+    notes = notes or Footnotes()
     decimals, latest = row["decimals"], row["latest"]
     suppressed = bool(latest and latest["suppressed"])
     outturn = row["previous_outturn"]
@@ -123,7 +143,8 @@ def row_view(row: JSON) -> RowView:
         name=row["name"],
         polarity=row["polarity"],
         data_period=row["data_period"],
-        trend=[Cell(value_text(value, decimals, short=True), value["period"]) for value in row["trend"]],
+        trend=[Cell(value_text(value, decimals, short=True), value["period"], notes.mark(value))
+               for value in row["trend"]],
         period=row["period"] or "",
         value=value_text(latest, decimals),
         fraction=fraction_text(latest),
@@ -141,10 +162,11 @@ def row_view(row: JSON) -> RowView:
         suppressed=suppressed,
         indicator_id=row["indicator_id"],
         section=row["section"],
+        note=notes.mark(latest),
     )
 
 
-def tables(unit: JSON) -> list[TableView]:
+def tables(unit: JSON, notes: Footnotes | None = None) -> list[TableView]:
     """A unit's rows as printed tables: one per (reporting unit, printed table), in row order.
 
     The trend columns are headed by the periods most rows share; a row whose periods differ
@@ -162,7 +184,7 @@ def tables(unit: JSON) -> list[TableView]:
                          trend_labels=header[:-1], latest_label=header[-1] if header else "Latest",
                          has_outturn=any(row["previous_outturn"] for row in rows))
         for row in rows:
-            shown = row_view(row)
+            shown = row_view(row, notes)
             cells = [Cell("") for _ in range(width - len(shown.trend))] + shown.trend
             for position, cell in enumerate(cells):
                 if not cell.text or (header and cell.label == header[position]):
@@ -234,6 +256,7 @@ class UnitPage:
     tables: list[TableView]
     summary: dict[str, int]
     commentary: list[CommentaryView]
+    footnotes: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -249,4 +272,5 @@ class UnitPage:
 
 
 def unit_page(snapshot: JSON, unit: JSON) -> UnitPage:
-    return UnitPage(unit, tables(unit), summary(unit), commentary(snapshot, unit))
+    notes = Footnotes()
+    return UnitPage(unit, tables(unit, notes), summary(unit), commentary(snapshot, unit), notes.listed())

@@ -24,12 +24,14 @@ from indicators.models import Indicator, Measurement
 
 from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from ..models import Commentary, Edition, EditionVersion
+from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
 from .snapshot import build_snapshot
 
 DEMO_COMMENTARY = Path(__file__).resolve().parent.parent / "demo_data" / "commentary.csv"
 DEMO_MONTH = "2024-10"
 # The printed October 2024 edition was published on 9 December 2024 (committee papers).
 DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)
+DEMO_APPROVED_AT = datetime(2024, 12, 6, 12, 0)
 
 
 class PublishError(Exception):
@@ -86,10 +88,25 @@ def check_publishable(month: Period) -> None:
         raise PublishError(f"no figures for {month.label} have been uploaded for {authority.name}")
 
 
+def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
+    """Why an approval does not let the month be published, in words; blank when it does."""
+    if state is ApprovalState.NONE:
+        return "a service lead has not approved this month's figures yet"
+    if state is ApprovalState.OUTDATED and edition is not None:
+        approved = timezone.localtime(edition.approved_at)
+        return (f"the figures changed after they were approved on {approved:%d %B %Y} at {approved:%H:%M}: "
+                "a service lead must approve them again")
+    return ""
+
+
 @transaction.atomic
 def publish_edition(month: Period, user: AbstractBaseUser | None = None, published_at: datetime | None = None,
-                    threshold: int | None = None) -> Published:
-    """Freeze the edition as at ``month`` as a new version (1 for a first publication)."""
+                    threshold: int | None = None, visible_from: datetime | None = None) -> Published:
+    """Freeze the edition as at ``month`` as a new version (1 for a first publication).
+
+    Refused unless a service lead approved exactly these figures. ``visible_from`` embargoes the
+    version: members see it only from then.
+    """
     check_publishable(month)
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
     units = units_in_edition()
@@ -101,11 +118,15 @@ def publish_edition(month: Period, user: AbstractBaseUser | None = None, publish
     # Lock the edition row so two publishers of the same month cannot take the same number.
     edition, _ = Edition.objects.get_or_create(month=month.start)
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
+    if problem := approval_problem(approval_state(edition, figures_fingerprint(snapshot)), edition):
+        raise PublishError(problem)
     number = (edition.versions.aggregate(last=Max("number"))["last"] or 0) + 1
+    published_at = published_at or timezone.now()
     version = EditionVersion.objects.create(
         edition=edition,
         number=number,
-        published_at=published_at or timezone.now(),
+        published_at=published_at,
+        visible_from=visible_from if visible_from is not None and visible_from > published_at else None,
         published_by=user if user is not None and user.is_authenticated else None,
         suppression_threshold=threshold,
         snapshot=snapshot,
@@ -146,5 +167,8 @@ def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY) -> int:
     changed = load_commentary(commentary_path, month)
     if EditionVersion.objects.filter(edition__month=month.start).exists():
         return changed
+    # The printed edition was signed off before committee: a demo approval (by nobody in particular).
+    _, fingerprint = cards_and_figures(units_in_edition(), month)
+    approve(month, fingerprint, None, at=timezone.make_aware(DEMO_APPROVED_AT))
     publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT))
     return changed + 1

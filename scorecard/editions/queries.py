@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
 from indicators.analysis.periods import Frequency, Period, PeriodError, PeriodKind, parse_period
 from indicators.models import MeasurementRevision
 
@@ -19,17 +22,32 @@ from ..models import EditionVersion
 from .snapshot import JSON, number_text
 
 
-def is_published(as_at: Period) -> EditionVersion | None:
-    """The latest published version of the edition as at that month, or None. One query."""
-    return (EditionVersion.objects.filter(edition__month=as_at.start).select_related("edition")
-            .order_by("-number").first())
+def visible_to_members(versions: QuerySet[EditionVersion], now: datetime | None = None) -> QuerySet[EditionVersion]:
+    """The versions members may read at ``now`` (default: this moment): those whose embargo has passed."""
+    return versions.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now or timezone.now()))
 
 
-def version_of(as_at: Period, number: int | None = None) -> EditionVersion | None:
-    """A given version of a month's edition (the latest when ``number`` is None). One query."""
-    if number is None:
-        return is_published(as_at)
-    return EditionVersion.objects.filter(edition__month=as_at.start, number=number).select_related("edition").first()
+def is_published(as_at: Period, now: datetime | None = None) -> EditionVersion | None:
+    """The latest version of the month's edition that members can read at ``now``, or None. One query.
+
+    An embargoed version is not published yet in this sense: members have not seen its figures.
+    """
+    return version_of(as_at, now=now)
+
+
+def version_of(as_at: Period, number: int | None = None, *, include_embargoed: bool = False,
+               now: datetime | None = None) -> EditionVersion | None:
+    """A given version of a month's edition (the latest when ``number`` is None). One query.
+
+    Members get only versions out of embargo at ``now``; ``include_embargoed`` is for officers and
+    the MI team, who see an embargoed version marked as such.
+    """
+    versions = EditionVersion.objects.filter(edition__month=as_at.start).select_related("edition")
+    if not include_embargoed:
+        versions = visible_to_members(versions, now)
+    if number is not None:
+        versions = versions.filter(number=number)
+    return versions.order_by("-number").first()
 
 
 def _latest_figures(latest: JSON | None) -> tuple[str | None, ...]:

@@ -17,7 +17,10 @@ Shape (``FORMAT`` 1)::
            "rag", "previous_outturn": VALUE|None, "previous_target": TARGET|None, "previous_rag",
            "benchmark": {"label", "value"}|None, "england": {"label", "value"}|None}
     VALUE = {"period", "value", "numerator", "denominator", "status",
-             "suppressed", "numerator_suppressed", "denominator_suppressed"}
+             "suppressed", "numerator_suppressed", "denominator_suppressed", "footnote"}
+
+    (``footnote``, e.g. "Provisional: not yet published by the Ministry of Justice", is blank when
+    there is none; snapshots frozen before footnotes existed lack the key.)
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ def value_json(value: Value | None, is_count: bool, threshold: int) -> JSON | No
         "suppressed": hidden,
         "numerator_suppressed": numerator_hidden,
         "denominator_suppressed": denominator_hidden,
+        "footnote": value.footnote,
     }
 
 

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from districts.models import ReportingUnit, UnitKind
@@ -23,45 +24,64 @@ from indicators.analysis.periods import Period, PeriodError, parse_month
 from indicators.models import Indicator
 
 from ..assembly import build_scorecard
-from ..models import Commentary, EditionVersion
+from ..models import Commentary, Edition, EditionVersion
 from . import presentation
 from .commentary import save_commentary, writing_sections
-from .forms import CommentaryForm
+from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
+from .forms import CommentaryForm, PublishForm
 from .pdf import PdfUnavailable, html_to_pdf
-from .publishing import PublishError, check_publishable, missing_commentary_warnings, publish_edition
-from .queries import changes_since, version_of
+from .publishing import (
+    PublishError,
+    approval_problem,
+    check_publishable,
+    missing_commentary_warnings,
+    publish_edition,
+    units_in_edition,
+)
+from .queries import changes_since, version_of, visible_to_members
 
 VIEW_PUBLISHED = "scorecard.view_published"
 PUBLISH = "scorecard.publish_edition"
+APPROVE = "scorecard.approve_edition"
 WRITE_COMMENTARY = "scorecard.write_commentary"
 VIEW_LATEST = "indicators.view_scorecard"
 PACK_TITLE = "Children, Young People and Education Directorate Scorecard"
 
 
+def sees_embargoed(request: HttpRequest) -> bool:
+    """Officers and the MI team see an embargoed version (marked); members only once it is out."""
+    return request.user.has_perm(VIEW_LATEST)
+
+
 def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
-    """``?version=N`` (the latest by default) of a published edition; 404 when there is none."""
+    """``?version=N`` (the latest by default) of a published edition; 404 when there is none (or, for
+    members, when it is still under embargo)."""
     number_text = request.GET.get("version", "").strip()
     if number_text and not number_text.isdigit():
         raise Http404("The version is a whole number.")
-    version = version_of(month, int(number_text) if number_text else None)
+    version = version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
     if version is None:
         raise Http404(f"The {month.label} edition has not been published.")
     return version
 
 
-def other_versions(version: EditionVersion) -> list[EditionVersion]:
-    return list(EditionVersion.objects.filter(edition_id=version.edition_id).only("number", "published_at"))
+def other_versions(version: EditionVersion, request: HttpRequest) -> list[EditionVersion]:
+    versions = EditionVersion.objects.filter(edition_id=version.edition_id).only("number", "published_at",
+                                                                                 "visible_from")
+    return list(versions if sees_embargoed(request) else visible_to_members(versions))
 
 
 @require_GET
 @permission_required(VIEW_PUBLISHED, raise_exception=True)
 def edition_list(request: HttpRequest) -> HttpResponse:
     versions = EditionVersion.objects.select_related("edition").only(
-        "number", "published_at", "edition__month").order_by("-edition__month", "-number")
+        "number", "published_at", "visible_from", "edition__month").order_by("-edition__month", "-number")
+    if not sees_embargoed(request):
+        versions = visible_to_members(versions)
     by_edition: dict[object, list[EditionVersion]] = defaultdict(list)
     for version in versions:
         by_edition[version.edition].append(version)
-    return render(request, "editions/list.html", {"editions": dict(by_edition)})
+    return render(request, "editions/list.html", {"editions": dict(by_edition), "now": timezone.now()})
 
 
 def _unit_page(request: HttpRequest, month: Period, slug: str | None) -> HttpResponse:
@@ -73,7 +93,8 @@ def _unit_page(request: HttpRequest, month: Period, slug: str | None) -> HttpRes
     return render(request, "editions/edition.html", {
         "version": version,
         "edition": version.edition,
-        "versions": other_versions(version),
+        "versions": other_versions(version, request),
+        "embargoed": version.is_embargoed(),
         "page": presentation.unit_page(snapshot, unit),
         "units": [(u["name"], u["slug"], u["has_data"], u["kind"]) for u in snapshot["units"]],
         "threshold": version.suppression_threshold,
@@ -102,6 +123,7 @@ def pack_html(request: HttpRequest, version: EditionVersion) -> str:
         "authority": next((page for page in pages if page.unit["kind"] == UnitKind.AUTHORITY), None),
         "districts": [page for page in pages if page.unit["kind"] != UnitKind.AUTHORITY],
         "threshold": version.suppression_threshold,
+        "embargoed": version.is_embargoed(),
     }, request=request)
 
 
@@ -143,7 +165,7 @@ def changes(request: HttpRequest, month: Period) -> HttpResponse:
     return render(request, "editions/changes.html", {
         "version": version,
         "edition": version.edition,
-        "versions": other_versions(version),
+        "versions": other_versions(version, request),
         "changes": changes_since(version),
     })
 
@@ -160,17 +182,35 @@ def publish_start(request: HttpRequest) -> HttpResponse:
     return redirect("edition-publish", month=month)
 
 
+@require_GET
+@permission_required(APPROVE, raise_exception=True)
+def approve_start(request: HttpRequest) -> HttpResponse:
+    """The list page's sign-off box: on to that month's approval page."""
+    try:
+        month = parse_month(request.GET.get("month", ""))
+    except PeriodError as error:
+        messages.error(request, str(error))
+        return redirect("editions")
+    return redirect("edition-approve", month=month)
+
+
 @require_http_methods(["GET", "POST"])
 @permission_required(PUBLISH, raise_exception=True)
 def publish(request: HttpRequest, month: Period) -> HttpResponse:
+    form = PublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
+        if not form.is_valid():
+            messages.error(request, "Not published: give the embargo as a date and time, or leave it blank.")
+            return redirect("edition-publish", month=month)
         try:
-            published = publish_edition(month, user=request.user)
+            published = publish_edition(month, user=request.user, visible_from=form.cleaned_data["visible_from"])
         except PublishError as error:
             messages.error(request, f"Not published: {error}.")
             return redirect("edition-publish", month=month)
         version = published.version
-        messages.success(request, f"Published {month.label} as version {version.number}.")
+        embargo = (f" Members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}."
+                   if version.visible_from else "")
+        messages.success(request, f"Published {month.label} as version {version.number}.{embargo}")
         for warning in published.warnings:
             messages.warning(request, warning)
         return redirect(f"{reverse('edition', kwargs={'month': month})}?version={version.number}")
@@ -179,11 +219,52 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
         problem = ""
     except PublishError as error:
         problem = str(error)
+    edition = Edition.objects.filter(month=month.start).select_related("approved_by").first()
+    approval = ApprovalState.NONE
+    if not problem:
+        _, fingerprint = cards_and_figures(units_in_edition(), month)
+        approval = approval_state(edition, fingerprint)
+        problem = approval_problem(approval, edition)
     return render(request, "editions/publish.html", {
         "month": month,
         "problem": problem,
+        "edition": edition,
+        "approval": approval,
+        "covers": COVERS,
+        "form": form,
         "warnings": [] if problem else missing_commentary_warnings(month),
-        "versions": list(EditionVersion.objects.filter(edition__month=month.start).only("number", "published_at")),
+        "versions": list(EditionVersion.objects.filter(edition__month=month.start)
+                         .only("number", "published_at", "visible_from")),
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(APPROVE, raise_exception=True)
+def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
+    """A service lead signs off the month's figures: what will be published, its counts and RED rows."""
+    try:
+        check_publishable(month)
+        problem = ""
+    except PublishError as error:
+        problem = str(error)
+    if problem:
+        if request.method == "POST":
+            messages.error(request, f"Not approved: {problem}.")
+            return redirect("edition-approve", month=month)
+        return render(request, "editions/approve.html", {"month": month, "problem": problem})
+    cards, fingerprint = cards_and_figures(units_in_edition(), month)
+    if request.method == "POST":
+        approve(month, fingerprint, request.user)
+        messages.success(request, f"Approved the {month.label} figures: the MI team can publish them.")
+        return redirect("edition-approve", month=month)
+    edition = Edition.objects.filter(month=month.start).select_related("approved_by").first()
+    return render(request, "editions/approve.html", {
+        "month": month,
+        "problem": "",
+        "edition": edition,
+        "approval": approval_state(edition, fingerprint),
+        "covers": COVERS,
+        "summary": summarise(cards),
     })
 
 

@@ -33,6 +33,18 @@ SYNTHETIC_NAME = "Synthetic history (generated, not real figures)"
 SYNTHETIC_COLOUR = "#6f777b"
 
 
+def line_chart_layout(legend_rows: int) -> dict[str, Any]:
+    """Height and a bottom margin that hold the legend under the plot (plotly does not grow for it)."""
+    legend_height = 22 * legend_rows
+    plot_height = 340
+    return {
+        "font": FONT, "height": 50 + plot_height + 70 + legend_height,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 70 + legend_height},
+        "xaxis": {"type": "date", "title": {"text": "Period"}},
+        "legend": {"orientation": "h", "x": 0, "y": -70 / plot_height, "yanchor": "top"},
+    }
+
+
 def _float(value: Decimal | None, decimals: int) -> float | None:
     return float(round_half_up(value, decimals)) if value is not None else None
 
@@ -147,10 +159,8 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     figure = go.Figure(traces)
     figure.update_layout(
         title={"text": f"{indicator.printed_code or indicator.code}: {data.unit.name}"},
-        font=FONT, height=460, margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        xaxis={"type": "date", "title": {"text": "Period"}},
+        **line_chart_layout(legend_rows=-(-len(traces) // 3)),
         yaxis={"title": {"text": indicator.unit}, "zeroline": False},
-        legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
     )
     return as_json(figure)
@@ -209,10 +219,8 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
     figure = go.Figure(traces)
     figure.update_layout(
         title={"text": f"SPC: {indicator.printed_code or indicator.code}, {data.unit.name}"},
-        font=FONT, height=460, margin={"l": 60, "r": 20, "t": 50, "b": 40},
-        xaxis={"type": "date", "title": {"text": "Period"}},
+        **line_chart_layout(legend_rows=-(-len(traces) // 3)),
         yaxis={"title": {"text": indicator.unit}, "zeroline": False},
-        legend={"orientation": "h", "y": -0.18},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
     )
     return as_json(figure)

@@ -18,7 +18,7 @@ from scorecard.assembly import build_scorecard
 from scorecard.editions.publishing import publish_edition
 from tests.conftest import skip_or_fail
 
-from .conftest import OCTOBER, UPLOADED_LATER, month_measurement, revise, upload_other_districts
+from .conftest import OCTOBER, UPLOADED_LATER, approve_now, month_measurement, revise, upload_other_districts
 
 pytestmark = pytest.mark.django_db
 PUBLISHED, REVISED = "66.7", "58.4"  # Dartford APP17, Oct-24
@@ -72,6 +72,7 @@ def test_a_revision_after_publication_changes_neither_the_member_page_nor_the_pd
 def test_the_committee_pack_pdf_has_cover_guidance_kent_and_all_twelve_districts(
         demo: None, mi_user: User, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
     assert upload_other_districts() > 0
+    approve_now()
     version = publish_edition(OCTOBER, user=mi_user).version
     assert all(unit["has_data"] for unit in version.units)
     pages, text = pdf_text(get_pdf(client_for(member), f"/editions/2024-10/pack.pdf?version={version.number}"))
@@ -144,6 +145,7 @@ def test_member_pages_run_in_a_fixed_number_of_queries(demo: None, member: User,
         template.save()
         Measurement.objects.create(indicator=template, unit=ReportingUnit.objects.authority(), period_kind="M",
                                    period_start=OCTOBER.start, value=Decimal("50"))
+    approve_now()
     publish_edition(OCTOBER)
     after = {url: count_queries(client, url) for url in MEMBER_PAGES}
     assert after == before

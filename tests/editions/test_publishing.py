@@ -16,7 +16,7 @@ from scorecard.demo import load_demo
 from scorecard.editions.publishing import PublishError, publish_edition
 from scorecard.models import Commentary, Edition, EditionVersion
 
-from .conftest import OCTOBER, month_measurement, revise
+from .conftest import OCTOBER, approve_now, month_measurement, revise
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,7 @@ def test_every_red_and_amber_kent_indicator_has_demo_commentary(demo: None) -> N
 def test_republishing_adds_a_version_and_keeps_the_old_one(demo: None, mi_user) -> None:  # type: ignore[no-untyped-def]
     first = EditionVersion.objects.get()
     revise(month_measurement("APP17", "Kent"), Decimal("80.1"))
+    approve_now()
     second = publish_edition(OCTOBER, user=mi_user).version
     assert (second.number, second.published_by) == (2, mi_user)
     first.refresh_from_db()
@@ -74,6 +75,7 @@ def test_republishing_adds_a_version_and_keeps_the_old_one(demo: None, mi_user) 
 
 def test_the_threshold_at_publication_is_frozen(demo: None) -> None:
     with override_settings(SUPPRESSION_THRESHOLD=50):
+        approve_now()  # what members will see changes with the threshold: it is signed off again
         version = publish_edition(OCTOBER).version
     assert version.suppression_threshold == 50 == version.snapshot["suppression_threshold"]
     ashford = next(unit for unit in version.units if unit["name"] == "Ashford")

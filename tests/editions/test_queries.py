@@ -12,7 +12,7 @@ from scorecard.assembly import build_scorecard
 from scorecard.editions.publishing import publish_edition
 from scorecard.editions.queries import changes_since, is_published, provisional_keys
 
-from .conftest import OCTOBER, month_measurement, revise
+from .conftest import OCTOBER, approve_now, month_measurement, revise
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 def test_is_published_gives_the_latest_version(demo: None, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     with django_assert_num_queries(1):
         assert is_published(OCTOBER).number == 1
+    approve_now()
     publish_edition(OCTOBER)
     assert is_published(OCTOBER).number == 2
     assert is_published(parse_month("Sep-24")) is None
@@ -37,6 +38,7 @@ def test_a_revised_figure_is_provisional_until_republished(demo: None, django_as
     rows = build_scorecard(dartford, OCTOBER).rows
     with django_assert_num_queries(1):
         assert provisional_keys(OCTOBER, rows) == {(dartford.pk, measurement.indicator_id)}
+    approve_now()
     publish_edition(OCTOBER)
     assert provisional_keys(OCTOBER, rows) == set()
 
@@ -56,5 +58,6 @@ def test_changes_since_lists_revisions_of_printed_figures_only(demo: None, djang
     assert [(c.indicator, c.unit, c.period, c.old, c.new) for c in changes] == [
         ("APP17", "Kent", "Jun-24", "30.8", "31"), ("APP17", "Dartford", "Oct-24", "66.7", "58.4"),
     ]
+    approve_now()
     newer = publish_edition(OCTOBER).version
     assert changes_since(newer) == []

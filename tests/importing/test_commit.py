@@ -116,13 +116,20 @@ def test_a_failure_while_writing_leaves_nothing_half_written(demo, mi_user, monk
     upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\nAPP17,Sevenoaks,Oct-24,50.0,,,\n")
     before = measurements_snapshot()
 
-    def broken(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
+    finish = load._finish
 
-    monkeypatch.setattr(MeasurementRevision.objects, "bulk_create", broken)
+    def broken(upload_id: int, state: str, **kwargs: object) -> None:
+        # The last write of the commit's transaction fails, after every value and revision is written
+        # (on either path: SQLite's bulk writes or PostgreSQL's set-based ones).
+        if state == Upload.State.COMMITTED:
+            raise RuntimeError("disk full")
+        finish(upload_id, state, **kwargs)
+
+    monkeypatch.setattr(load, "_finish", broken)
     upload = commit(upload, mi_user, django_capture_on_commit_callbacks)
     assert upload.state == Upload.State.FAILED and "disk full" in upload.errors[0]["message"]
     assert measurements_snapshot() == before  # the new Sevenoaks row was rolled back too
+    assert not MeasurementRevision.objects.exists()
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         assert load.run_again(upload.pk, mi_user)

@@ -1,6 +1,8 @@
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from indicators.analysis.periods import PeriodError, parse_month
 from scorecard.editions.publishing import PublishError, publish_edition
@@ -8,24 +10,35 @@ from scorecard.editions.publishing import PublishError, publish_edition
 
 class Command(BaseCommand):
     help = ("Publish the edition as at a month (Oct-24 or 2024-10): freeze Kent's and every district's "
-            "scorecard, with commentary and suppression, as a new version. Warns about RED indicators "
+            "scorecard, with commentary and suppression, as a new version. Refused until a service lead has "
+            "approved the month's figures (/editions/<month>/approve/). Warns about RED indicators "
             "without commentary.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="the edition month: Oct-24 or 2024-10")
+        parser.add_argument("--visible-from", metavar="'YYYY-MM-DD HH:MM'",
+                            help="embargo: members see the version only from then (UK time)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             month = parse_month(options["period"])
         except PeriodError as error:
             raise CommandError(str(error)) from None
+        visible_from = None
+        if options.get("visible_from"):
+            try:
+                visible_from = timezone.make_aware(datetime.strptime(options["visible_from"].strip(), "%Y-%m-%d %H:%M"))
+            except ValueError:
+                raise CommandError("--visible-from takes a UK date and time such as '2024-12-09 10:00'") from None
         try:
-            published = publish_edition(month)
+            published = publish_edition(month, visible_from=visible_from)
         except PublishError as error:
             raise CommandError(f"not published: {error}") from None
         for warning in published.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         version = published.version
         self.stdout.write(f"Published {month.label} as version {version.number} "
-                          f"({version.published_at:%d %B %Y %H:%M}); "
+                          f"({timezone.localtime(version.published_at):%d %B %Y %H:%M}"
+                          + (f", members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}"
+                             if version.visible_from else "") + "); "
                           f"{len(published.warnings)} RED indicator(s) without commentary.")
