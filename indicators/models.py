@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -211,6 +213,18 @@ class Status(models.TextChoices):
 class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def for_period(self, period: Period) -> MeasurementQuerySet:
         return self.filter(period_kind=period.kind.value, period_start=period.start)
+
+    def edition_months(self) -> models.QuerySet[Measurement, date]:
+        """The months an edition can be as at, newest first: those with a monthly row for the authority.
+
+        Reading the authority's rows only keeps this cheap however many districts and teams there are.
+        """
+        return (
+            self.filter(period_kind=PeriodKind.MONTH.value, unit__kind=UnitKind.AUTHORITY)
+            .order_by("-period_start")
+            .values_list("period_start", flat=True)
+            .distinct()
+        )
 
 
 class Measurement(models.Model):

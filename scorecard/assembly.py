@@ -247,13 +247,8 @@ def build_scorecard(unit: ReportingUnit, as_at: Period) -> Scorecard:
 
 
 def latest_month_with_data() -> Period | None:
-    """The newest month for which any monthly value is stored: the default edition."""
-    latest = (
-        Measurement.objects.filter(period_kind=PeriodKind.MONTH.value)
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .first()
-    )
+    """The newest month with an edition (the authority has monthly figures): the default edition."""
+    latest = Measurement.objects.edition_months().first()
     return periods.month(latest.year, latest.month) if latest else None
 
 

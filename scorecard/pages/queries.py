@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
-from indicators.analysis.periods import Period, PeriodError, PeriodKind
+from indicators.analysis.periods import Period, PeriodError
 from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
 from scorecard.assembly import (
     Scorecard,
@@ -67,14 +67,8 @@ def value_unit(slug: str | None) -> ReportingUnit:
 
 
 def months_with_data() -> list[Period]:
-    """Every month for which a monthly value is stored, newest first (one query)."""
-    starts = (
-        Measurement.objects.filter(period_kind=PeriodKind.MONTH.value)
-        .order_by("-period_start")
-        .values_list("period_start", flat=True)
-        .distinct()
-    )
-    return [periods.month(start.year, start.month) for start in starts]
+    """Every month with an edition (the authority has monthly figures), newest first (one query)."""
+    return [periods.month(start.year, start.month) for start in Measurement.objects.edition_months()]
 
 
 def edition_month(month: str | None) -> Period:
@@ -88,7 +82,7 @@ def edition_month(month: str | None) -> Period:
         as_at = periods.parse_month(month)
     except PeriodError as error:
         raise PageNotFound(str(error)) from None
-    if not Measurement.objects.for_period(as_at).exists():
+    if not Measurement.objects.edition_months().filter(period_start=as_at.start).exists():
         raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")
     return as_at
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.http import QueryDict
 from django.utils.html import format_html
@@ -164,7 +163,3 @@ def cell(summary: SeriesSpc) -> SafeString:
     letter, modifier, words = ASSURANCE[summary.result.assurance]
     return format_html('<span class="spc-pair">{}</span><span class="spc-pair">{}</span>', variation,
                        _icon(letter, "assurance", modifier, words))
-
-
-def as_float(value: Decimal | None) -> float | None:
-    return float(value) if value is not None else None

@@ -56,6 +56,9 @@
     var figure = readFigure(element.getAttribute("data-figure"));
     if (!figure || !window.Plotly) { return; }
     var config = { responsive: true, displaylogo: false, typesetMath: false };
+    // Responsive redraws (a resize, printing, a full-page screenshot) size the plot to its element:
+    // give the element the figure's height, or it falls back to plotly's 450px and the legend spills out.
+    if (figure.layout && figure.layout.height) { element.style.height = figure.layout.height + "px"; }
     window.Plotly.newPlot(element, figure.data, figure.layout || {}, config).then(function () {
       addComparisonSwitches(element, figure);
       element.setAttribute("data-drawn", "true");
