@@ -18,8 +18,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
-from indicators.analysis.numbers import to_decimal
 from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
+from indicators.analysis.numbers import to_decimal
 from indicators.analysis.periods import parse_period, parse_year_label
 from indicators.models import Benchmark, Indicator, Measurement, MeasurementRevision, Target
 

@@ -28,6 +28,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.add_benchmark",
         "indicators.change_benchmark",
         "indicators.view_upload",
+        "indicators.view_definitionchange",
         "districts.view_reportingunit",
         "districts.add_reportingunit",
         "districts.change_reportingunit",

@@ -9,3 +9,15 @@ urlpatterns = [
     path("<int:pk>/file", views.upload_file, name="upload-file"),
     path("template/<str:layout>.<str:file_format>", views.upload_template, name="upload-template"),
 ]
+
+# MI administration (indicators/importing/admin_views.py): targets in bulk, the year grid, chasing, footnotes.
+from . import admin_views  # noqa: E402
+
+urlpatterns += [
+    path("targets/", admin_views.target_uploads, name="target-uploads"),
+    path("targets/<int:pk>/", admin_views.target_upload_detail, name="target-upload-detail"),
+    path("targets/template.xlsx", admin_views.target_template, name="target-template"),
+    path("targets/years/", admin_views.target_grid, name="target-grid"),
+    path("chasing/", admin_views.chasing, name="chasing"),
+    path("footnotes/", admin_views.footnotes, name="footnotes"),
+]

@@ -85,7 +85,10 @@ class Footnotes:
         self.numbers: dict[str, int] = {}
 
     def mark(self, value: JSON | None) -> int | None:
-        text = (value or {}).get("footnote") or ""
+        """The number of a frozen value's footnote (None when it has none)."""
+        return self.number((value or {}).get("footnote") or "")
+
+    def number(self, text: str) -> int | None:
         if not text:
             return None
         return self.numbers.setdefault(text, len(self.numbers) + 1)

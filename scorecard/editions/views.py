@@ -26,8 +26,8 @@ from indicators.models import Indicator
 from ..assembly import build_scorecard
 from ..models import Commentary, Edition, EditionVersion
 from . import presentation
-from .commentary import save_commentary, writing_sections
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
+from .commentary import save_commentary, writing_sections
 from .forms import CommentaryForm, PublishForm
 from .pdf import PdfUnavailable, html_to_pdf
 from .publishing import (

@@ -64,6 +64,19 @@ def value_cell(value: Value | None, decimals: int) -> SafeString:
     return format_html('<span class="status">{}</span>', status_word(value.status or NOT_SUPPLIED))
 
 
+# Not yet published: members have not seen this figure (a letter on screen, the words for screen readers).
+PROVISIONAL_MARK = mark_safe('<span class="provisional-mark" title="Provisional: not yet published">'
+                             '<span aria-hidden="true">P</span><span class="visually-hidden"> (provisional: '
+                             'not yet published)</span></span>')
+
+
+def with_footnote(cell: SafeString, number: int | None) -> SafeString:
+    """A value cell with its footnote's number, listed under the tables."""
+    if number is None:
+        return cell
+    return format_html('{}<sup class="footnote-mark"><a href="#footnote-{}">{}</a></sup>', cell, number, number)
+
+
 def trend_cell(value: Value, decimals: int, expected_label: str) -> SafeString:
     """A trend value; its period is named when it is not the column's (an indicator a period behind)."""
     cell = value_cell(value, decimals)

@@ -22,6 +22,7 @@ from django_tables2.utils import AttributeDict
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from scorecard.assembly import ScorecardRow
+from scorecard.editions.presentation import Footnotes
 
 from . import cells
 from . import spc as spc_pages
@@ -138,8 +139,15 @@ def trend_labels(rows: Sequence[ScorecardRow]) -> list[str]:
 
 
 def scorecard_table(block: Block, as_at: Period,
-                    spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None) -> LeanTable:
-    """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out."""
+                    spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None,
+                    footnotes: Footnotes | None = None,
+                    provisional: set[tuple[int, int]] = frozenset()) -> LeanTable:
+    """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out.
+
+    ``footnotes`` numbers the values' footnotes across the page; ``provisional`` holds the
+    (unit id, indicator id) of rows whose latest figures members have not seen yet.
+    """
+    footnotes = footnotes if footnotes is not None else Footnotes()
     month = as_at.iso
     labels = trend_labels(block.rows)
     columns: list[tuple[str, tables.Column]] = []
@@ -158,9 +166,14 @@ def scorecard_table(block: Block, as_at: Period,
     records = []
     for row in block.rows:
         record = {spec.name: spec.cell(row, month) for spec in fixed}
+        if row.latest is not None:
+            record["value"] = cells.with_footnote(record["value"], footnotes.number(row.latest.footnote))
+        if (row.unit.pk, row.indicator.pk) in provisional:
+            record["value"] = record["value"] + cells.PROVISIONAL_MARK
         for i, value in enumerate(row.trend):
             expected = labels[i] if i < len(labels) else value.period.label
-            record[f"trend_{i}"] = cells.trend_cell(value, row.indicator.decimals, expected)
+            cell = cells.trend_cell(value, row.indicator.decimals, expected)
+            record[f"trend_{i}"] = cells.with_footnote(cell, footnotes.number(value.footnote))
         if spc is not None:
             record[SPC] = spc_pages.cell(spc[(row.indicator.pk, row.unit.pk)])
         records.append(record)

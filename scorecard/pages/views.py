@@ -22,7 +22,10 @@ from django_tables2 import RequestConfig
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
 from scorecard import export
+from indicators.models import DefinitionChange
 from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
+from scorecard.editions.presentation import Footnotes
+from scorecard.editions.queries import is_published, provisional_keys
 
 from . import charts, queries
 from . import spc as spc_pages
@@ -94,13 +97,19 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
         return download
     spc_on = spc_pages.enabled(request.GET)
     spc = spc_pages.rows_spc(shown) if spc_on else None
+    published = is_published(as_at)
+    footnotes = Footnotes()
+    tables = [scorecard_table(block, as_at, spc, footnotes, provisional_keys(as_at, shown, published))
+              for block in blocks]
     return render(request, "scorecard/scorecard.html", {
         **context,
         "unit": page_unit,
         "card": card,
         "summary": card.summary(),
         "form": form,
-        "tables": [scorecard_table(block, as_at, spc) for block in blocks],
+        "tables": tables,
+        "published": published,
+        "footnotes": footnotes.listed(),
         "shown_count": len(shown),
         **spc_pages.page_context(spc_on),
         "shows_synthetic": card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
@@ -188,4 +197,5 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
+        "definition_changes": DefinitionChange.objects.for_indicator(data.indicator),
     })

@@ -20,7 +20,7 @@ def admin_client_mi(demo: None, mi_user: User, client: Client) -> Client:
 
 
 def target_form(indicator: Indicator, **values: str) -> dict[str, str]:
-    form = {"indicator": str(indicator.pk), "year": "2025", "applies_to": "all", "target": "", "floor": "",
+    form = {"indicator": str(indicator.pk), "year": "2025", "applies_to": "all", "target": "", "floor": "", "reason": "test",
             "band_low": "", "band_high": "", "floor_band_low": "", "floor_band_high": "", "source": ""}
     return form | values
 

@@ -1,0 +1,74 @@
+"""What has not been supplied for a month: every indicator and unit with no value for its edition
+period (or the status "to be supplied"), with the indicator's lead officer. Four queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from districts.models import ReportingUnit, UnitKind
+
+from .analysis import periods
+from .analysis.periods import Period, PeriodKind
+from .importing.validate import reported_for_unit
+from .models import Indicator, Measurement, Status
+
+
+@dataclass(frozen=True)
+class Missing:
+    indicator: Indicator
+    unit: ReportingUnit
+    period: Period | None  # None: the authority has reported no period of it at all
+    why: str  # "no value" or "to be supplied"
+
+    @property
+    def owner(self) -> str:
+        officer = self.indicator.lead_officer
+        return (officer.get_full_name() or officer.get_username()) if officer else ""
+
+
+def to_be_supplied(month: Period) -> list[Missing]:
+    """For each indicator, its edition period as at ``month`` (the authority's latest on or before
+    it); then every unit that reports it with no row, or "to be supplied", for that period."""
+    indicators = list(Indicator.objects.select_related("lead_officer"))
+    units = [u for u in ReportingUnit.objects.exclude(kind=UnitKind.AREA).order_by("display_order", "name")]
+    authority = next((u for u in units if u.kind == UnitKind.AUTHORITY), None)
+    if authority is None:
+        return []
+    reported: dict[int, list[Period]] = defaultdict(list)
+    for indicator_id, kind, start in (Measurement.objects.filter(unit=authority, period_start__lte=month.start)
+                                      .exclude(period_kind=PeriodKind.OUTTURN.value)
+                                      .values_list("indicator_id", "period_kind", "period_start")):
+        reported[indicator_id].append(Period(start, PeriodKind(kind)))
+    edition: dict[int, Period | None] = {}
+    for indicator in indicators:
+        own_kind = periods.KIND_OF_FREQUENCY[indicator.frequency_enum]
+        edition[indicator.pk] = periods.edition_period(month, (p for p in reported[indicator.pk] if p.kind is own_kind))
+    starts: set[date] = {p.start for p in edition.values() if p is not None}
+    found: dict[tuple[int, int], str] = {}
+    for indicator_id, unit_id, kind, start, status in (
+            Measurement.objects.filter(period_start__in=starts)
+            .values_list("indicator_id", "unit_id", "period_kind", "period_start", "status")):
+        period = edition.get(indicator_id)
+        if period is not None and period.kind.value == kind and period.start == start:
+            found[(indicator_id, unit_id)] = status
+    missing = []
+    for indicator in indicators:
+        period = edition[indicator.pk]
+        for unit in units:
+            if not reported_for_unit(indicator, unit):
+                continue
+            status = found.get((indicator.pk, unit.pk)) if period is not None else None
+            if period is not None and status is not None and status != Status.TO_BE_SUPPLIED:
+                continue
+            why = "to be supplied" if status == Status.TO_BE_SUPPLIED else "no value"
+            missing.append(Missing(indicator, unit, period, why))
+    return missing
+
+
+def latest_month() -> Period | None:
+    """The newest month for which any monthly value is stored (the pages' default edition). One query."""
+    latest = (Measurement.objects.filter(period_kind=PeriodKind.MONTH.value).order_by("-period_start")
+              .values_list("period_start", flat=True).first())
+    return periods.month(latest.year, latest.month) if latest else None
