@@ -156,11 +156,16 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
                                      line={"dash": dash, "color": "#505a5f", "width": 1.5},
                                      marker={"symbol": "diamond", "size": 8},
                                      hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    return line_chart(traces, f"{indicator.printed_code or indicator.code}: {data.unit.name}", indicator.unit)
+
+
+def line_chart(traces: list[go.Scatter], title: str, y_title: str) -> dict[str, Any]:
+    """A trend or SPC figure: its traces over periods, the legend in rows below, as JSON for charts.js."""
     figure = go.Figure(traces)
     figure.update_layout(
-        title={"text": f"{indicator.printed_code or indicator.code}: {data.unit.name}"},
+        title={"text": title},
         **line_chart_layout(legend_rows=-(-len(traces) // 3)),
-        yaxis={"title": {"text": indicator.unit}, "zeroline": False},
+        yaxis={"title": {"text": y_title}, "zeroline": False},
         plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
     )
     return as_json(figure)
@@ -216,14 +221,7 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
             traces.append(go.Scatter(x=edge, y=[level, level], name=f"{name} ({data.unit_row.period.label})",
                                      mode="lines", line={"color": "#00703c", "dash": "dot", "width": 2},
                                      hovertemplate=f"{name}: %{{y}}<extra></extra>"))
-    figure = go.Figure(traces)
-    figure.update_layout(
-        title={"text": f"SPC: {indicator.printed_code or indicator.code}, {data.unit.name}"},
-        **line_chart_layout(legend_rows=-(-len(traces) // 3)),
-        yaxis={"title": {"text": indicator.unit}, "zeroline": False},
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-    )
-    return as_json(figure)
+    return line_chart(traces, f"SPC: {indicator.printed_code or indicator.code}, {data.unit.name}", indicator.unit)
 
 
 def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:

@@ -131,22 +131,30 @@ def matrix_tables(request: HttpRequest, blocks: list[MatrixBlock], as_at: Period
     return tables
 
 
-def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
-    """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
-    cards = queries.scorecards_for(queries.area_districts(area), as_at)
+def matrix_page(request: HttpRequest, cards: dict[ReportingUnit, Scorecard], as_at: Period, filename: str,
+                context: dict[str, Any]) -> HttpResponse:
+    """Indicators down, units across, filtered and sortable; or its rows as a download."""
     rows = unique_rows(cards.values())
     form = FilterForm(request.GET, sections_of(row.indicator for row in rows))
     blocks = matrix_blocks(rows, matrix_units(cards), form.criteria())
-    if download := export_response(request, [r for b in blocks for r in b.rows], f"scorecard-{area.slug}-{as_at.iso}"):
+    if download := export_response(request, [r for b in blocks for r in b.rows], filename):
         return download
     return render(request, "scorecard/matrix.html", {
         **context,
-        "unit": area,
-        "title": f"{area.name} scorecard",
         "shows_synthetic": any(card.shows_synthetic for card in cards.values()),
-        "summaries": [(unit, card.summary()) for unit, card in cards.items()],
         "form": form,
         "tables": matrix_tables(request, blocks, as_at),
+    })
+
+
+def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
+    """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
+    cards = queries.scorecards_for(queries.area_districts(area), as_at)
+    return matrix_page(request, cards, as_at, f"scorecard-{area.slug}-{as_at.iso}", {
+        **context,
+        "unit": area,
+        "title": f"{area.name} scorecard",
+        "summaries": [(unit, card.summary()) for unit, card in cards.items()],
     })
 
 
@@ -156,18 +164,10 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
     cards = queries.scorecards_for(queries.compare_units(), as_at)
-    rows = unique_rows(cards.values())
-    form = FilterForm(request.GET, sections_of(row.indicator for row in rows))
-    blocks = matrix_blocks(rows, matrix_units(cards), form.criteria())
-    if download := export_response(request, [r for b in blocks for r in b.rows], f"compare-{as_at.iso}"):
-        return download
-    return render(request, "scorecard/matrix.html", {
+    return matrix_page(request, cards, as_at, f"compare-{as_at.iso}", {
         **context,
         "title": "Compare districts and teams",
-        "shows_synthetic": any(card.shows_synthetic for card in cards.values()),
         "summaries": [],
-        "form": form,
-        "tables": matrix_tables(request, blocks, as_at),
     })
 
 
