@@ -60,6 +60,15 @@ def member(db: None) -> User:
 
 
 @pytest.fixture
+def admin_client_mi(demo: None, mi_user: User, client: Client) -> Client:
+    """An MI user in the Django admin (staff, as the demo's MI user is), with the demo data."""
+    mi_user.is_staff = True
+    mi_user.save(update_fields=["is_staff"])
+    client.force_login(mi_user)
+    return client
+
+
+@pytest.fixture
 def client_for(client: Client):  # type: ignore[no-untyped-def]
     """client_for(user) -> a Client logged in as that user."""
 

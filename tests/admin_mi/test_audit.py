@@ -12,14 +12,6 @@ from indicators.models import DefinitionChange, Indicator, Target
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_mi(demo: None, mi_user: User, client: Client) -> Client:
-    mi_user.is_staff = True
-    mi_user.save(update_fields=["is_staff"])
-    client.force_login(mi_user)
-    return client
-
-
 def target_data(target: Target, **values: str) -> dict[str, str]:
     data = {"indicator": str(target.indicator_id), "year": str(target.year), "applies_to": target.applies_to,
             "unit": "", "source": target.source, "reason": ""}

@@ -11,14 +11,6 @@ from indicators.models import Indicator, Target
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_mi(demo: None, mi_user: User, client: Client) -> Client:
-    mi_user.is_staff = True
-    mi_user.save(update_fields=["is_staff"])
-    client.force_login(mi_user)
-    return client
-
-
 def target_form(indicator: Indicator, **values: str) -> dict[str, str]:
     form = {"indicator": str(indicator.pk), "year": "2025", "applies_to": "all", "target": "", "floor": "", "reason": "test",
             "band_low": "", "band_high": "", "floor_band_low": "", "floor_band_high": "", "source": ""}
