@@ -35,18 +35,6 @@ class ReportedFor(models.TextChoices):
     EARLY_HELP_UNITS = TeamService.EARLY_HELP.value, "Early help units (EHU)"
 
 
-class IndicatorQuerySet(models.QuerySet["Indicator"]):
-    def reported_for_unit(self, unit: ReportingUnit) -> IndicatorQuerySet:
-        """The indicators a unit has values for: all for the authority, its level's for others."""
-        if unit.kind == UnitKind.AUTHORITY:
-            return self.all()
-        if unit.kind == UnitKind.DISTRICT:
-            return self.filter(reported_for=ReportedFor.DISTRICT)
-        if unit.kind == UnitKind.TEAM:
-            return self.filter(reported_for=unit.service)
-        return self.none()
-
-
 class Indicator(models.Model):
     code = models.CharField(max_length=60, unique=True, help_text="Unique; uploads match on it.")
     printed_code = models.CharField(max_length=30, blank=True)
@@ -85,8 +73,6 @@ class Indicator(models.Model):
         help_text="Who supplies the figures: the 'to be supplied' list names them.",
     )
 
-    objects = IndicatorQuerySet.as_manager()
-
     class Meta:
         ordering = ["display_order", "code"]
         permissions = [
@@ -96,6 +82,16 @@ class Indicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def is_reported_for(self, unit: ReportingUnit) -> bool:
+        """The authority has every indicator; a district or team only those reported at its level."""
+        if unit.kind == UnitKind.AUTHORITY:
+            return True
+        if unit.kind == UnitKind.DISTRICT:
+            return self.reported_for == ReportedFor.DISTRICT
+        if unit.kind == UnitKind.TEAM:
+            return self.reported_for == unit.service
+        return False  # areas hold no values
 
     @property
     def frequency_enum(self) -> Frequency:
@@ -257,7 +253,9 @@ class Measurement(models.Model):
                 condition=~(models.Q(value=None) & models.Q(status="")), name="blank_value_needs_status"
             ),
         ]
-        indexes = [models.Index(fields=["unit", "indicator", "period_start"], name="measurement_unit_lookup")]
+        # A scorecard reads its units' values over a window of months: (unit, period_start). Reads for one
+        # indicator and unit use the unique constraint's index (indicator, unit, kind, start).
+        indexes = [models.Index(fields=["unit", "period_start"], name="measurement_unit_period")]
 
     def __str__(self) -> str:
         return f"{self.indicator_id} {self.unit} {self.period.label}: {self.value if self.value is not None else self.status}"

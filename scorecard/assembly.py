@@ -20,7 +20,7 @@ from indicators.analysis import periods
 from indicators.analysis.direction import ComparesWith, Direction, direction
 from indicators.analysis.periods import Period, PeriodKind
 from indicators.analysis.rag import Rag, TargetSpec, rag
-from indicators.models import Benchmark, Indicator, Measurement, ReportedFor, Target
+from indicators.models import Benchmark, Indicator, Measurement, Target
 
 NOT_SUPPLIED = "not supplied"
 NEW_INDICATOR = "new indicator"
@@ -218,13 +218,7 @@ class ScorecardData:
         return row
 
     def indicators_for(self, unit: ReportingUnit) -> list[Indicator]:
-        if unit.kind == UnitKind.AUTHORITY:
-            return self.indicators
-        if unit.kind == UnitKind.DISTRICT:
-            return [i for i in self.indicators if i.reported_for == ReportedFor.DISTRICT]
-        if unit.kind == UnitKind.TEAM:
-            return [i for i in self.indicators if i.reported_for == unit.service]
-        return []
+        return [indicator for indicator in self.indicators if indicator.is_reported_for(unit)]
 
     def scorecard(self, unit: ReportingUnit) -> Scorecard:
         """The authority: its own rows. A district: its rows, then each serving team's rows."""
