@@ -21,7 +21,7 @@ from indicators.chasing import latest_month, to_be_supplied
 from indicators.models import Indicator, Measurement, Target, TargetUpload
 
 from . import targets
-from .parse import FileProblem, check_size
+from .forms import UploadForm
 from .validate import Catalogue, text_of
 
 can_upload_targets = permission_required(["indicators.add_target", "indicators.change_target"], raise_exception=True)
@@ -36,19 +36,15 @@ def today() -> date:
     return timezone.localdate()
 
 
-class TargetUploadForm(forms.Form):
-    file = forms.FileField(label="Targets spreadsheet (.xlsx or .csv)", allow_empty_file=True,
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+class TargetUploadForm(UploadForm):
+    """The measurement upload's file checks, plus the reason kept with every change."""
+
     reason = forms.CharField(max_length=500, help_text="Why these targets change (e.g. 'Targets for 2025-26 agreed "
                                                        "by DMT on 3 March'): kept with every change.")
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
-        upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size)
-        except FileProblem as problem:
-            raise forms.ValidationError(str(problem)) from None
-        return upload
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = "Targets spreadsheet (.xlsx or .csv)"
 
 
 @require_http_methods(["GET", "POST"])

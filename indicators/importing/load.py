@@ -103,7 +103,8 @@ def lock_months(keys: Sequence[Key]) -> None:
     """Serialise writers of the same months. Inside a transaction; released when it ends."""
     if connection.vendor != "postgresql":
         return  # SQLite: the first write in the transaction takes the database's write lock
-    months = sorted({f"scorecard.measurements:{key.period_kind}:{key.period_start:%Y-%m}" for key in keys})
+    periods = {(key.period_kind, key.period_start) for key in keys}  # few distinct, however many values
+    months = sorted({f"scorecard.measurements:{kind}:{start:%Y-%m}" for kind, start in periods})
     with connection.cursor() as cursor:
         for month in months:  # always in the same order, so two writers cannot deadlock
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [month])

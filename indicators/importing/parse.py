@@ -210,9 +210,16 @@ def read_sheets(filename: str, content: bytes) -> list[tuple[str, list[list[Cell
 
 # --- sheets into records ---------------------------------------------------------------------
 
+def _is_blank_row(row: list[Cell]) -> bool:
+    try:
+        return not "".join(row).strip()  # type: ignore[arg-type]  # a row of text (every CSV row): fast
+    except TypeError:  # numbers, dates or empty cells from a workbook
+        return all(is_blank(c) for c in row)
+
+
 def _trim(rows: list[list[Cell]]) -> list[tuple[int, list[Cell]]]:
     """Rows with their spreadsheet row numbers (1-based), leaving out blank rows."""
-    return [(number, row) for number, row in enumerate(rows, start=1) if any(not is_blank(c) for c in row)]
+    return [(number, row) for number, row in enumerate(rows, start=1) if not _is_blank_row(row)]
 
 
 def detect_layout(header_row: Sequence[Cell]) -> Layout:
@@ -242,18 +249,17 @@ def _long_records(sheet: str, header_number: int, header: list[str], rows: list[
             sheet=sheet, row=header_number,
         ))
         return
-    position = {name: names.index(name) for name in LONG_COLUMNS if name in names}
-
-    def cell(row: list[Cell], name: str) -> Cell:
-        index = position.get(name)
-        return row[index] if index is not None and index < len(row) else None
-
+    # Each long column's position; a column the header lacks reads from one past the widest row (None).
+    width = max(len(header), *(len(row) for _, row in rows)) if rows else len(header)
+    at = [names.index(name) if name in names else width for name in LONG_COLUMNS]
+    indicator_at, area_at, period_at, value_at, numerator_at, denominator_at, status_at = at
+    padding: list[Cell] = [None] * (width + 1)
+    append = parsed.records.append
     for number, row in rows:
-        parsed.records.append(RawRecord(
-            sheet=sheet, row=number, indicator=cell(row, "indicator"), area=cell(row, "area"),
-            period=cell(row, "period"), value=cell(row, "value"), numerator=cell(row, "numerator"),
-            denominator=cell(row, "denominator"), status=cell(row, "status"),
-            period_column="period", value_column="value", layout=Layout.LONG,
+        row = row + padding[len(row):]  # short rows (and the missing columns) read as empty cells
+        append(RawRecord(
+            sheet, number, row[indicator_at], row[area_at], row[period_at], row[value_at], "period", "value",
+            row[numerator_at], row[denominator_at], row[status_at], Layout.LONG,
         ))
 
 

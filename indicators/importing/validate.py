@@ -9,12 +9,11 @@ import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
-from functools import cached_property
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
-from indicators.analysis.numbers import NumberError, stored, to_decimal
+from indicators.analysis.numbers import STORED_PLACES, NumberError, stored, to_decimal
 from indicators.analysis.periods import Period, PeriodError, parse_period
 from indicators.models import Indicator, ReportedFor, Status
 
@@ -27,6 +26,7 @@ STATUS_WORDS = {
     "suppressed": Status.SUPPRESSED.value,
 }
 LARGEST_VALUE = Decimal(10) ** 14  # what VALUE_DIGITS (20 digits, 6 decimal places) can store
+STORED_QUANTUM = Decimal(1).scaleb(-STORED_PLACES)
 LEVEL_WORDS = {
     ReportedFor.AUTHORITY: "the authority only",
     ReportedFor.DISTRICT: "districts",
@@ -58,10 +58,13 @@ class NewValue:
     has_ratio: bool = True  # False in the wide layout: the stored numerator and denominator are kept
     sheet: str = ""
     row: int = 0
+    # Built once (the diff, the fingerprint and the month locks all ask for it); worked out when not given.
+    key: Key = field(default=None, compare=False)  # type: ignore[assignment]
 
-    @cached_property  # built once: the diff, the fingerprint and the month locks all ask for it
-    def key(self) -> Key:
-        return Key(self.indicator.pk, self.unit.pk, self.period.kind.value, self.period.start)
+    def __post_init__(self) -> None:
+        if self.key is None:
+            object.__setattr__(self, "key", Key(self.indicator.pk, self.unit.pk, self.period.kind.value,
+                                                self.period.start))
 
 
 @dataclass
@@ -123,13 +126,7 @@ def status_of(cell: Cell) -> str | None:
 
 def reported_for_unit(indicator: Indicator, unit: ReportingUnit) -> bool:
     """The authority takes every indicator; districts and teams only those reported at their level."""
-    if unit.kind == UnitKind.AUTHORITY:
-        return True
-    if unit.kind == UnitKind.DISTRICT:
-        return indicator.reported_for == ReportedFor.DISTRICT
-    if unit.kind == UnitKind.TEAM:
-        return indicator.reported_for == unit.service
-    return False
+    return indicator.is_reported_for(unit)
 
 
 def number(cell: Cell, what: str) -> Decimal:
@@ -181,6 +178,7 @@ class _RowChecker:
         self._indicators: dict[tuple[type, Cell], tuple[Indicator | None, str]] = {}
         self._units: dict[tuple[type, Cell], tuple[ReportingUnit | None, str]] = {}
         self._periods: dict[tuple[type, Cell, str], tuple[Period | None, str]] = {}
+        self._reported: dict[tuple[int, int], bool] = {}
 
     def error(self, record: RawRecord, column: str, message: str) -> None:
         self.checked.errors.append(Issue(message, record.sheet, record.row, column))
@@ -251,24 +249,28 @@ class _RowChecker:
     def check(self, record: RawRecord) -> NewValue | None:
         indicator = self.indicator(record)
         unit = self.unit(record)
-        if indicator and unit and not reported_for_unit(indicator, unit):
-            self.error(record, "area", f"{indicator.code} is reported for {LEVEL_WORDS[indicator.reported_for]}, "
-                                       f"not for {unit.name}.")
-            unit = None
+        if indicator and unit:
+            pair = (indicator.id, unit.id)
+            if (reported := self._reported.get(pair)) is None:
+                reported = self._reported[pair] = reported_for_unit(indicator, unit)
+            if not reported:
+                self.error(record, "area", f"{indicator.code} is reported for "
+                                           f"{LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}.")
+                unit = None
         period = self.period(record, indicator) if indicator else None
         value, status = self.value_and_status(record)
         numerator = self.optional_number(record, record.numerator, "numerator")
         denominator = self.optional_number(record, record.denominator, "denominator")
         if not (indicator and unit and period) or value is False or numerator is False or denominator is False:
             return None
-        return NewValue(indicator, unit, period, value, status,
-                        numerator=numerator, denominator=denominator,  # type: ignore[arg-type]
-                        has_ratio=record.layout is Layout.LONG, sheet=record.sheet, row=record.row)
+        return NewValue(indicator, unit, period, value, status, numerator, denominator,  # type: ignore[arg-type]
+                        record.layout is Layout.LONG, record.sheet, record.row,
+                        Key(indicator.id, unit.id, period.kind.value, period.start))
 
     def value_and_status(self, record: RawRecord) -> tuple[Decimal | None | bool, str]:
         """(value, status); value False when the cells are in error."""
         status = ""
-        if not is_blank(record.status):
+        if not _blank(record.status):
             found = status_of(record.status)
             if found is None:
                 self.error(record, "status", f"Unknown status '{text_of(record.status)}': use N/A, "
@@ -276,7 +278,9 @@ class _RowChecker:
                 return False, ""
             status = found
         cell = record.value
-        if is_blank(cell):
+        if (value := _plain_number(cell)) is not None:  # nearly every cell: a number written plainly
+            return value, status
+        if _blank(cell):
             if not status:
                 self.error(record, record.value_column, "The value is blank and there is no status: a blank is "
                                                         "never a zero. Give a value or a status (N/A, to be "
@@ -292,13 +296,33 @@ class _RowChecker:
             return False, ""
 
     def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | None | bool:
-        if is_blank(cell):
+        if _blank(cell):
             return None
+        if (value := _plain_number(cell)) is not None:
+            return value
         try:
             return stored(number(cell, what))
         except NumberError as error:
             self.error(record, what, f"{str(error).capitalize()}.")
             return False
+
+
+def _blank(cell: Cell) -> bool:
+    return cell is None or cell == "" or is_blank(cell)
+
+
+def _plain_number(cell: Cell) -> Decimal | None:
+    """A text cell holding a plain, storable number, at the stored scale; None for anything else (which the
+    full checks then read or explain). The fast path for the common case."""
+    if type(cell) is not str:
+        return None
+    try:
+        value = Decimal(cell)
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or abs(value) >= LARGEST_VALUE:
+        return None
+    return value.quantize(STORED_QUANTUM, rounding=ROUND_HALF_UP)
 
 
 def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]) -> list[Issue]:
@@ -349,7 +373,7 @@ def validate(parsed: ParsedFile, catalogue: Catalogue, today: date) -> Checked:
             continue
         first_seen[item.key] = item
         checked.values.append(item)
-        if record.numerator is not None and record.denominator is not None:
+        if item.numerator is not None and item.denominator is not None:
             raw[(record.sheet, record.row, "ratio")] = record
     checked.warnings.extend(_warnings(checked.values, raw))
     return checked

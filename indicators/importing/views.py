@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.models import Upload
 
-from . import load
+from . import admin_views, load, targets
 from .blank_files import FORMATS, LAYOUTS, render_template
 from .forms import UploadForm
 
@@ -28,7 +28,9 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     for upload in page:
         upload.stuck = load.is_stuck(upload, now)  # type: ignore[attr-defined]
-    return render(request, "uploads/list.html", {"page": page})
+    # Before 1 April and 1 September: indicators with no target for the coming year.
+    missing = targets.coming_year_warnings(admin_views.today())
+    return render(request, "uploads/list.html", {"page": page, "missing": missing})
 
 
 @require_http_methods(["GET", "POST"])

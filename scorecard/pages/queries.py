@@ -51,7 +51,7 @@ def unit_choices() -> UnitChoices:
 
 def page_unit(slug: str) -> ReportingUnit:
     """The authority, an area or a district; teams have no page of their own (they show on their districts')."""
-    unit = ReportingUnit.objects.filter(slug=slug).exclude(kind=UnitKind.TEAM).first()
+    unit = ReportingUnit.objects.select_related("area").filter(slug=slug).exclude(kind=UnitKind.TEAM).first()
     if unit is None:
         raise PageNotFound(f"There is no scorecard for '{slug}': choose Kent, an area or a district.")
     return unit

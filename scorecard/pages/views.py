@@ -98,9 +98,10 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
     spc_on = spc_pages.enabled(request.GET)
     spc = spc_pages.rows_spc(shown) if spc_on else None
     published = is_published(as_at)
+    provisional = provisional_keys(as_at, shown, published) if published else {
+        (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
     footnotes = Footnotes()
-    tables = [scorecard_table(block, as_at, spc, footnotes, provisional_keys(as_at, shown, published))
-              for block in blocks]
+    tables = [scorecard_table(block, as_at, spc, footnotes, provisional) for block in blocks]
     return render(request, "scorecard/scorecard.html", {
         **context,
         "unit": page_unit,

@@ -137,7 +137,7 @@ def test_missing_targets_for_the_coming_financial_year_are_warned_about(demo: No
                                                                        monkeypatch, warn_on: date) -> None:
     monkeypatch.setattr(admin_views, "today", lambda: warn_on)
     client = client_for(mi_user)
-    for url in ("/uploads/targets/", "/uploads/targets/years/"):
+    for url in ("/uploads/", "/uploads/targets/", "/uploads/targets/years/"):
         page = client.get(url).content.decode()
         assert "with no target for the coming year" in page and "APP17" in page
 

@@ -175,6 +175,14 @@ def test_pages_run_a_fixed_number_of_queries(officer_client, url, django_assert_
         officer_client.get(url)
 
 
+@pytest.mark.parametrize("month", ["2024-10", "2024-09"])  # published, and not (every row provisional)
+def test_a_district_page_costs_the_same_whatever_its_teams(officer_client, month):
+    """Dover has two teams, Swale three, Sevenoaks four shared ones and no data; Kent none: one fixed count."""
+    counts = {unit: count_queries(officer_client, f"/scorecard/{unit}/{month}/")
+              for unit in ("dover", "swale", "sevenoaks", "kent")}
+    assert len(set(counts.values())) == 1, counts
+
+
 def test_the_column_list_is_one_place():
     names = [spec.name for spec in SCORECARD_COLUMNS if not isinstance(spec, str)]
     assert names[:5] == ["code", "name", "polarity", "data_period", "qpr"]
