@@ -67,7 +67,7 @@ def test_demo_users_one_per_role() -> None:
     call_command("create_demo_users", stdout=io.StringIO())
     call_command("create_demo_users", stdout=io.StringIO())  # a second run keeps them
     assert {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()} == {
-        "mi": ["MI team"], "officer": ["Officers"], "member": ["Members"]}
+        "mi": ["MI team"], "officer": ["Officers"], "member": ["Members"], "lead": ["Service leads"]}
     assert User.objects.get(username="officer").check_password("officer-demo-password")
 
 

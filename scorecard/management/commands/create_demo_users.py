@@ -4,18 +4,19 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 
-from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS
+from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS, SERVICE_LEADS
 
 # Documented in the README; for a laptop demo only, so refused when DEBUG is off.
 DEMO_USERS = {
     "mi": (MI_TEAM, "mi-demo-password"),
     "officer": (OFFICERS, "officer-demo-password"),
     "member": (MEMBERS, "member-demo-password"),
+    "lead": (SERVICE_LEADS, "lead-demo-password"),
 }
 
 
 class Command(BaseCommand):
-    help = "Create one demo user per role (mi, officer, member). Refused when DEBUG is off."
+    help = "Create one demo user per role (mi, officer, member, lead). Refused when DEBUG is off."
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG:
