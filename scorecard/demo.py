@@ -218,6 +218,7 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
             revised.append(measurement)
         for field, value in values.items():
             setattr(measurement, field, value)
+        measurement.updated_at = now  # bulk_update does not apply auto_now
         existing[key] = measurement
         try:
             # Field and model rules as in the admin; the key's uniqueness was checked just above
