@@ -276,16 +276,15 @@ def run_ends_one_side(sides: Sequence[int], run_length: int = 7) -> tuple[int, .
     """1 where a point ends a run of ``run_length`` points on one side of the mean.
 
     ``sides`` holds -1, 0 or 1 per point (below, on, above the mean); 0 breaks
-    a run. As ptd_seven_point_one_side_mean.
+    a run. As ptd_seven_point_one_side_mean (one pass: a page rates hundreds of series).
     """
-    return tuple(
-        int(
-            index >= run_length - 1
-            and sides[index] != 0
-            and all(side == sides[index] for side in sides[index - run_length + 1 : index])
-        )
-        for index in range(len(sides))
-    )
+    ends = []
+    streak, previous = 0, 0
+    for side in sides:
+        streak = streak + 1 if side != 0 and side == previous else int(side != 0)
+        previous = side
+        ends.append(int(streak >= run_length))
+    return tuple(ends)
 
 
 def trend_ends(values: Sequence[float], run_length: int = 7) -> tuple[int, ...]:
@@ -293,15 +292,14 @@ def trend_ends(values: Sequence[float], run_length: int = 7) -> tuple[int, ...]:
 
     Every step must be strict: a tie breaks the trend. As ptd_seven_point_trend.
     """
-    ends = []
-    for index in range(len(values)):
-        if index < run_length - 1:
-            ends.append(0)
-            continue
-        window = values[index - run_length + 1 : index + 1]
-        steps = {_sign(current - previous) for previous, current in zip(window, window[1:])}
-        # Every step the same: all rising (1), all falling (-1) or all ties (0).
-        ends.append(steps.pop() if len(steps) == 1 else 0)
+    ends = [0] * len(values)
+    streak, previous_step = 0, None
+    for index in range(1, len(values)):
+        step = _sign(values[index] - values[index - 1])
+        streak = streak + 1 if step == previous_step else 1  # steps in a row with this same sign
+        previous_step = step
+        if streak >= run_length - 1:
+            ends[index] = step  # all rising (1) or all falling (-1); all ties give 0
     return tuple(ends)
 
 
@@ -311,7 +309,13 @@ def in_run(run_ends: Sequence[int], run_length: int = 7) -> tuple[bool, ...]:
     As ptd_part_of_seven_trend: point i is in a run if any of points
     i .. i + run_length - 1 ends one.
     """
-    return tuple(any(end != 0 for end in run_ends[index : index + run_length]) for index in range(len(run_ends)))
+    flags = [False] * len(run_ends)
+    nearest_end = None
+    for index in range(len(run_ends) - 1, -1, -1):
+        if run_ends[index] != 0:
+            nearest_end = index
+        flags[index] = nearest_end is not None and nearest_end - index < run_length
+    return tuple(flags)
 
 
 def two_in_three(close_to_limits: Sequence[bool], sides: Sequence[int]) -> tuple[bool, ...]:
