@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from openpyxl import Workbook
 
-from indicators.analysis.numbers import round_half_up
+from indicators.analysis.numbers import round_half_up, without_trailing_zeros
 from indicators.analysis.rag import TargetSpec
 
 from .assembly import ScorecardRow, Value
@@ -39,10 +39,7 @@ def _target(spec: TargetSpec | None, decimals: int) -> Decimal | None:
 
 
 def _plain_number(value: Decimal | None) -> Decimal | None:
-    """A stored number without the storage scale's trailing zeros (476.500000 -> 476.5)."""
-    if value is None:
-        return None
-    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+    return without_trailing_zeros(value) if value is not None else None
 
 
 def _outturn(value: Value | None, decimals: int) -> Decimal | None:

@@ -39,6 +39,19 @@ def stored(value: Decimal) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-STORED_PLACES), rounding=ROUND_HALF_UP)
 
 
+def without_trailing_zeros(value: Decimal) -> Decimal:
+    """A stored number as given, without the storage scale's zeros: 476.500000 -> 476.5, 100.000000 -> 100.
+
+    (``normalize`` alone would turn 100 into 1E+2.)
+    """
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
+def display(value: Decimal, decimals: int) -> str:
+    """Rounded half up to the printed precision, with thousands separators: 1,234.5 and -0.35."""
+    return format(round_half_up(value, decimals), ",f")
+
+
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """Round for display, RAG and direction: 17.45 at one decimal is 17.5."""
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

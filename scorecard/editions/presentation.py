@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from indicators.analysis.direction import ARROWS, Direction
-from indicators.analysis.numbers import round_half_up
+from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag
 
 from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED
@@ -27,18 +27,12 @@ SHORT_STATUS_TEXT = {"to be supplied": "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR
 
 def format_number(text: str | None, decimals: int) -> str:
     """ "1671" -> "1,671"; "17.45" at one decimal -> "17.5" (half up, as the rules round)."""
-    if text is None:
-        return ""
-    return f"{round_half_up(Decimal(text), decimals):,.{decimals}f}"
+    return display(Decimal(text), decimals) if text is not None else ""
 
 
 def plain_number(text: str | None) -> str:
     """A numerator or denominator as given (decimals kept: FTE posts), with thousands separators."""
-    if text is None:
-        return ""
-    number = Decimal(text)
-    places = max(0, -number.as_tuple().exponent) if isinstance(number.as_tuple().exponent, int) else 0
-    return f"{number:,.{places}f}"
+    return format(without_trailing_zeros(Decimal(text)), ",f") if text is not None else ""
 
 
 def value_text(value: JSON | None, decimals: int, short: bool = False) -> str:

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from indicators.analysis.numbers import without_trailing_zeros
 from indicators.analysis.rag import TargetSpec
 from indicators.models import Benchmark, Status
 
@@ -43,11 +44,7 @@ JSON = dict[str, Any]
 
 def number_text(value: Decimal | None) -> str | None:
     """Exact, without the storage scale's trailing zeros: 76.900000 -> "76.9", 100.000000 -> "100"."""
-    if value is None:
-        return None
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    return format(without_trailing_zeros(value), "f") if value is not None else None
 
 
 def is_small(number: Decimal | None, threshold: int) -> bool:

@@ -14,7 +14,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from indicators.analysis.direction import ARROWS, Direction
-from indicators.analysis.numbers import round_half_up
+from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
 from indicators.models import DataPeriod, Status
 from scorecard.assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, Value
@@ -31,18 +31,12 @@ RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, NOT_RATED:
 
 def number(value: Decimal | None, decimals: int) -> str:
     """Rounded half up to the printed precision, with thousands separators: 1,234.5 and -0.35."""
-    if value is None:
-        return ""
-    return format(round_half_up(value, decimals), ",f")
+    return display(value, decimals) if value is not None else ""
 
 
 def plain_number(value: Decimal | None) -> str:
     """A numerator or denominator as given (not rounded: FTE denominators carry decimals)."""
-    if value is None:
-        return ""
-    if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), ",f")
-    return format(value.normalize(), ",f")
+    return format(without_trailing_zeros(value), ",f") if value is not None else ""
 
 
 def status_word(status: str) -> str:
