@@ -23,6 +23,7 @@ from indicators.models import Benchmark, Indicator, Measurement, ReportedFor, Ta
 AS_AT = date(2024, 10, 1)  # the edition month the benchmark reads (the last generated month)
 YEARS = 10
 AREAS = 4
+BENCHMARK_AS_AT = date(2023, 4, 1)  # the year the benchmarks' labels name
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class Size:
     @property
     def spec(self) -> str:
         """Identifies the generated data: a database holding another spec is generated again."""
-        return f"v1 {self.name} d={self.districts} t={self.teams} i={self.indicators} y={YEARS} as_at={AS_AT}"
+        return f"v2 {self.name} d={self.districts} t={self.teams} i={self.indicators} y={YEARS} as_at={AS_AT}"
 
 
 SIZES = {
@@ -136,8 +137,10 @@ def _targets(indicators: list[Indicator]) -> None:
                 spec = {"target": 50, "band_low": 45, "band_high": 55, "floor_band_low": 40, "floor_band_high": 60}
             targets.append(Target(indicator=indicator, year=year, **spec))
         benchmarks += [
-            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.BENCHMARK, label="Stat neighbours 2023", value=51),
-            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.ENGLAND, label="England 2023", value=49),
+            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.BENCHMARK, label="Stat neighbours 2023", value=51,
+                      as_at=BENCHMARK_AS_AT),
+            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.ENGLAND, label="England 2023", value=49,
+                      as_at=BENCHMARK_AS_AT),
         ]
     Target.objects.bulk_create(targets)
     Benchmark.objects.bulk_create(benchmarks)
