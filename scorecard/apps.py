@@ -6,9 +6,12 @@ class ScorecardConfig(AppConfig):
     name = "scorecard"
 
     def ready(self) -> None:
+        from .data_version import install_triggers
         from .roles import sync_roles
 
         # Groups and their permissions follow roles.py after every migrate, so a new permission
         # reaches its role without a hand-written data migration. It runs after each app's
         # permissions are created (any sender), so the last run sees them all.
         post_migrate.connect(sync_roles, dispatch_uid="scorecard.sync_roles")
+        # The data version's triggers, from the models as they are after this migrate (once: sender=self).
+        post_migrate.connect(install_triggers, sender=self, dispatch_uid="scorecard.install_triggers")

@@ -130,3 +130,17 @@ class Commentary(models.Model):
     def __str__(self) -> str:
         where = f" ({self.unit})" if self.unit_id else ""
         return f"{self.indicator_id} {self.month:%b-%y}{where}"
+
+
+class DataVersion(models.Model):
+    """One row whose number moves on every write to a table the scorecard pages read.
+
+    Database triggers move it (scorecard/data_version.py), so every write path counts: the ORM,
+    the admin, the upload's COPY and raw SQL. The page cache (scorecard/page_cache.py) keys on it.
+    """
+
+    number = models.BigIntegerField(default=0)
+    changed_at = models.CharField(max_length=40, blank=True, help_text="When the number last moved (database clock).")
+
+    def __str__(self) -> str:
+        return f"data version {self.number}"

@@ -8,6 +8,7 @@ table page downloads its rows as CSV or XLSX with ?format=csv|xlsx (the rows sho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
@@ -15,22 +16,24 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import SafeString
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 from django_tables2 import RequestConfig
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
-from scorecard import export
 from indicators.models import DefinitionChange
+from scorecard import export, page_cache
 from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
 from scorecard.editions.presentation import Footnotes
+from scorecard.models import EditionVersion
 from scorecard.editions.queries import is_published, provisional_keys
 
 from . import charts, queries
 from . import spc as spc_pages
 from .filters import FilterForm, sections_of
-from .layout import MatrixBlock, matrix_blocks, scorecard_blocks, unique_rows
+from .layout import Block, MatrixBlock, matrix_blocks, scorecard_blocks, unique_rows
 from .queries import PageNotFound
 from .tables import matrix_table, scorecard_table
 
@@ -81,6 +84,49 @@ def page_context(request: HttpRequest, as_at: Period, url: Callable[[Period], st
     }
 
 
+@dataclass(frozen=True)
+class ScorecardParts:
+    """What a scorecard page shows from the data: built once per data version (scorecard.page_cache)."""
+
+    sections: list[str]  # for the filter form's choices
+    teams: list[str]
+    row_count: int
+    shown_count: int
+    summary: dict[str, int]
+    tables: list[SafeString]  # rendered
+    footnotes: list[tuple[int, str]]
+    shows_synthetic: bool
+
+
+def scorecard_rows(request: HttpRequest, unit: ReportingUnit, as_at: Period
+                   ) -> tuple[Scorecard, list[str], list[Block]]:
+    """The unit's scorecard, its sections, and its rows grouped into blocks by the page's filters."""
+    card = build_scorecard(unit, as_at)
+    sections = sections_of(row.indicator for row in card.rows)
+    return card, sections, scorecard_blocks(card, FilterForm(request.GET, sections).criteria())
+
+
+def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
+                    published: EditionVersion | None) -> ScorecardParts:
+    card, sections, blocks = scorecard_rows(request, unit, as_at)
+    shown = [row for block in blocks for row in block.rows]
+    spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
+    provisional = provisional_keys(as_at, shown, published) if published else {
+        (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
+    footnotes = Footnotes()
+    tables = [scorecard_table(block, as_at, spc, footnotes, provisional).as_html(request) for block in blocks]
+    return ScorecardParts(
+        sections=sections,
+        teams=[team.name for team in card.teams],
+        row_count=len(card.rows),
+        shown_count=len(shown),
+        summary=card.summary(),
+        tables=tables,
+        footnotes=footnotes.listed(),
+        shows_synthetic=card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
+    )
+
+
 @officer_page
 def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) -> HttpResponse:
     """Kent's or a district's scorecard as at a month; an area's slug shows the area page."""
@@ -89,32 +135,33 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
     context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))
     if page_unit.kind == UnitKind.AREA:
         return area_page(request, page_unit, as_at, context)
-    card = build_scorecard(page_unit, as_at)
-    form = FilterForm(request.GET, sections_of(row.indicator for row in card.rows))
-    blocks = scorecard_blocks(card, form.criteria())
-    shown = [row for block in blocks for row in block.rows]
-    if download := export_response(request, shown, f"scorecard-{page_unit.slug}-{as_at.iso}"):
-        return download
-    spc_on = spc_pages.enabled(request.GET)
-    spc = spc_pages.rows_spc(shown) if spc_on else None
-    published = is_published(as_at)
-    provisional = provisional_keys(as_at, shown, published) if published else {
-        (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
-    footnotes = Footnotes()
-    tables = [scorecard_table(block, as_at, spc, footnotes, provisional) for block in blocks]
+    if request.GET.get("format"):  # a download: the rows shown, built afresh
+        _, _, blocks = scorecard_rows(request, page_unit, as_at)
+        return export_response(request, [row for block in blocks for row in block.rows],
+                               f"scorecard-{page_unit.slug}-{as_at.iso}")
+    published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
+    parts = page_cache.cached_part(
+        "scorecard", (page_unit.pk, as_at.iso, published.pk if published else None, page_cache.query_key(request)),
+        lambda: scorecard_parts(request, page_unit, as_at, published),
+    )
     return render(request, "scorecard/scorecard.html", {
         **context,
         "unit": page_unit,
-        "card": card,
-        "summary": card.summary(),
-        "form": form,
-        "tables": tables,
+        "parts": parts,
+        "form": FilterForm(request.GET, parts.sections),
         "published": published,
-        "footnotes": footnotes.listed(),
-        "shown_count": len(shown),
-        **spc_pages.page_context(spc_on),
-        "shows_synthetic": card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
+        **spc_pages.page_context(spc_pages.enabled(request.GET)),
     })
+
+
+@dataclass(frozen=True)
+class MatrixParts:
+    """What a matrix page shows from the data: built once per data version (scorecard.page_cache)."""
+
+    sections: list[str]
+    tables: list[SafeString]  # rendered, sorted as asked
+    summaries: list[tuple[ReportingUnit, dict[str, int]]]
+    shows_synthetic: bool
 
 
 def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
@@ -125,38 +172,52 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
     return units
 
 
-def matrix_tables(request: HttpRequest, blocks: list[MatrixBlock], as_at: Period) -> list[Any]:
+def matrix_rows(request: HttpRequest, units: list[ReportingUnit], as_at: Period
+                ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
+    """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
+    cards = queries.scorecards_for(units, as_at)
+    rows = unique_rows(cards.values())
+    sections = sections_of(row.indicator for row in rows)
+    return cards, sections, matrix_blocks(rows, matrix_units(cards), FilterForm(request.GET, sections).criteria())
+
+
+def matrix_parts(request: HttpRequest, units: list[ReportingUnit], as_at: Period, summaries: bool) -> MatrixParts:
+    cards, sections, blocks = matrix_rows(request, units, as_at)
     tables = [matrix_table(block, as_at) for block in blocks]
     for table in tables:
         RequestConfig(request, paginate=False).configure(table)  # ?sort=<unit slug> or ?sort=indicator
-    return tables
+    return MatrixParts(
+        sections=sections,
+        tables=[table.as_html(request) for table in tables],
+        summaries=[(unit, card.summary()) for unit, card in cards.items()] if summaries else [],
+        shows_synthetic=any(card.shows_synthetic for card in cards.values()),
+    )
 
 
-def matrix_page(request: HttpRequest, cards: dict[ReportingUnit, Scorecard], as_at: Period, filename: str,
-                context: dict[str, Any]) -> HttpResponse:
+def matrix_page(request: HttpRequest, units: list[ReportingUnit], as_at: Period, filename: str,
+                context: dict[str, Any], summaries: bool = False) -> HttpResponse:
     """Indicators down, units across, filtered and sortable; or its rows as a download."""
-    rows = unique_rows(cards.values())
-    form = FilterForm(request.GET, sections_of(row.indicator for row in rows))
-    blocks = matrix_blocks(rows, matrix_units(cards), form.criteria())
-    if download := export_response(request, [r for b in blocks for r in b.rows], filename):
-        return download
+    if request.GET.get("format"):  # a download: the rows shown, built afresh
+        _, _, blocks = matrix_rows(request, units, as_at)
+        return export_response(request, [row for block in blocks for row in block.rows], filename)
+    parts = page_cache.cached_part(
+        "matrix", ([unit.pk for unit in units], as_at.iso, summaries, page_cache.query_key(request)),
+        lambda: matrix_parts(request, units, as_at, summaries),
+    )
     return render(request, "scorecard/matrix.html", {
         **context,
-        "shows_synthetic": any(card.shows_synthetic for card in cards.values()),
-        "form": form,
-        "tables": matrix_tables(request, blocks, as_at),
+        "parts": parts,
+        "form": FilterForm(request.GET, parts.sections),
     })
 
 
 def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
     """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
-    cards = queries.scorecards_for(queries.area_districts(area), as_at)
-    return matrix_page(request, cards, as_at, f"scorecard-{area.slug}-{as_at.iso}", {
+    return matrix_page(request, queries.area_districts(area), as_at, f"scorecard-{area.slug}-{as_at.iso}", {
         **context,
         "unit": area,
         "title": f"{area.name} scorecard",
-        "summaries": [(unit, card.summary()) for unit, card in cards.items()],
-    })
+    }, summaries=True)
 
 
 @officer_page
@@ -164,11 +225,9 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     """Every district and team against every indicator for a month, Kent alongside."""
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
-    cards = queries.scorecards_for(queries.compare_units(), as_at)
-    return matrix_page(request, cards, as_at, f"compare-{as_at.iso}", {
+    return matrix_page(request, queries.compare_units(), as_at, f"compare-{as_at.iso}", {
         **context,
         "title": "Compare districts and teams",
-        "summaries": [],
     })
 
 
