@@ -31,18 +31,24 @@ def is_published(as_at: Period, now: datetime | None = None) -> EditionVersion |
     """The latest version of the month's edition that members can read at ``now``, or None. One query.
 
     An embargoed version is not published yet in this sense: members have not seen its figures.
+    The snapshot (every unit's rows: megabytes at a region's size) is left unread until asked for,
+    so a page served from the cache never reads it.
     """
-    return version_of(as_at, now=now)
+    return version_of(as_at, now=now, snapshot=False)
 
 
 def version_of(as_at: Period, number: int | None = None, *, include_embargoed: bool = False,
-               now: datetime | None = None) -> EditionVersion | None:
+               now: datetime | None = None, snapshot: bool = True) -> EditionVersion | None:
     """A given version of a month's edition (the latest when ``number`` is None). One query.
+
+    ``snapshot=False`` defers the snapshot (read by a second query when first used).
 
     Members get only versions out of embargo at ``now``; ``include_embargoed`` is for officers and
     the MI team, who see an embargoed version marked as such.
     """
     versions = EditionVersion.objects.filter(edition__month=as_at.start).select_related("edition")
+    if not snapshot:
+        versions = versions.defer("snapshot")
     if not include_embargoed:
         versions = visible_to_members(versions, now)
     if number is not None:
@@ -74,7 +80,7 @@ def provisional_keys(as_at: Period, rows: Iterable[ScorecardRow],
     """
     rows = list(rows)
     if version is None:
-        version = is_published(as_at)
+        version = version_of(as_at)  # what is_published gives, with its snapshot
     if version is None:
         return {(row.unit.pk, row.indicator.pk) for row in rows}
     published = {(row["unit_id"], row["indicator_id"]): _latest_figures(row["latest"])

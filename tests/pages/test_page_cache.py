@@ -14,6 +14,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from districts.models import ReportingUnit, UnitKind
@@ -183,3 +184,12 @@ def test_without_a_data_version_pages_are_built_every_time(officer_client, monke
     monkeypatch.setattr(page_cache.django_cache, "set", lambda *a, **k: calls.append(a) or real(*a, **k))
     page(officer_client)
     assert calls == []
+
+
+def test_a_warm_page_never_reads_the_published_snapshot(officer_client):
+    """The snapshot holds every unit's rows (megabytes at a region's size); a cached page needs none of it."""
+    assert "Published to members as version 1" in page(officer_client)
+    with CaptureQueriesContext(connection) as queries:
+        page(officer_client)
+    assert queries.captured_queries
+    assert not any('."snapshot"' in query["sql"] for query in queries.captured_queries)
