@@ -27,8 +27,8 @@ from indicators.models import DefinitionChange
 from scorecard import export, page_cache
 from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
 from scorecard.editions.presentation import Footnotes
-from scorecard.models import EditionVersion
 from scorecard.editions.queries import is_published, provisional_keys
+from scorecard.models import EditionVersion
 
 from . import charts, queries
 from . import spc as spc_pages
