@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period, PeriodKind
@@ -74,7 +75,10 @@ class EditionVersion(models.Model):
     suppression_threshold = models.PositiveIntegerField(
         help_text="Counts, numerators and denominators below this were shown as [c]."
     )
-    snapshot = models.JSONField(help_text="Every row of every unit as published (see scorecard/editions/snapshot.py).")
+    snapshot = models.JSONField(
+        help_text="The edition as published (see scorecard/editions/snapshot.py), but for its units' rows: those are "
+                  "in EditionUnit, one record a unit, so a page reads only the units it shows."
+    )
 
     class Meta:
         ordering = ["edition", "-number"]
@@ -83,9 +87,27 @@ class EditionVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.edition} version {self.number}"
 
-    @property
+    @cached_property
     def units(self) -> list[dict[str, Any]]:
-        return self.snapshot.get("units", [])
+        """Every unit as published, in the edition's order (one query, all their rows)."""
+        return [unit.data for unit in self.unit_rows.order_by("position")]
+
+    def unit(self, slug: str | None = None) -> dict[str, Any] | None:
+        """One unit as published, by slug; the authority when no slug is given (one query)."""
+        units = self.unit_rows.filter(kind="authority") if slug is None else self.unit_rows.filter(slug=slug)
+        return units.order_by("position").values_list("data", flat=True).first()
+
+    def document(self) -> dict[str, Any]:
+        """The whole snapshot as frozen (scorecard/editions/snapshot.py's shape), units and all."""
+        return {**self.snapshot, "units": self.units}
+
+    def store_units(self, units: list[dict[str, Any]]) -> None:
+        """Keep the snapshot's units, one EditionUnit each (at publication, with the version)."""
+        EditionUnit.objects.bulk_create(
+            EditionUnit(version=self, position=position, unit_id=unit["id"], slug=unit["slug"], kind=unit["kind"],
+                        name=unit["name"], has_data=unit["has_data"], data=unit)
+            for position, unit in enumerate(units)
+        )
 
     @property
     def shown_from(self) -> datetime:
@@ -94,6 +116,33 @@ class EditionVersion(models.Model):
 
     def is_embargoed(self, now: datetime | None = None) -> bool:
         return self.shown_from > (now or timezone.now())
+
+
+class EditionUnit(models.Model):
+    """One unit's scorecard in a published version: the snapshot's ``units[i]``, as frozen.
+
+    Stored apart from the rest of the snapshot so that a member's unit page, and an officer page
+    marking provisional figures, read one unit's rows, not every unit's (megabytes at a region's size).
+    """
+
+    version = models.ForeignKey(EditionVersion, on_delete=models.CASCADE, related_name="unit_rows")
+    position = models.PositiveIntegerField(help_text="The unit's place in the edition (the authority first).")
+    # The unit's id when published: a plain number, so the record outlives the unit.
+    unit_id = models.BigIntegerField()
+    slug = models.SlugField(max_length=120)
+    kind = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    has_data = models.BooleanField()
+    data = models.JSONField(help_text="The unit as published: id, name, slug, kind, has_data, teams and rows.")
+
+    class Meta:
+        ordering = ["version_id", "position"]
+        constraints = [models.UniqueConstraint(fields=["version", "position"], name="one_unit_per_position")]
+        indexes = [models.Index(fields=["version", "unit_id"], name="edition_unit_by_id"),
+                   models.Index(fields=["version", "slug"], name="edition_unit_by_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.version}: {self.name}"
 
 
 class CommentaryQuerySet(models.QuerySet["Commentary"]):

@@ -239,14 +239,6 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
     return [view for _, view in sorted(views, key=lambda pair: pair[0])]
 
 
-def find_unit(snapshot: JSON, slug: str | None = None) -> JSON | None:
-    """A unit of the snapshot by slug; the authority when no slug is given."""
-    for unit in snapshot.get("units", []):
-        if (slug is None and unit["kind"] == "authority") or unit["slug"] == slug:
-            return unit
-    return None
-
-
 @dataclass
 class UnitPage:
     unit: JSON

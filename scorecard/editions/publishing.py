@@ -129,8 +129,9 @@ def publish_edition(month: Period, user: AbstractBaseUser | None = None, publish
         visible_from=visible_from if visible_from is not None and visible_from > published_at else None,
         published_by=user if user is not None and user.is_authenticated else None,
         suppression_threshold=threshold,
-        snapshot=snapshot,
+        snapshot={key: value for key, value in snapshot.items() if key != "units"},
     )
+    version.store_units(snapshot["units"])
     authority_card = next((card for unit, card in cards.items() if unit.kind == UnitKind.AUTHORITY), None)
     return Published(version, missing_commentary_warnings(month, authority_card))
 

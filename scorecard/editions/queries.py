@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from districts.models import ReportingUnit
 from indicators.analysis.periods import Frequency, Period, PeriodError, PeriodKind, parse_period
 from indicators.models import MeasurementRevision
 
@@ -70,21 +71,25 @@ def _row_figures(row: ScorecardRow) -> tuple[str | None, ...]:
             latest.status, latest.period.label)
 
 
-def provisional_keys(as_at: Period, rows: Iterable[ScorecardRow],
-                     version: EditionVersion | None = None) -> set[tuple[int, int]]:
+def provisional_keys(as_at: Period, rows: Iterable[ScorecardRow], version: EditionVersion | None = None,
+                     units: Iterable[ReportingUnit] | None = None) -> set[tuple[int, int]]:
     """The (unit_id, indicator_id) of rows whose latest figures members have not seen as published.
 
     A row is provisional when the month's edition is unpublished, when the published
     version has no such row, or when its value, numerator, denominator, status or period
-    differ from the published ones. One query (none when ``version`` is given).
+    differ from the published ones. ``units``: the scorecards the rows come from (a district's
+    holds its teams' rows), so only theirs are read; every unit's by default. Two queries
+    (one when ``version`` is given).
     """
     rows = list(rows)
     if version is None:
-        version = version_of(as_at)  # what is_published gives, with its snapshot
+        version = is_published(as_at)
     if version is None:
         return {(row.unit.pk, row.indicator.pk) for row in rows}
+    published_units = version.unit_rows.all() if units is None else version.unit_rows.filter(
+        unit_id__in=[unit.pk for unit in units])
     published = {(row["unit_id"], row["indicator_id"]): _latest_figures(row["latest"])
-                 for unit in version.units for row in unit["rows"]}
+                 for unit in published_units.values_list("data", flat=True) for row in unit["rows"]}
     return {
         (row.unit.pk, row.indicator.pk)
         for row in rows
@@ -131,7 +136,7 @@ def _figure(value: Decimal | None, status: str) -> str:
 
 def changes_since(version: EditionVersion) -> list[Change]:
     """Every revision, made after the version was published, of a figure the edition printed. One query."""
-    keys = snapshot_keys(version.snapshot)
+    keys = snapshot_keys(version.document())
     unit_ids = {unit_id for _, unit_id, _, _ in keys}
     revisions = (
         MeasurementRevision.objects.filter(changed_at__gt=version.published_at,

@@ -21,6 +21,10 @@ Shape (``FORMAT`` 1)::
 
     (``footnote``, e.g. "Provisional: not yet published by the Ministry of Justice", is blank when
     there is none; snapshots frozen before footnotes existed lack the key.)
+
+Stored in two parts: ``EditionVersion.snapshot`` holds all but ``units``, and each unit is an
+``EditionUnit`` record, so a page reads only the units it shows. ``EditionVersion.document()``
+puts the whole back together.
 """
 
 from __future__ import annotations

@@ -86,8 +86,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
 
 def _unit_page(request: HttpRequest, month: Period, slug: str | None) -> HttpResponse:
     version = requested_version(request, month)
-    snapshot = version.snapshot
-    unit = presentation.find_unit(snapshot, slug)
+    unit = version.unit(slug)  # this unit's rows only
     if unit is None:
         raise Http404("No such unit in this edition.")
     return render(request, "editions/edition.html", {
@@ -95,8 +94,8 @@ def _unit_page(request: HttpRequest, month: Period, slug: str | None) -> HttpRes
         "edition": version.edition,
         "versions": other_versions(version, request),
         "embargoed": version.is_embargoed(),
-        "page": presentation.unit_page(snapshot, unit),
-        "units": [(u["name"], u["slug"], u["has_data"], u["kind"]) for u in snapshot["units"]],
+        "page": presentation.unit_page(version.snapshot, unit),
+        "units": list(version.unit_rows.values_list("name", "slug", "has_data", "kind")),
         "threshold": version.suppression_threshold,
     })
 
@@ -114,8 +113,7 @@ def edition_unit(request: HttpRequest, month: Period, unit: str) -> HttpResponse
 
 
 def pack_html(request: HttpRequest, version: EditionVersion) -> str:
-    snapshot = version.snapshot
-    pages = [presentation.unit_page(snapshot, unit) for unit in snapshot["units"]]
+    pages = [presentation.unit_page(version.snapshot, unit) for unit in version.units]
     return render_to_string("editions/pack.html", {
         "title": PACK_TITLE,
         "version": version,

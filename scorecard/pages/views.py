@@ -111,7 +111,7 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
     card, sections, blocks = scorecard_rows(request, unit, as_at)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
-    provisional = provisional_keys(as_at, shown, published) if published else {
+    provisional = provisional_keys(as_at, shown, published, units=[unit]) if published else {
         (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
     footnotes = Footnotes()
     tables = [scorecard_table(block, as_at, spc, footnotes, provisional).as_html(request) for block in blocks]

@@ -22,7 +22,7 @@ from indicators.importing import load
 from indicators.models import Measurement, Target, Upload
 from scorecard import data_version, page_cache
 from scorecard.editions.queries import is_published
-from scorecard.models import EditionVersion
+from scorecard.models import DataVersion, EditionVersion
 
 from .conftest import count_queries
 
@@ -193,3 +193,14 @@ def test_a_warm_page_never_reads_the_published_snapshot(officer_client):
         page(officer_client)
     assert queries.captured_queries
     assert not any('."snapshot"' in query["sql"] for query in queries.captured_queries)
+
+
+def test_an_emptied_version_row_comes_back_as_a_new_version(officer_client):
+    """A flushed database (as a test database is) loses the row; the next page starts it again, never repeating."""
+    before = data_version.current()
+    DataVersion.objects.all().delete()
+    again = data_version.current()
+    assert again is not None and again != before
+    set_by_update()
+    assert data_version.current() != again
+    assert f"{NEW_VALUE}" in page(officer_client)
