@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from districts.models import ReportingUnit, TeamService, UnitKind
-from indicators.analysis.periods import Frequency, PeriodKind, add_months
+from indicators.analysis.periods import Frequency, PeriodKind, add_months, month
 from indicators.models import Benchmark, Indicator, Measurement, ReportedFor, Target
 
 AS_AT = date(2024, 10, 1)  # the edition month the benchmark reads (the last generated month)
@@ -36,7 +36,7 @@ class Size:
     @property
     def spec(self) -> str:
         """Identifies the generated data: a database holding another spec is generated again."""
-        return f"v2 {self.name} d={self.districts} t={self.teams} i={self.indicators} y={YEARS} as_at={AS_AT}"
+        return f"v3 {self.name} d={self.districts} t={self.teams} i={self.indicators} y={YEARS} as_at={AS_AT}"
 
 
 SIZES = {
@@ -75,7 +75,8 @@ def period_starts(frequency: Frequency) -> list[tuple[str, date]]:
 def reset() -> None:
     """Empty every table the generator fills (and what hangs off them)."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload CASCADE")
+        cursor.execute("TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload, scorecard_edition"
+                       " CASCADE")
 
 
 def _units(size: Size) -> tuple[ReportingUnit, list[ReportingUnit], list[ReportingUnit]]:
@@ -222,5 +223,18 @@ def generate(size: Size) -> dict[str, int]:
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    publish()
     return {"units": 1 + AREAS + len(districts) + len(teams), "districts": len(districts), "teams": len(teams),
             "indicators": len(indicators), "values": values}
+
+
+def publish() -> None:
+    """Approve and publish the AS_AT edition, as a council would before committee: officer pages then
+    compare every row with what members were shown (the provisional marks)."""
+    from scorecard.editions.approval import approve, cards_and_figures
+    from scorecard.editions.publishing import publish_edition, units_in_edition
+
+    as_at = month(AS_AT.year, AS_AT.month)
+    _, fingerprint = cards_and_figures(units_in_edition(), as_at)
+    approve(as_at, fingerprint, None)
+    publish_edition(as_at)
