@@ -231,23 +231,19 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     })
 
 
-@officer_page
-def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
-    """An indicator's trend for a unit (?area=, the authority by default), its peers, targets and revisions."""
-    data = queries.indicator_page_data(code, request.GET.get("area"), request.GET.get("month"))
-    filename = f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
-    if download := export_response(request, data.rows, filename):
-        return download
+def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> dict[str, Any]:
+    """What the indicator page shows from the data: charts, tables and histories (cached: page_cache)."""
     spc_on = spc_pages.enabled(request.GET)
     spc = spc_pages.row_spc(data.unit_row)
-    return render(request, "scorecard/indicator.html", {
-        "data": data,
+    return {
         "indicator": data.indicator,
         "unit": data.unit,
         "as_at": data.as_at,
+        "authority": data.authority,
+        "peers": data.peers,
+        "latest_period": data.unit_row.period.label if data.unit_row.period else "",
         "reports_it": data.unit == data.authority or data.unit in data.peers,
         "trend_figure": charts.trend_figure(data),
-        **spc_pages.page_context(spc_on),
         "spc": spc,
         "spc_cell": spc_pages.cell(spc),
         "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.state == spc_pages.SHOWN else None,
@@ -257,5 +253,21 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
-        "definition_changes": DefinitionChange.objects.for_indicator(data.indicator),
-    })
+        "definition_changes": list(DefinitionChange.objects.for_indicator(data.indicator)),
+    }
+
+
+@officer_page
+def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
+    """An indicator's trend for a unit (?area=, the authority by default), its peers, targets and revisions."""
+    area, month = request.GET.get("area"), request.GET.get("month")
+    if request.GET.get("format"):  # a download: the rows shown, built afresh
+        data = queries.indicator_page_data(code, area, month)
+        return export_response(request, data.rows,
+                               f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}")
+    parts = page_cache.cached_part(
+        "indicator", (code, page_cache.query_key(request)),
+        lambda: indicator_parts(request, queries.indicator_page_data(code, area, month)),
+    )
+    return render(request, "scorecard/indicator.html",
+                  {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))})

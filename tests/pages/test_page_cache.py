@@ -23,6 +23,7 @@ from indicators.models import Measurement, Target, Upload
 from scorecard import data_version, page_cache
 from scorecard.editions.queries import is_published
 from scorecard.models import DataVersion, EditionVersion
+from scorecard.pages import queries
 
 from .conftest import count_queries
 
@@ -204,3 +205,27 @@ def test_an_emptied_version_row_comes_back_as_a_new_version(officer_client):
     set_by_update()
     assert data_version.current() != again
     assert f"{NEW_VALUE}" in page(officer_client)
+
+
+def test_the_indicator_page_is_cached_and_shows_a_revision_at_once(officer_client, mi_user, monkeypatch):
+    url = "/indicators/SCS03/?area=dover-cswt&month=2024-10"
+    before = page(officer_client, url)
+    assert "new.csv" not in before
+    real = queries.indicator_page_data
+    monkeypatch.setattr(queries, "indicator_page_data", lambda *args: pytest.fail("the warm page was rebuilt"))
+    assert page(officer_client, url) == before
+    monkeypatch.setattr(queries, "indicator_page_data", real)
+    set_by_upload(mi_user)
+    after = page(officer_client, url)
+    assert f"{NEW_VALUE}" in after and "new.csv" in after  # the value, and its revision with the upload's name
+    assert officer_client.get("/indicators/NOPE/").status_code == 404  # built (and refused) every time
+
+
+def test_a_download_is_built_afresh_not_served_from_the_cache(officer_client, monkeypatch):
+    frozen = data_version.current()
+    monkeypatch.setattr(data_version, "current", lambda using="default": frozen)  # a cache blind to writes
+    assert f"{NEW_VALUE}" not in officer_client.get(DOVER + "?format=csv").content.decode()
+    page(officer_client)  # warm
+    set_by_update()
+    assert f"{NEW_VALUE}" in officer_client.get(DOVER + "?format=csv").content.decode()
+    assert f"{NEW_VALUE}" not in page(officer_client)  # (the blind cache does hide it from the page)
