@@ -294,3 +294,27 @@ def test_district_page_with_spc_shows_icons_for_every_doubled_indicator(officer_
     html = officer_client.get("/scorecard/dover/").content.decode()
     assert table_row(html, "APP17-copy", "dover").count('class="spc-words"') == table_row(
         html, "APP17", "dover").count('class="spc-words"') > 0
+
+
+def test_every_figure_the_indicator_pages_draw_is_valid_plotly(officer_client, synthetic):
+    """The line charts are written as plotly JSON without graph objects (for speed): plotly checks them here."""
+    import json
+    import re
+
+    import plotly.graph_objects as go
+
+    from indicators.models import Indicator
+
+    checked = 0
+    for indicator in Indicator.objects.all():
+        for area in ("kent", "dover", "dover-cswt"):
+            html = officer_client.get(f"/indicators/{indicator.code}/?area={area}").content.decode()
+            for name, text in re.findall(r'<script id="([a-z]+-figure)" type="application/json">(.*?)</script>',
+                                         html, re.S):
+                figure = json.loads(text)
+                if figure is None:
+                    continue
+                go.Figure(figure)  # raises on any property plotly does not know or any value it refuses
+                assert figure["layout"]["template"], name  # plotly's default look, as graph objects give
+                checked += 1
+    assert checked > 3 * Indicator.objects.count()  # trend, SPC and bar charts among them
