@@ -310,6 +310,12 @@ def revisions_for(indicator: Indicator | int, unit: ReportingUnit | int) -> Meas
     return MeasurementRevision.objects.revisions_for(indicator, unit)
 
 
+class UploadManager(models.Manager["Upload"]):
+    def get_queryset(self) -> models.QuerySet[Upload]:
+        # The carried values are only for the commit (which asks for them): pages listing uploads skip them.
+        return super().get_queryset().defer("carried")
+
+
 class Upload(models.Model):
     """A spreadsheet the MI team uploaded, kept with its outcome.
 
@@ -340,6 +346,13 @@ class Upload(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    carried = models.BinaryField(
+        null=True, blank=True, editable=False,
+        help_text="PostgreSQL: the values the preview checked, compressed (indicators.importing.staging.Carried), "
+                  "so the commit need not parse and check the file again. Cleared once committed.",
+    )
+
+    objects = UploadManager()
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

@@ -8,6 +8,12 @@ It is safe to run twice, and a run killed part-way leaves nothing half-written:
 - the months it writes are locked (PostgreSQL advisory locks; SQLite's write lock), and the
   diff is taken again under that lock: if a value the MI user saw has changed since the
   preview, the commit is refused (STALE) and asks for a fresh preview.
+
+On PostgreSQL the preview keeps the values it checked (Upload.carried, staging.Carried): while the
+indicators, units and aliases are as they were, and the stored values the preview saw are still where
+it saw them, the commit writes those, without parsing and checking the file again. Otherwise (definitions
+changed, a stored value changed or rewritten, or an upload previewed before values were carried) it
+checks the file again, as SQLite always does, and that check says whether the preview is stale.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import DatabaseError, connection, transaction
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from indicators.models import Measurement, MeasurementRevision, Upload
@@ -29,7 +36,7 @@ from indicators.models import Measurement, MeasurementRevision, Upload
 from . import staging
 from .parse import Issue
 from .preview import check_file, diff, existing_for, stored_issues, uses_staging
-from .validate import Key, NewValue
+from .validate import Key, NewValue, current_definitions
 
 log = logging.getLogger(__name__)
 State = Upload.State
@@ -92,10 +99,12 @@ def apply_values(
 
 
 def _write_staged(count: int, *, reason: str, user: AbstractBaseUser | None, upload: Upload | None,
-                  now: datetime) -> Applied:
-    """apply_values on PostgreSQL, for values already staged (staging.stage) in this transaction."""
+                  now: datetime, carried: bool = False) -> Applied:
+    """apply_values on PostgreSQL, for values already staged (staging.stage, or staging.stage_carried when
+    ``carried``) in this transaction."""
     new, changed = staging.write(now=now, user_id=user.pk if user is not None else None,
-                                 upload_id=upload.pk if upload is not None else None, reason=reason)
+                                 upload_id=upload.pk if upload is not None else None, reason=reason,
+                                 carried=carried)
     return Applied(new, changed, count - new - changed)
 
 
@@ -103,8 +112,10 @@ def lock_months(keys: Sequence[Key]) -> None:
     """Serialise writers of the same months. Inside a transaction; released when it ends."""
     if connection.vendor != "postgresql":
         return  # SQLite: the first write in the transaction takes the database's write lock
-    periods = {(key.period_kind, key.period_start) for key in keys}  # few distinct, however many values
-    months = sorted({f"scorecard.measurements:{kind}:{start:%Y-%m}" for kind, start in periods})
+    _take_month_locks(staging.month_locks(keys))
+
+
+def _take_month_locks(months: Sequence[str]) -> None:
     with connection.cursor() as cursor:
         for month in months:  # always in the same order, so two writers cannot deadlock
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [month])
@@ -143,6 +154,8 @@ def _claim(upload_id: int) -> bool:
 
 def _finish(upload_id: int, state: str, *, errors: Sequence[Issue] = (), counts: dict[str, object] | None = None) -> None:
     fields: dict[str, object] = {"state": state, "stage": "", "finished_at": timezone.now()}
+    if state == State.COMMITTED:
+        fields["carried"] = None  # done with: a committed upload never runs again
     if errors:
         fields["errors"] = stored_issues(list(errors))
     if counts is not None:
@@ -162,13 +175,44 @@ def commit_upload(upload_id: int) -> str:
         return State.FAILED
 
 
-def _commit(upload_id: int) -> str:
-    upload = Upload.objects.get(pk=upload_id)
-    set_stage(upload_id, "validating")
-    report = check_file(upload.filename, bytes(upload.content))
-    if not report.ok:
-        _finish(upload_id, State.FAILED, errors=report.errors)
-        return State.FAILED
+def _carried(upload: Upload) -> staging.Carried | None:
+    """The values the preview checked, when the commit may write them without checking the file again: on
+    PostgreSQL, kept by the preview, and the indicators, units and aliases unchanged since."""
+    if not uses_staging() or not upload.carried:
+        return None
+    carried = staging.Carried.unpack(bytes(upload.carried))
+    if carried.definitions != current_definitions():
+        log.info("upload %s: the indicators or units changed since the preview; checking the file again", upload.pk)
+        return None
+    return carried
+
+
+class _RowsMoved(Exception):
+    """The stored values the preview saw are not all where they were: changed, or only rewritten."""
+
+
+def _commit(upload_id: int, *, use_carried: bool = True) -> str:
+    try:
+        return _commit_once(upload_id, use_carried=use_carried)
+    except _RowsMoved:  # (rolled back, nothing written) the full check tells a changed value from a moved one
+        log.info("upload %s: stored values moved since the preview; checking the file again", upload_id)
+        return _commit_once(upload_id, use_carried=False)
+
+
+def _commit_once(upload_id: int, *, use_carried: bool) -> str:
+    # The file only when it is checked again; the carried values (which Upload.objects leaves out) always;
+    # of the preview (up to 1,000s of changes as JSON), only its fingerprint.
+    upload = (Upload.objects.defer(None).defer("content", "preview").annotate(seen=KT("preview__seen"))
+              .get(pk=upload_id))
+    carried = _carried(upload) if use_carried else None
+    values: list[NewValue] = []
+    if carried is None:
+        set_stage(upload_id, "validating")
+        report = check_file(upload.filename, bytes(upload.content))
+        if not report.ok:
+            _finish(upload_id, State.FAILED, errors=report.errors)
+            return State.FAILED
+        values = report.values
     set_stage(upload_id, "writing")
     with transaction.atomic():
         # The per-upload lock: a second run of the same upload waits here, then finds it committed.
@@ -176,13 +220,23 @@ def _commit(upload_id: int) -> str:
         Upload.objects.filter(pk=upload_id).update(finished_at=None)  # SQLite: take the write lock now
         if locked.state != State.RUNNING:
             return locked.state
-        lock_months([item.key for item in report.values])
-        if uses_staging():  # staged once: compared, then written, from the same temporary table
-            staging.stage(report.values)
-            now_seen = staging.fingerprint()
+        if carried is not None:
+            _take_month_locks(carried.months)
+            staging.stage_carried(carried)
+            # Nothing written since the preview (the data version has not moved), or the stored values the
+            # preview saw found again where they were.
+            if not (carried.data_version is not None and staging.data_version() == carried.data_version
+                    or staging.carried_fingerprint(carried) == upload.seen):
+                raise _RowsMoved
+            stale = False
+        elif uses_staging():  # staged once: compared, then written, from the same temporary table
+            lock_months([item.key for item in values])
+            staging.stage(values)
+            stale = staging.fingerprint() != upload.seen
         else:
-            now_seen = diff(report.values, existing_for(report.values)).seen
-        if now_seen != upload.preview.get("seen"):
+            lock_months([item.key for item in values])
+            stale = diff(values, existing_for(values)).seen != upload.seen
+        if stale:
             Upload.objects.filter(pk=upload_id).update(
                 state=State.STALE, stage="", finished_at=timezone.now(),
                 errors=stored_issues([Issue("Some of the values this file changes were changed by someone else "
@@ -190,10 +244,16 @@ def _commit(upload_id: int) -> str:
             )
             return State.STALE
         reason, user = f"upload {upload.pk}: {upload.filename}", upload.committed_by or upload.uploaded_by
-        if uses_staging():
-            applied = _write_staged(len(report.values), reason=reason, user=user, upload=upload, now=timezone.now())
+        if carried is not None:
+            try:
+                applied = _write_staged(carried.values, reason=reason, user=user, upload=upload,
+                                        now=timezone.now(), carried=True)
+            except staging.ChangedMeanwhile:  # a stored value not where the preview saw it (a rewritten table)
+                raise _RowsMoved from None
+        elif uses_staging():
+            applied = _write_staged(len(values), reason=reason, user=user, upload=upload, now=timezone.now())
         else:
-            applied = apply_values(report.values, reason=reason, user=user, upload=upload)
+            applied = apply_values(values, reason=reason, user=user, upload=upload)
         if pause := test_pause_seconds():
             time.sleep(pause)
         _finish(upload_id, State.COMMITTED, counts={**upload.counts, "committed": applied.as_dict()})
@@ -217,14 +277,15 @@ def save_preview(upload: Upload, today: object = None) -> Upload:
     """Check the stored file and keep what the preview shows. Changes no measurement."""
     from .preview import check_upload
 
-    report = check_upload(upload.filename, bytes(upload.content), today)  # type: ignore[arg-type]
+    report = check_upload(upload.filename, bytes(upload.content), today, carry=True)  # type: ignore[arg-type]
     upload.state = State.PREVIEWED if report.ok else State.INVALID
     upload.counts = report.counts
     upload.errors = report.stored_errors()
     upload.warnings = report.stored_warnings()
     upload.preview = report.preview()
+    upload.carried = report.carried.pack() if report.carried is not None else None
     upload.stage = ""
-    upload.save(update_fields=["state", "counts", "errors", "warnings", "preview", "stage"])
+    upload.save(update_fields=["state", "counts", "errors", "warnings", "preview", "carried", "stage"])
     return upload
 
 

@@ -203,6 +203,8 @@ class Report:
     diff: Diff = field(default_factory=Diff)
     layout: str = ""
     rows: int = 0
+    definitions: str = ""  # the catalogue the values were checked against (Catalogue.definitions)
+    carried: staging.Carried | None = None  # check_upload(carry=True) on PostgreSQL, when the file is good
 
     @property
     def ok(self) -> bool:
@@ -239,13 +241,19 @@ def check_file(filename: str, content: bytes, today: date | None = None) -> Repo
         parsed = parse_file(filename, content)
     except FileProblem as problem:
         return Report(errors=[Issue(str(problem))])
-    checked = validate(parsed, Catalogue.load(), today)
+    catalogue = Catalogue.load()
+    checked = validate(parsed, catalogue, today)
     return Report(values=checked.values, errors=checked.errors, warnings=checked.warnings,
-                  layout="+".join(sorted(parsed.layouts)), rows=parsed.rows)
+                  layout="+".join(sorted(parsed.layouts)), rows=parsed.rows, definitions=catalogue.definitions)
 
 
-def check_upload(filename: str, content: bytes, today: date | None = None) -> Report:
-    """Parse, validate and diff a file against what is stored. Changes nothing."""
+def check_upload(filename: str, content: bytes, today: date | None = None, *, carry: bool = False) -> Report:
+    """Parse, validate and diff a file against what is stored. Changes nothing.
+
+    ``carry``: on PostgreSQL, also keep what the commit needs (Report.carried), when the file has no errors.
+    """
+    # Before reading anything: a write after this moves it, so the commit knows to compare again.
+    version = staging.data_version() if carry and uses_staging() else None
     report = check_file(filename, content, today)
     if uses_staging():
         with transaction.atomic():  # the staged table lives until the transaction ends
@@ -253,6 +261,10 @@ def check_upload(filename: str, content: bytes, today: date | None = None) -> Re
             report.diff = staged_diff(report.values)
             if report.ok:
                 report.warnings.extend(staged_jump_warnings(report.values))
+            if report.ok and carry:
+                report.carried = staging.carry(definitions=report.definitions, values=len(report.values),
+                                               months=staging.month_locks(item.key for item in report.values),
+                                               version=version)
         return report
     report.diff = diff(report.values, existing_for(report.values))
     if report.ok:

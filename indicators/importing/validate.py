@@ -6,11 +6,15 @@ Errors block the upload; warnings are shown in the preview and do not.
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
+
+from django.db import models
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
 from indicators.analysis.numbers import STORED_PLACES, NumberError, stored, to_decimal
@@ -74,22 +78,30 @@ class Catalogue:
     indicators: dict[str, Indicator]
     units: dict[str, ReportingUnit]  # lower-case name, alias or ONS code -> unit
     unit_names: list[str]  # for suggestions
+    # A fingerprint of every row loaded (definitions_fingerprint): values checked against this catalogue are
+    # still right while current_definitions() gives the same.
+    definitions: str = ""
 
     @classmethod
     def load(cls) -> Catalogue:
         units_by_key: dict[str, ReportingUnit] = {}
         names: list[str] = []
-        for unit in ReportingUnit.objects.all():
+        all_units = list(ReportingUnit.objects.all())
+        for unit in all_units:
             units_by_key[unit.name.lower()] = unit
             names.append(unit.name)
             if unit.gss_code:
                 units_by_key[unit.gss_code.lower()] = unit
         by_id = {unit.pk: unit for unit in units_by_key.values()}
-        for alias in UnitAlias.objects.all():
+        aliases = list(UnitAlias.objects.all())
+        for alias in aliases:
             if alias.unit_id in by_id:
                 units_by_key.setdefault(alias.alias.lower(), by_id[alias.unit_id])
                 names.append(alias.alias)
-        return cls({i.code: i for i in Indicator.objects.all()}, units_by_key, names)
+        indicators = list(Indicator.objects.all())
+        loaded = [[[getattr(row, column) for column in _columns(model)] for row in rows]
+                  for model, rows in zip(DEFINITIONS, (indicators, all_units, aliases), strict=True)]
+        return cls({i.code: i for i in indicators}, units_by_key, names, definitions_fingerprint(loaded))
 
     def unit(self, name: str) -> ReportingUnit | None:
         return self.units.get(" ".join(name.split()).lower())
@@ -102,6 +114,30 @@ class Catalogue:
     def closest_code(self, code: str) -> str | None:
         match = difflib.get_close_matches(code, list(self.indicators), n=1, cutoff=0.7)
         return match[0] if match else None
+
+
+DEFINITIONS = (Indicator, ReportingUnit, UnitAlias)  # what Catalogue.load reads, in that order
+
+
+def _columns(model: type[models.Model]) -> list[str]:
+    return [field.attname for field in model._meta.concrete_fields]  # the primary key first
+
+
+def definitions_fingerprint(tables: Iterable[Iterable[Sequence[object]]]) -> str:
+    """A fingerprint of the rows a check read (Catalogue.definitions): every column of every indicator, unit
+    and alias, so any change to one (a code renamed, a unit deleted, a frequency or level changed) changes
+    it. Editing a column the checks never read changes it too: that only costs a commit the full check."""
+    digest = hashlib.sha256()
+    for rows in tables:
+        for row in sorted(rows, key=lambda row: row[0]):
+            digest.update(repr(list(row)).encode())
+        digest.update(b"|")  # where one table ends
+    return digest.hexdigest()
+
+
+def current_definitions() -> str:
+    """Catalogue.load().definitions as things are now, without building a catalogue."""
+    return definitions_fingerprint(model.objects.values_list(*_columns(model)) for model in DEFINITIONS)
 
 
 @dataclass
