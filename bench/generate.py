@@ -138,8 +138,8 @@ def _targets(indicators: list[Indicator]) -> None:
                 spec = {"target": 50, "band_low": 45, "band_high": 55, "floor_band_low": 40, "floor_band_high": 60}
             targets.append(Target(indicator=indicator, year=year, **spec))
         benchmarks += [
-            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.BENCHMARK, label="Stat neighbours 2023", value=51,
-                      as_at=BENCHMARK_AS_AT),
+            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.BENCHMARK, label="Stat neighbours 2023",
+                      value=51, as_at=BENCHMARK_AS_AT),
             Benchmark(indicator=indicator, comparator=Benchmark.Comparator.ENGLAND, label="England 2023", value=49,
                       as_at=BENCHMARK_AS_AT),
         ]

@@ -146,8 +146,8 @@ class ScorecardData:
             unit_id__in=all_unit_ids,
             period_start__gte=date(first_year, 1, 1),
             period_start__lte=as_at.start,
-        ).order_by("period_start").values_list("indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator",
-                      "status", "synthetic", "footnote")
+        ).order_by("period_start").values_list("indicator_id", "unit_id", "period_kind", "period_start", "value",
+                                               "numerator", "denominator", "status", "synthetic", "footnote")
         # Plain tuples, not model instances: a district's scorecard reads about 10,000 rows, and
         # building a Measurement for each cost ten times the query itself (bench/RESULTS.md).
         period_of: dict[tuple[str, date], Period] = {}

@@ -32,8 +32,7 @@ def is_published(as_at: Period, now: datetime | None = None) -> EditionVersion |
     """The latest version of the month's edition that members can read at ``now``, or None. One query.
 
     An embargoed version is not published yet in this sense: members have not seen its figures.
-    The snapshot (every unit's rows: megabytes at a region's size) is left unread until asked for,
-    so a page served from the cache never reads it.
+    Its snapshot is left unread until asked for: a page served from the cache never needs it.
     """
     return version_of(as_at, now=now, snapshot=False)
 
