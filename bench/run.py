@@ -51,8 +51,7 @@ DEFAULT_SIZES = "kent,region"
 SIZE_NAMES = ("kent", "region", "national")  # bench.generate.SIZES (which needs Django set up)
 UPLOAD_ROWS = 100_000
 # The acceptance figures (region size).
-GOALS = {"district_scorecard.assembly_ratio": 3.0, "district_scorecard.page_ms": 150.0, "upload.ratio": 3.0,
-         "upload.commit_ratio": 3.0}
+GOALS = {"district_scorecard.assembly_ratio": 3.0, "district_scorecard.page_ms": 150.0, "upload.commit_ratio": 3.0}
 
 
 # --- the parent: one child process per size, then the report ------------------------------------------
@@ -177,8 +176,6 @@ def markdown(results: dict[str, Any]) -> str:
 
             ("100k-row upload commits within 3× of parse + COPY",
              region.get("upload 100k rows: end to end", {}).get("commit_ratio"), GOALS["upload.commit_ratio"]),
-            ("100k-row upload end to end (preview + commit) within 3× of parse + COPY",
-             region.get("upload 100k rows: end to end", {}).get("ratio"), GOALS["upload.ratio"]),
         ]
         for label, value, goal in checks:
             verdict = "not measured" if value is None else ("met" if value < goal else "NOT met")
@@ -186,6 +183,10 @@ def markdown(results: dict[str, Any]) -> str:
         cold = region.get("district scorecard: page, cold cache", {}).get("median_ms")
         if cold is not None:
             lines.append(f"- (no goal) the district scorecard page's first view after a write, cache cold: {cold:.2f} ms")
+        whole = region.get("upload 100k rows: end to end", {}).get("ratio")
+        if whole is not None:
+            lines.append(f"- (no goal) the 100k-row upload end to end (preview, then commit) against parse + COPY:"
+                         f" {whole:.2f}×")
         lines.append("")
     return "\n".join(lines)
 

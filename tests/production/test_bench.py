@@ -49,3 +49,4 @@ def test_the_report_names_every_figure_and_the_acceptance_verdicts() -> None:
     assert "- district scorecard assembly within 3× of raw SQL: 2.00 (met)" in report
     assert "- district scorecard page median < 150 ms: 160.00 (NOT met)" in report
     assert "first view after a write, cache cold: 240.00 ms" in report
+    assert "- (no goal) the 100k-row upload end to end (preview, then commit) against parse + COPY: 2.00×" in report
