@@ -50,11 +50,6 @@ class Value(NamedTuple):
     synthetic: bool = False  # generated demo history, marked wherever it is shown
     footnote: str = ""  # e.g. "Provisional: not yet published by the Ministry of Justice"
 
-    @classmethod
-    def of(cls, measurement: Measurement) -> Value:
-        return cls(measurement.period, measurement.value, measurement.numerator, measurement.denominator,
-                   measurement.status, measurement.synthetic, measurement.footnote)
-
 
 @dataclass
 class ScorecardRow:

@@ -30,6 +30,7 @@ NOT_WATCHED = {"indicators.Upload", "indicators.TargetUpload", "scorecard.DataVe
 TRIGGER = "scorecard_data_version"
 FUNCTION = "scorecard_bump_data_version"
 VERSION_ID = 1
+VENDORS = ("postgresql", "sqlite")  # the databases the triggers are written for
 
 
 class Version(NamedTuple):
@@ -108,8 +109,8 @@ def current(using: str = "default") -> Version | None:
     Read it BEFORE reading the data you key on it: a write that commits in between then leaves
     what you built under the old number, which nobody asks for again.
     """
-    if connections[using].vendor not in ("postgresql", "sqlite"):
-        return None  # no triggers written for it
+    if connections[using].vendor not in VENDORS:
+        return None
     model: type[models.Model] = apps.get_model("scorecard", "DataVersion")
     versions = model.objects.using(using).filter(pk=VERSION_ID).values_list("number", "changed_at")
     row = versions.first()

@@ -16,11 +16,9 @@ from indicators.analysis import periods
 from indicators.analysis.periods import Period, PeriodError
 from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
 from scorecard.assembly import (
-    Scorecard,
     ScorecardData,
     ScorecardRow,
     Value,
-    build_scorecards,
     latest_month_with_data,
 )
 
@@ -89,10 +87,6 @@ def edition_month(month: str | None) -> Period:
 
 def area_districts(area: ReportingUnit) -> list[ReportingUnit]:
     return list(ReportingUnit.objects.districts().filter(area=area))
-
-
-def scorecards_for(units: list[ReportingUnit], as_at: Period) -> dict[ReportingUnit, Scorecard]:
-    return build_scorecards(units, as_at)
 
 
 def compare_units() -> list[ReportingUnit]:

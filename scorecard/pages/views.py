@@ -25,7 +25,7 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
 from scorecard import export, page_cache
-from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard
+from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from scorecard.editions.presentation import Footnotes
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.models import EditionVersion
@@ -175,7 +175,7 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
 def matrix_rows(request: HttpRequest, units: list[ReportingUnit], as_at: Period
                 ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
     """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
-    cards = queries.scorecards_for(units, as_at)
+    cards = build_scorecards(units, as_at)
     rows = unique_rows(cards.values())
     sections = sections_of(row.indicator for row in rows)
     return cards, sections, matrix_blocks(rows, matrix_units(cards), FilterForm(request.GET, sections).criteria())
