@@ -234,22 +234,26 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
 def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> dict[str, Any]:
     """What the indicator page shows from the data: charts, tables and histories (cached: page_cache)."""
     spc_on = spc_pages.enabled(request.GET)
-    spc = spc_pages.row_spc(data.unit_row)
+    spc = spc_pages.row_spc(data.focus_row)
     return {
         "indicator": data.indicator,
         "unit": data.unit,
         "as_at": data.as_at,
         "authority": data.authority,
         "peers": data.peers,
-        "latest_period": data.unit_row.period.label if data.unit_row.period else "",
-        "reports_it": data.unit == data.authority or data.unit in data.peers,
+        "charted": data.charted,
+        "serving_teams": data.serving_teams,
+        "focus_unit": data.focus_unit,
+        "latest_period": data.focus_row.period.label if data.focus_row.period else "",
+        "reports_it": data.reports_it,
         "trend_figure": charts.trend_figure(data),
         "spc": spc,
         "spc_cell": spc_pages.cell(spc),
         "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.state == spc_pages.SHOWN else None,
         "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
-        "values": charts.value_lines(data, spc if spc_on else None),
+        "value_tables": [{"unit": unit, "lines": charts.value_lines(
+            data, unit, spc if spc_on and unit == data.focus_unit else None)} for unit in data.charted],
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
