@@ -8,6 +8,7 @@ No CDN, no inline script. Numbers are rounded half up to the indicator's precisi
 from __future__ import annotations
 
 import json
+import textwrap
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
@@ -171,6 +172,8 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     all_points = list(charted_points)
     for number, other in enumerate(others):
         points = trend_points(data.series(other), data)
+        if not any(p.value is not None for p in points):
+            continue  # nothing to compare with: no line, no checkbox
         all_points += points
         # Off until switched on (legend or the checkboxes charts.js adds): comparison, not clutter.
         traces.append(_line(other.name, points, decimals, visible="legendonly", meta={"role": "comparison"},
@@ -186,7 +189,7 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
                                     (data.rows[0].england if data.rows else None, "dot", "#0b0c0c")):
         if benchmark is not None:
             value = _float(benchmark.value, decimals)
-            name = f"{benchmark.get_comparator_display()}: {benchmark.label}"
+            name = "<br>".join(textwrap.wrap(f"{benchmark.get_comparator_display()}: {benchmark.label}", 40))
             references.append(dict(type="scatter", x=[(first - AXIS_PAD).isoformat(), axis_end.isoformat()],
                                    y=[value, value], mode="lines", name=name,
                                    meta={"label": benchmark.get_comparator_display()},
@@ -236,7 +239,9 @@ def line_chart(traces: list[Trace], title: str, y_title: str, xaxis: dict[str, A
     return as_json({"data": traces, "layout": {
         "template": default_template(),
         "title": {"text": title},
-        **line_chart_layout(legend_rows=-(-len(traces) // 3), right_margin=EDGE_LABEL_MARGIN if labels else 20),
+        # Three legend entries a row, and a row more for each line a long name is broken over.
+        **line_chart_layout(legend_rows=-(-len(traces) // 3) + sum(t["name"].count("<br>") for t in traces),
+                            right_margin=EDGE_LABEL_MARGIN if labels else 20),
         "xaxis": xaxis,
         "annotations": labels or [],
         "yaxis": {"title": {"text": y_title}, "zeroline": False},
@@ -307,13 +312,13 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
                       x_axis(points[0].period.start, max(points[-1].period.start, data.as_at.start)))
 
 
-BAR_HEIGHT = 30
+BAR_HEIGHT = 40  # a bar and its two-line label (name; value and RAG)
 
 
 def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     """Every district's (or team's) latest value as a bar coloured by RAG, the authority's value as a line.
 
-    Bars run across, one per unit, named with their value and RAG word at the left (outside the plot, so
+    Bars run across, one per unit, labelled with their value and RAG word at the left (outside the plot, so
     no word lies on a bar or the line, and a long name needs no slant); the units the page shows are bold.
     """
     rows = [row for row in data.rows if row.unit in data.peers and row.value is not None]
@@ -324,7 +329,7 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     values = [_float(row.value, decimals) for row in rows]
     names = [row.unit.name for row in rows]
     tick_text = [f"<b>{name}</b>" if row.unit in data.charted else name for name, row in zip(names, rows)]
-    tick_text = [f"{name}: {round_half_up(row.value, decimals)} {word}"
+    tick_text = [f"{name}<br>{round_half_up(row.value, decimals)} {word}"
                  for name, row, word in zip(tick_text, rows, words)]
     traces: list[Trace] = [dict(
         type="bar", orientation="h", y=names, x=values, name="Latest value", showlegend=False,

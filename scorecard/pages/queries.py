@@ -55,6 +55,11 @@ def page_unit(slug: str) -> ReportingUnit:
     return unit
 
 
+def districts_served(team: ReportingUnit) -> list[ReportingUnit]:
+    """The districts a team serves (one query)."""
+    return list(team.districts_served.all())
+
+
 def value_unit(slug: str | None) -> ReportingUnit:
     """A unit that holds values (authority, district or team), the authority by default."""
     units = ReportingUnit.objects.holding_values()

@@ -89,7 +89,8 @@ class ScorecardParts:
     """What a scorecard page shows from the data: built once per data version (scorecard.page_cache)."""
 
     sections: list[str]  # for the filter form's choices
-    teams: list[str]
+    teams: list[ReportingUnit]  # a district's serving teams (each has a page of its own)
+    serves: list[ReportingUnit]  # a team's districts
     row_count: int
     shown_count: int
     summary: dict[str, int]
@@ -111,13 +112,16 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
     card, sections, blocks = scorecard_rows(request, unit, as_at)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
-    provisional = provisional_keys(as_at, shown, published, units=[unit]) if published else {
+    serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
+    # A team's published rows are kept in the published scorecards of the districts it serves.
+    provisional = provisional_keys(as_at, shown, published, units=serves or [unit]) if published else {
         (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
     footnotes = Footnotes()
     tables = [scorecard_table(block, as_at, spc, footnotes, provisional).as_html(request) for block in blocks]
     return ScorecardParts(
         sections=sections,
-        teams=[team.name for team in card.teams],
+        teams=list(card.teams),
+        serves=serves,
         row_count=len(card.rows),
         shown_count=len(shown),
         summary=card.summary(),
@@ -129,7 +133,7 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
 
 @officer_page
 def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) -> HttpResponse:
-    """Kent's or a district's scorecard as at a month; an area's slug shows the area page."""
+    """The authority's, a district's or a team's scorecard as at a month; an area's slug shows the area page."""
     page_unit = queries.page_unit(unit)
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))

@@ -63,9 +63,12 @@
       layout.annotations = [];
       layout.margin.r = 20;
     }
-    var entries = traces.filter(function (trace) { return trace.showlegend !== false; }).length;
-    var rowsMade = Math.ceil(entries / 3);  // charts.py made room for three entries a row
-    var extra = LEGEND_ROW_HEIGHT * (entries - rowsMade);
+    var shown = traces.filter(function (trace) { return trace.showlegend !== false; });
+    var rowsMade = Math.ceil(shown.length / 3);  // charts.py made room for three entries a row
+    var rows = shown.reduce(function (sum, trace) {  // a long name is broken over lines (<br>)
+      return sum + 1 + ((trace.name || "").match(/<br>/g) || []).length;
+    }, 0);
+    var extra = LEGEND_ROW_HEIGHT * (rows - rowsMade);
     if (layout.height && extra > 0 && layout.yaxis && layout.margin) {
       layout.height += extra;
       layout.margin.b += extra;
