@@ -328,9 +328,10 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     words = [row.rag_bucket for row in rows]
     values = [_float(row.value, decimals) for row in rows]
     names = [row.unit.name for row in rows]
-    tick_text = [f"<b>{name}</b>" if row.unit in data.charted else name for name, row in zip(names, rows)]
-    tick_text = [f"{name}<br>{round_half_up(row.value, decimals)} {word}"
-                 for name, row, word in zip(tick_text, rows, words)]
+    # Each unit's name (bold for the units the page is about), then its value and RAG word.
+    tick_text = [f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
+                 f"{round_half_up(value, decimals)} {word}"
+                 for row, value, word in zip(rows, (row.value for row in rows if row.value is not None), words)]
     traces: list[Trace] = [dict(
         type="bar", orientation="h", y=names, x=values, name="Latest value", showlegend=False,
         marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
@@ -345,10 +346,10 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
         traces.append(dict(type="scatter", mode="lines", x=[level] * len(names), y=names, name=name,
                            line={"dash": "dash", "color": "#0b0c0c", "width": 2.5}, showlegend=True,
                            hovertemplate=f"{name}<extra></extra>"))
-    level = "district" if data.indicator.reported_for == "district" else "team"
+    by = "district" if data.indicator.reported_for == "district" else "team"
     return as_json({"data": traces, "layout": {
         "template": default_template(),
-        "title": {"text": f"Latest value by {level}"},
+        "title": {"text": f"Latest value by {by}"},
         "font": FONT, "height": 110 + BAR_HEIGHT * len(rows), "margin": {"l": 20, "r": 20, "t": 80, "b": 50},
         "showlegend": len(traces) > 1,
         "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},

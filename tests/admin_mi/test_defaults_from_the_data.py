@@ -45,7 +45,7 @@ def add_authority_month(year: int, month: int) -> None:
     indicator = Indicator.objects.filter(frequency=Frequency.MONTHLY.value).first()
     Measurement.objects.create(indicator=indicator, unit=ReportingUnit.objects.authority(),
                                period_kind=PeriodKind.MONTH.value, period_start=date(year, month, 1),
-                               value=Decimal("50"))
+                               value=Decimal(50))
 
 
 def grid_years(client) -> list[str]:  # type: ignore[no-untyped-def]
