@@ -97,11 +97,13 @@ def _step_trace(name: str, years: list[tuple[int, Decimal | None]], data: Indica
 def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis_end: date) -> list[Trace]:
     """Target and floor (or the T polarity bands) for each year, as steps."""
     specs: list[tuple[int, TargetSpec | None]] = [
-        (year, data.data.target_for(data.indicator, year, data.focus_unit)) for year in range(first_year, last_year + 1)
+        (year, data.data.target_for(data.indicator, year, data.focus_unit))
+        for year in range(first_year, last_year + 1)
     ]
     if not any(spec for _, spec in specs):
         return []
-    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c", axis_end)]
+    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c",
+                          axis_end)]
     if data.indicator.polarity == Polarity.TARGET.value:
         bands = [(y, s.green_band() if s else None) for y, s in specs]
         traces.append(_step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot",
@@ -200,10 +202,10 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     title = f"{indicator.printed_code or indicator.code}: {names}"
     shown_values = [float(round_half_up(p.value, decimals)) for p in charted_points if p.value is not None]
     return line_chart(traces, title, indicator.unit, x_axis(first, last),
-                      edge_labels(references, shown_values, axis_end))
+                      edge_labels(references, shown_values, axis_end, decimals))
 
 
-def edge_labels(references: list[Trace], values: list[float], axis_end: date) -> list[dict[str, Any]]:
+def edge_labels(references: list[Trace], values: list[float], axis_end: date, decimals: int) -> list[dict[str, Any]]:
     """A label beside the plot's right edge for each reference line that reaches it ("Floor 50"), at its
     level, moved apart where two levels are close so no label lies on another."""
     ends: list[tuple[float, str, str]] = []
@@ -212,7 +214,7 @@ def edge_labels(references: list[Trace], values: list[float], axis_end: date) ->
         reaches = [x for x in trace["x"] if x is not None][-1:] == [axis_end.isoformat()]
         if levels and reaches:  # a year without a target leaves no level at the edge
             word = trace.get("meta", {}).get("label", trace["name"])
-            ends.append((levels[-1], f"{word} {levels[-1]:g}", trace["line"]["color"]))
+            ends.append((levels[-1], f"{word} {levels[-1]:,.{decimals}f}", trace["line"]["color"]))
     if not ends:
         return []
     everything = values + [level for level, _, _ in ends]
@@ -330,8 +332,8 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     names = [row.unit.name for row in rows]
     # Each unit's name (bold for the units the page is about), then its value and RAG word.
     tick_text = [f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
-                 f"{round_half_up(value, decimals)} {word}"
-                 for row, value, word in zip(rows, (row.value for row in rows if row.value is not None), words)]
+                 f"{round_half_up(row.value, decimals) if row.value is not None else ''} {word}"
+                 for row, word in zip(rows, words)]
     traces: list[Trace] = [dict(
         type="bar", orientation="h", y=names, x=values, name="Latest value", showlegend=False,
         marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
