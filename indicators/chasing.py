@@ -68,7 +68,7 @@ def to_be_supplied(month: Period) -> list[Missing]:
 
 
 def latest_month() -> Period | None:
-    """The newest month for which any monthly value is stored (the pages' default edition). One query."""
-    latest = (Measurement.objects.filter(period_kind=PeriodKind.MONTH.value).order_by("-period_start")
-              .values_list("period_start", flat=True).first())
+    """The latest edition month (the authority's newest monthly figure): the pages' default, never the
+    clock. One query."""
+    latest = Measurement.objects.edition_months().first()
     return periods.month(latest.year, latest.month) if latest else None

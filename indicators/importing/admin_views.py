@@ -32,8 +32,18 @@ GRID_YEARS = 3
 
 
 def today() -> date:
-    """Today in Europe/London; tests replace it to see the warnings before 1 April and 1 September."""
+    """Today in Europe/London, for deadlines only: the warnings before 1 April and 1 September that next
+    year's targets are missing (a date in the calendar, not a default). Tests replace it."""
     return timezone.localdate()
+
+
+def data_today() -> date:
+    """'Now' as the data has it, for every default: the first day of the latest edition month (one query).
+
+    The clock may run months (a demo, years) ahead of the figures: the grid and the targets template
+    open on the year the figures are in. Only with no figures at all does the clock decide.
+    """
+    return Measurement.objects.edition_months().first() or today()
 
 
 class TargetUploadForm(UploadForm):
@@ -89,7 +99,8 @@ def target_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @can_upload_targets
 def target_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(targets.render_template(today()), content_type=targets.XLSX)
+    # This year's targets offered as next year's: "this year" is the year of the latest figures.
+    response = HttpResponse(targets.render_template(data_today()), content_type=targets.XLSX)
     response["Content-Disposition"] = 'attachment; filename="scorecard-targets.xlsx"'
     return response
 
@@ -97,12 +108,14 @@ def target_template(request: HttpRequest) -> HttpResponse:
 @require_GET
 @can_view_targets
 def target_grid(request: HttpRequest) -> HttpResponse:
-    """Indicators x years (the first year and the next two): target, floor and band; missing ones marked."""
-    now = today()
+    """Indicators x years (the first year and the next two): target, floor and band; missing ones marked.
+
+    Opens on the years around the latest figures: the year before theirs, theirs and the next.
+    """
     first_text = request.GET.get("year", "").strip()
     if first_text and not (first_text.isdigit() and len(first_text) == 4):
         raise Http404("The year is a four-digit year such as 2025.")
-    first = int(first_text) if first_text else targets.current_year(Frequency.MONTHLY, now)
+    first = int(first_text) if first_text else targets.current_year(Frequency.MONTHLY, data_today()) - 1
     years = list(range(first, first + GRID_YEARS))
     indicators = list(Indicator.objects.all())
     by_key: dict[tuple[int, int], Target] = {}
@@ -119,7 +132,7 @@ def target_grid(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "previous_year": first - 1,
         "next_year": first + 1,
-        "missing": targets.coming_year_warnings(now),
+        "missing": targets.coming_year_warnings(today()),
     })
 
 

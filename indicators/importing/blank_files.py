@@ -1,4 +1,8 @@
-"""Downloadable templates for the two upload layouts, pre-filled with today's indicator codes and unit names."""
+"""Downloadable templates for the two upload layouts, pre-filled with today's indicator codes and unit names.
+
+Their periods come from the data, never the clock: a template is for the next upload, so it is made
+for the month after the latest edition month (``template_month``).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,13 @@ import csv
 import io
 from datetime import date
 
+from django.utils import timezone
 from openpyxl import Workbook
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, Period, PeriodKind
-from indicators.models import Indicator
+from indicators.models import Indicator, Measurement
 
 from .parse import LONG_COLUMNS, WIDE_FIXED
 from .validate import reported_for_unit
@@ -21,9 +26,25 @@ FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def latest_periods(frequency: Frequency, today: date) -> list[Period]:
-    """The columns a wide template offers: this financial year's months to last month, or the last few periods."""
-    last_month = periods.previous(periods.month(today.year, today.month))
+def template_month() -> Period:
+    """The month a new upload reports: the one after the latest edition month (one query).
+
+    Not the edition month itself: its figures are in already (late ones are chased from the 'to be
+    supplied' list, and the wide template still has a column for it and every month of its year).
+    Not the clock's month: the data may lag it by months (a demo by years), and a template for a
+    month nobody has reached, or far beyond the data, is the wrong file. Only with no figures at all
+    does the clock decide (last month).
+    """
+    latest = Measurement.objects.edition_months().first()
+    if latest is None:
+        today = timezone.localdate()
+        return periods.previous(periods.month(today.year, today.month))
+    return periods.shift(periods.month(latest.year, latest.month), 1)
+
+
+def latest_periods(frequency: Frequency, last_month: Period) -> list[Period]:
+    """The columns a wide template offers for a month's upload: its financial year's months up to it, or
+    the last few periods (quarters, terms, academic years) started by it."""
     if frequency is Frequency.MONTHLY:
         first = periods.month(last_month.year_start_year, periods.FINANCIAL_YEAR_START_MONTH)
         return periods.trend(last_month, (last_month.start.year - first.start.year) * 12
@@ -36,7 +57,9 @@ def latest_periods(frequency: Frequency, today: date) -> list[Period]:
         start_month = max((m for m in (1, 4, 9) if m <= last_month.start.month), default=9)
         year = last_month.start.year if start_month <= last_month.start.month else last_month.start.year - 1
         return periods.trend(Period(date(year, start_month, 1), PeriodKind.TERM), 3)
-    latest_year = today.year - 1 if today.month >= periods.ACADEMIC_YEAR_START_MONTH else today.year - 2
+    # The latest academic year ended by the end of the month (years run September to August).
+    month_number = last_month.start.month
+    latest_year = last_month.start.year - (1 if month_number >= periods.ACADEMIC_YEAR_START_MONTH - 1 else 2)
     return [periods.year_period(first, Frequency.ANNUAL) for first in range(latest_year - 2, latest_year + 1)]
 
 
@@ -47,17 +70,17 @@ def _pairs() -> list[tuple[Indicator, ReportingUnit]]:
             if reported_for_unit(indicator, unit)]
 
 
-def template_sheets(layout: str, today: date, one_sheet: bool) -> list[tuple[str, list[list[str]]]]:
+def template_sheets(layout: str, month: Period, one_sheet: bool) -> list[tuple[str, list[list[str]]]]:
     pairs = _pairs()
     if layout == "long":
         rows = [list(LONG_COLUMNS)]
         for indicator, unit in pairs:
-            period = latest_periods(indicator.frequency_enum, today)[-1]
+            period = latest_periods(indicator.frequency_enum, month)[-1]
             rows.append([indicator.code, unit.name, period.label, "", "", "", ""])
         return [("values", rows)]
     sheets = []
     for frequency in Frequency:
-        columns = [p.label for p in latest_periods(frequency, today)]
+        columns = [p.label for p in latest_periods(frequency, month)]
         body = [[i.code, u.name] for i, u in pairs if i.frequency == frequency]
         sheets.append((frequency.value, columns, body))
     if one_sheet:  # a wide CSV is one sheet: every frequency's columns side by side
@@ -67,8 +90,8 @@ def template_sheets(layout: str, today: date, one_sheet: bool) -> list[tuple[str
     return [(name, [[*WIDE_FIXED, *cols], *rows]) for name, cols, rows in sheets if rows]
 
 
-def render_template(layout: str, file_format: str, today: date) -> bytes:
-    sheets = template_sheets(layout, today, one_sheet=file_format == "csv")
+def render_template(layout: str, file_format: str, month: Period) -> bytes:
+    sheets = template_sheets(layout, month, one_sheet=file_format == "csv")
     if file_format == "csv":
         buffer = io.StringIO()
         csv.writer(buffer, lineterminator="\r\n").writerows(sheets[0][1])

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from indicators.models import Upload
 
 from . import admin_views, load, targets
-from .blank_files import FORMATS, LAYOUTS, render_template
+from .blank_files import FORMATS, LAYOUTS, render_template, template_month
 from .forms import UploadForm
 
 can_upload = permission_required("indicators.upload_measurements", raise_exception=True)
@@ -98,7 +98,7 @@ def upload_file(request: HttpRequest, pk: int) -> HttpResponse:
 def upload_template(request: HttpRequest, layout: str, file_format: str) -> HttpResponse:
     if layout not in LAYOUTS or file_format not in FORMATS:
         raise Http404("No such template.")
-    content = render_template(layout, file_format, timezone.localdate())
+    content = render_template(layout, file_format, template_month())  # from the data, not the clock
     response = HttpResponse(content, content_type=FORMATS[file_format])
     response["Content-Disposition"] = f'attachment; filename="scorecard-upload-{layout}.{file_format}"'
     return response

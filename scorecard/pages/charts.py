@@ -1,12 +1,15 @@
-"""The indicator page's figures, as plotly JSON (the bar chart through plotly.graph_objects), passed to the page.
+"""The indicator page's figures, as plotly JSON, passed to the page.
 
-static/js/charts.js draws them (plotly.js is served from static/: no CDN, no inline script).
-Numbers are rounded half up to the indicator's precision, as everywhere else.
+static/js/charts.js draws them with plotly.js's basic bundle (static/js/plotly-basic.min.js: scatter
+and bar traces only, so every figure here uses only those: TRACE_TYPES, checked by the tests).
+No CDN, no inline script. Numbers are rounded half up to the indicator's precision, as everywhere else.
 """
 
 from __future__ import annotations
 
 import json
+import textwrap
+from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -34,18 +37,35 @@ FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#1b1b1b"
 SYNTHETIC_NAME = "Synthetic history (generated, not real figures)"
 SYNTHETIC_COLOUR = "#6f777b"
 Trace = dict[str, Any]  # one plotly trace, as plotly JSON
+# The trace types the served bundle draws (plotly.js-basic: scatter, bar, pie); the figures use no others.
+TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 
 
-def line_chart_layout(legend_rows: int) -> dict[str, Any]:
+# The x-axis reaches half a month either side of the first and last periods (the edition month):
+# markers are not cut in half, and no empty months follow the data.
+AXIS_PAD = timedelta(days=15)
+PLOT_HEIGHT = 340
+LEGEND_ROW_HEIGHT = 22
+# Room on the right for the labels of the reference lines (target, floor, England, benchmark):
+# beside the plot, never on the lines (charts.js drops them on narrow screens: the legend names them).
+EDGE_LABEL_MARGIN = 150
+EDGE_LABEL_GAP_PX = 18
+
+
+def line_chart_layout(legend_rows: int, right_margin: int = 20) -> dict[str, Any]:
     """Height and a bottom margin that hold the legend under the plot (plotly does not grow for it)."""
-    legend_height = 22 * legend_rows
-    plot_height = 340
+    legend_height = LEGEND_ROW_HEIGHT * legend_rows
     return {
-        "font": FONT, "height": 50 + plot_height + 70 + legend_height,
-        "margin": {"l": 60, "r": 20, "t": 50, "b": 70 + legend_height},
-        "xaxis": {"type": "date", "title": {"text": "Period"}},
-        "legend": {"orientation": "h", "x": 0, "y": -70 / plot_height, "yanchor": "top"},
+        "font": FONT, "height": 50 + PLOT_HEIGHT + 70 + legend_height,
+        "margin": {"l": 60, "r": right_margin, "t": 50, "b": 70 + legend_height},
+        "legend": {"orientation": "h", "x": 0, "y": -70 / PLOT_HEIGHT, "yanchor": "top"},
     }
+
+
+def x_axis(first: date, last: date) -> dict[str, Any]:
+    """A date axis from the first period to the last (the edition month), not plotly's padded guess."""
+    return {"type": "date", "title": {"text": "Period"},
+            "range": [(first - AXIS_PAD).isoformat(), (last + AXIS_PAD).isoformat()]}
 
 
 def _float(value: Decimal | None, decimals: int) -> float | None:
@@ -59,42 +79,46 @@ def trend_points(series: dict[Period, Value], data: IndicatorPageData) -> list[V
 
 
 def _step_trace(name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData,
-                dash: str, colour: str) -> Trace:
-    """A level per year, drawn from the year's start to the next year's start, with gaps between."""
+                dash: str, colour: str, axis_end: date) -> Trace:
+    """A level per year, drawn from the year's start to the next year's start (or the axis' end), with gaps."""
     x: list[str | None] = []
     y: list[float | None] = []
     for year, level in years:
-        if level is None:
+        start = year_start(year, data.indicator)
+        if level is None or start > axis_end:
             continue
         value = _float(level, data.indicator.decimals)
-        x += [year_start(year, data.indicator).isoformat(), year_start(year + 1, data.indicator).isoformat(), None]
+        x += [start.isoformat(), min(year_start(year + 1, data.indicator), axis_end).isoformat(), None]
         y += [value, value, None]
     return dict(type="scatter", x=x, y=y, name=name, mode="lines", line={"dash": dash, "color": colour, "width": 2},
                 hovertemplate=f"{name}: %{{y}}<extra></extra>", connectgaps=False)
 
 
-def target_traces(data: IndicatorPageData, first_year: int, last_year: int) -> list[Trace]:
+def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis_end: date) -> list[Trace]:
     """Target and floor (or the T polarity bands) for each year, as steps."""
     specs: list[tuple[int, TargetSpec | None]] = [
-        (year, data.data.target_for(data.indicator, year, data.unit)) for year in range(first_year, last_year + 1)
+        (year, data.data.target_for(data.indicator, year, data.focus_unit))
+        for year in range(first_year, last_year + 1)
     ]
     if not any(spec for _, spec in specs):
         return []
-    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c")]
+    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c",
+                          axis_end)]
     if data.indicator.polarity == Polarity.TARGET.value:
         bands = [(y, s.green_band() if s else None) for y, s in specs]
         traces.append(_step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot",
-                                  "#00703c"))
+                                  "#00703c", axis_end))
         traces.append(_step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot",
-                                  "#00703c"))
+                                  "#00703c", axis_end))
         floor_bands = [(y, s.floor_band() if s else None) for y, s in specs]
         if any(b for _, b in floor_bands):
             traces.append(_step_trace("Floor band from", [(y, b[0] if b else None) for y, b in floor_bands], data,
-                                      "dot", "#b10e1e"))
+                                      "dot", "#b10e1e", axis_end))
             traces.append(_step_trace("Floor band to", [(y, b[1] if b else None) for y, b in floor_bands], data,
-                                      "dot", "#b10e1e"))
+                                      "dot", "#b10e1e", axis_end))
     elif any(s and s.floor is not None for _, s in specs):
-        traces.append(_step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "dash", "#b10e1e"))
+        traces.append(_step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e",
+                                      axis_end))
     return traces
 
 
@@ -133,38 +157,82 @@ def synthetic_trace(points: list[Value], decimals: int) -> Trace | None:
 
 
 def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
+    """The charted units' lines (the unit, or the teams serving a district), others to switch on, and the
+    target and floor steps, the benchmark and England, each named in the legend and beside the plot."""
     indicator, decimals = data.indicator, data.indicator.decimals
-    own = trend_points(data.series(data.unit), data)
-    traces: list[Trace] = [_line(data.unit.name, own, decimals, line={"color": UNIT_COLOUR, "width": 3},
-                                      marker={"size": 7})]
-    if synthetic := synthetic_trace(own, decimals):
-        traces.append(synthetic)
+    traces: list[Trace] = []
+    charted_points: list[Value] = []
+    for number, shown in enumerate(data.charted):
+        own = trend_points(data.series(shown), data)
+        charted_points += own
+        colour = UNIT_COLOUR if number == 0 else COMPARISON_COLOURS[-number % len(COMPARISON_COLOURS)]
+        traces.append(_line(shown.name, own, decimals, line={"color": colour, "width": 3}, marker={"size": 7}))
+        if synthetic := synthetic_trace(own, decimals):
+            traces.append(synthetic)
     others: list[ReportingUnit] = [u for u in ([data.authority] if data.authority else []) + data.peers
-                                   if u != data.unit]
-    all_points = list(own)
+                                   if u not in data.charted]
+    all_points = list(charted_points)
     for number, other in enumerate(others):
         points = trend_points(data.series(other), data)
+        if not any(p.value is not None for p in points):
+            continue  # nothing to compare with: no line, no checkbox
         all_points += points
         # Off until switched on (legend or the checkboxes charts.js adds): comparison, not clutter.
         traces.append(_line(other.name, points, decimals, visible="legendonly", meta={"role": "comparison"},
                             line={"width": 1.5, "color": COMPARISON_COLOURS[number % len(COMPARISON_COLOURS)]}))
-    starts = [p.period.start for p in all_points] or [data.as_at.start]
-    first_year = Period(min(starts), periods.KIND_OF_FREQUENCY[indicator.frequency_enum]).year_start_year
-    traces += target_traces(data, first_year, data.as_at.year_start_year)
-    x_range = [min(starts).isoformat(), max(max(starts), data.as_at.start).isoformat()]
-    for benchmark, dash in ((data.rows[0].benchmark if data.rows else None, "dashdot"),
-                            (data.rows[0].england if data.rows else None, "longdash")):
+    first = min([p.period.start for p in all_points] + [data.as_at.start])
+    last = data.as_at.start  # the edition month: the axis ends there
+    axis_end = last + AXIS_PAD
+    first_year = Period(first, periods.KIND_OF_FREQUENCY[indicator.frequency_enum]).year_start_year
+    references = target_traces(data, first_year, data.as_at.year_start_year, axis_end)
+    # England and the benchmark: dotted and dash-dot, black and grey, unlike the floor's red long
+    # dashes and the target's green dashes, so a line lying on another still reads apart.
+    for benchmark, dash, colour in ((data.rows[0].benchmark if data.rows else None, "dashdot", "#6f777b"),
+                                    (data.rows[0].england if data.rows else None, "dot", "#0b0c0c")):
         if benchmark is not None:
             value = _float(benchmark.value, decimals)
-            name = f"{benchmark.get_comparator_display()}: {benchmark.label}"
-            traces.append(dict(type="scatter", x=x_range, y=[value, value], mode="lines+markers", name=name,
-                               line={"dash": dash, "color": "#505a5f", "width": 1.5},
-                               marker={"symbol": "diamond", "size": 8},
-                               hovertemplate=f"{name}: %{{y}}<extra></extra>"))
-    return line_chart(traces, f"{indicator.printed_code or indicator.code}: {data.unit.name}", indicator.unit)
+            name = "<br>".join(textwrap.wrap(f"{benchmark.get_comparator_display()}: {benchmark.label}", 40))
+            references.append(dict(type="scatter", x=[(first - AXIS_PAD).isoformat(), axis_end.isoformat()],
+                                   y=[value, value], mode="lines", name=name,
+                                   meta={"label": benchmark.get_comparator_display()},
+                                   line={"dash": dash, "color": colour, "width": 2},
+                                   hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    traces += references
+    names = ", ".join(unit.name for unit in data.charted)
+    title = f"{indicator.printed_code or indicator.code}: {names}"
+    shown_values = [float(round_half_up(p.value, decimals)) for p in charted_points if p.value is not None]
+    return line_chart(traces, title, indicator.unit, x_axis(first, last),
+                      edge_labels(references, shown_values, axis_end, decimals))
 
 
-def line_chart(traces: list[Trace], title: str, y_title: str) -> dict[str, Any]:
+def edge_labels(references: list[Trace], values: list[float], axis_end: date, decimals: int) -> list[dict[str, Any]]:
+    """A label beside the plot's right edge for each reference line that reaches it ("Floor 50"), at its
+    level, moved apart where two levels are close so no label lies on another."""
+    ends: list[tuple[float, str, str]] = []
+    for trace in references:
+        levels = [y for y in trace["y"] if y is not None]
+        reaches = [x for x in trace["x"] if x is not None][-1:] == [axis_end.isoformat()]
+        if levels and reaches:  # a year without a target leaves no level at the edge
+            word = trace.get("meta", {}).get("label", trace["name"])
+            ends.append((levels[-1], f"{word} {levels[-1]:,.{decimals}f}", trace["line"]["color"]))
+    if not ends:
+        return []
+    everything = values + [level for level, _, _ in ends]
+    span = (max(everything) - min(everything)) or 1.0
+    gap = EDGE_LABEL_GAP_PX * span * 1.1 / PLOT_HEIGHT  # the gap in the y axis' units (plotly pads 5 % a side)
+    labels: list[dict[str, Any]] = []
+    placed: list[float] = []
+    for level, text, colour in sorted(ends):
+        at = max(level, placed[-1] + gap) if placed else level
+        placed.append(at)
+        labels.append({"xref": "paper", "x": 1, "xanchor": "left", "xshift": 6, "yref": "y", "y": at,
+                       "yanchor": "middle", "showarrow": False, "align": "left", "text": text,
+                       "font": {"color": colour, "size": 12}})
+    return labels
+
+
+def line_chart(traces: list[Trace], title: str, y_title: str, xaxis: dict[str, Any],
+               labels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """A trend or SPC figure: its traces over periods, the legend in rows below, as JSON for charts.js.
 
     Built as plain plotly JSON, not graph objects: a trend has a line per district (150 in a region),
@@ -173,7 +241,11 @@ def line_chart(traces: list[Trace], title: str, y_title: str) -> dict[str, Any]:
     return as_json({"data": traces, "layout": {
         "template": default_template(),
         "title": {"text": title},
-        **line_chart_layout(legend_rows=-(-len(traces) // 3)),
+        # Three legend entries a row, and a row more for each line a long name is broken over.
+        **line_chart_layout(legend_rows=-(-len(traces) // 3) + sum(t["name"].count("<br>") for t in traces),
+                            right_margin=EDGE_LABEL_MARGIN if labels else 20),
+        "xaxis": xaxis,
+        "annotations": labels or [],
         "yaxis": {"title": {"text": y_title}, "zeroline": False},
         "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
     }})
@@ -204,8 +276,9 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
     points = list(spc.points)
     x = [p.period.start.isoformat() for p in points]
     labels = [f"{p.period.label} (synthetic)" if p.synthetic else p.period.label for p in points]
-    traces: list[Trace] = [_line(data.unit.name, points, decimals, line={"color": UNIT_COLOUR, "width": 2},
-                                      marker={"size": 7, "color": UNIT_COLOUR})]
+    unit = data.focus_unit
+    traces: list[Trace] = [_line(unit.name, points, decimals, line={"color": UNIT_COLOUR, "width": 2},
+                                 marker={"size": 7, "color": UNIT_COLOUR})]
     if synthetic := synthetic_trace(points, decimals):
         traces.append(synthetic)
     for name, numbers, dash, width in (("Mean (centre line)", result.means, "solid", 2),
@@ -226,7 +299,7 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
             marker={"symbol": symbol, "size": 14, "color": colour, "line": {"color": "#0b0c0c", "width": 1}},
             hovertemplate=f"{name}, %{{text}}: %{{y}} (%{{customdata}})<extra></extra>",
         ))
-    target = spc_pages.target_of(data.unit_row.target, indicator.polarity)
+    target = spc_pages.target_of(data.focus_row.target, indicator.polarity)
     if target is not None:
         edge = [x[0], x[-1]]
         bounds = target if isinstance(target, tuple) else (target,)
@@ -234,40 +307,60 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
         for name, bound in zip(names, bounds):
             level = _float(Decimal(bound), decimals)
             traces.append(dict(type="scatter", x=edge, y=[level, level],
-                               name=f"{name} ({data.unit_row.period.label})", mode="lines",
+                               name=f"{name} ({data.focus_row.period.label})", mode="lines",
                                line={"color": "#00703c", "dash": "dot", "width": 2},
                                hovertemplate=f"{name}: %{{y}}<extra></extra>"))
-    return line_chart(traces, f"SPC: {indicator.printed_code or indicator.code}, {data.unit.name}", indicator.unit)
+    return line_chart(traces, f"SPC: {indicator.printed_code or indicator.code}, {unit.name}", indicator.unit,
+                      x_axis(points[0].period.start, max(points[-1].period.start, data.as_at.start)))
+
+
+BAR_HEIGHT = 40  # a bar and its two-line label (name; value and RAG)
 
 
 def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
-    """Every district's (or team's) latest value, coloured by RAG, with the word in text and hover."""
+    """Every district's (or team's) latest value as a bar coloured by RAG, the authority's value as a line.
+
+    Bars run across, one per unit, labelled with their value and RAG word at the left (outside the plot, so
+    no word lies on a bar or the line, and a long name needs no slant); the units the page shows are bold.
+    """
     rows = [row for row in data.rows if row.unit in data.peers and row.value is not None]
     if not rows:
         return None
     decimals = data.indicator.decimals
     words = [row.rag_bucket for row in rows]
-    figure = go.Figure(go.Bar(
-        x=[row.unit.name for row in rows],
-        y=[_float(row.value, decimals) for row in rows],
-        text=words,
-        textposition="outside",
+    values = [_float(row.value, decimals) for row in rows]
+    names = [row.unit.name for row in rows]
+    # Each unit's name (bold for the units the page is about), then its value and RAG word.
+    tick_text = [f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
+                 f"{round_half_up(row.value, decimals) if row.value is not None else ''} {word}"
+                 for row, word in zip(rows, words)]
+    traces: list[Trace] = [dict(
+        type="bar", orientation="h", y=names, x=values, name="Latest value", showlegend=False,
         marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
-        customdata=[row.period.label if row.period else "" for row in rows],
-        hovertemplate="%{x}, %{customdata}: %{y} (%{text})<extra></extra>",
-        name="Latest value",
-    ))
+        customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words)],
+        hovertemplate="%{y}, %{customdata[0]}: %{x} (%{customdata[1]})<extra></extra>",
+    )]
     authority_row = next((row for row in data.rows if data.authority and row.unit == data.authority), None)
     if authority_row is not None and authority_row.value is not None:
-        figure.add_hline(y=_float(authority_row.value, decimals), line_dash="dash", line_color=UNIT_COLOUR,
-                         annotation_text=f"{authority_row.unit.name}: {round_half_up(authority_row.value, decimals)}")
-    figure.update_layout(
-        title={"text": f"Latest value by {'district' if data.indicator.reported_for == 'district' else 'team'}"},
-        font=FONT, height=420, margin={"l": 60, "r": 20, "t": 50, "b": 140}, showlegend=False,
-        yaxis={"title": {"text": data.indicator.unit}}, xaxis={"tickangle": -35},
-        plot_bgcolor="#ffffff", paper_bgcolor="#ffffff",
-    )
-    return as_json(figure)
+        level = _float(authority_row.value, decimals)
+        name = f"{authority_row.unit.name}: {round_half_up(authority_row.value, decimals)}"
+        # A line through the bars, named in the legend above the plot (a label on it would cross bars).
+        traces.append(dict(type="scatter", mode="lines", x=[level] * len(names), y=names, name=name,
+                           line={"dash": "dash", "color": "#0b0c0c", "width": 2.5}, showlegend=True,
+                           hovertemplate=f"{name}<extra></extra>"))
+    by = "district" if data.indicator.reported_for == "district" else "team"
+    return as_json({"data": traces, "layout": {
+        "template": default_template(),
+        "title": {"text": f"Latest value by {by}"},
+        "font": FONT, "height": 110 + BAR_HEIGHT * len(rows), "margin": {"l": 20, "r": 20, "t": 80, "b": 50},
+        "showlegend": len(traces) > 1,
+        "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+        "yaxis": {"type": "category", "autorange": "reversed", "tickmode": "array", "tickvals": names,
+                  "ticktext": tick_text, "automargin": True, "ticklabelstandoff": 6},
+        "xaxis": {"title": {"text": data.indicator.unit}, "rangemode": "tozero"},
+        "bargap": 0.25,
+        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
+    }})
 
 
 def as_json(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
@@ -276,8 +369,9 @@ def as_json(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
 
 
 
-def value_lines(data: IndicatorPageData, spc: spc_pages.SeriesSpc | None = None) -> list[dict[str, Any]]:
-    """The unit's values as a table under the chart (a chart is never the only way to read a number).
+def value_lines(data: IndicatorPageData, unit: ReportingUnit,
+                spc: spc_pages.SeriesSpc | None = None) -> list[dict[str, Any]]:
+    """A charted unit's values as a table under the chart (a chart is never the only way to read a number).
 
     The note says which values are synthetic and, with ``spc`` shown, the SPC rule a point breaks.
     """
@@ -288,8 +382,8 @@ def value_lines(data: IndicatorPageData, spc: spc_pages.SeriesSpc | None = None)
                  for point, kind, rule in zip(spc.points, spc.result.point_types, spc.result.special_cause_types)
                  if kind in spc_pages.POINT_STYLES}
     lines = []
-    for period, value in sorted(data.series(data.unit).items(), reverse=True):
-        spec = data.data.target_for(indicator, period.year_start_year, data.unit)
+    for period, value in sorted(data.series(unit).items(), reverse=True):
+        spec = data.data.target_for(indicator, period.year_start_year, unit)
         notes = (["synthetic (generated, not a real figure)"] if value.synthetic else []) + (
             [rules[period]] if period in rules else [])
         lines.append({
@@ -337,6 +431,7 @@ def revision_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
         return cells.plain_number(value) if value is not None else cells.status_word(status)
 
     return [{
+        "unit": revision.measurement.unit.name if len(data.charted) > 1 else "",
         "period": revision.measurement.period.label,
         "old": shown(revision.old_value, revision.old_status),
         "new": shown(revision.new_value, revision.new_status),

@@ -48,11 +48,16 @@ def unit_choices() -> UnitChoices:
 
 
 def page_unit(slug: str) -> ReportingUnit:
-    """The authority, an area or a district; teams have no page of their own (they show on their districts')."""
-    unit = ReportingUnit.objects.select_related("area").filter(slug=slug).exclude(kind=UnitKind.TEAM).first()
+    """The authority, an area, a district or a team (a team's page shows its own indicators)."""
+    unit = ReportingUnit.objects.select_related("area").filter(slug=slug).first()
     if unit is None:
-        raise PageNotFound(f"There is no scorecard for '{slug}': choose Kent, an area or a district.")
+        raise PageNotFound(f"There is no scorecard for '{slug}': choose the authority, an area, a district or a team.")
     return unit
+
+
+def districts_served(team: ReportingUnit) -> list[ReportingUnit]:
+    """The districts a team serves (one query)."""
+    return list(team.districts_served.all())
 
 
 def value_unit(slug: str | None) -> ReportingUnit:
@@ -104,6 +109,9 @@ class IndicatorPageData:
     as_at: Period
     authority: ReportingUnit | None
     peers: list[ReportingUnit]  # the districts or teams that report the indicator
+    # The units whose lines and values the page shows in full: the unit itself, or, for a district
+    # on an indicator its teams report, the teams serving it (the district has no figures of its own).
+    charted: list[ReportingUnit]
     data: ScorecardData
     rows: list[ScorecardRow]  # the latest row of the authority and of every peer
     targets: list[Target]
@@ -116,6 +124,24 @@ class IndicatorPageData:
     def unit_row(self) -> ScorecardRow:
         """The row of the unit the page is about (always among ``rows``)."""
         return next(row for row in self.rows if row.unit == self.unit)
+
+    @property
+    def reports_it(self) -> bool:
+        return self.unit == self.authority or self.unit in self.peers
+
+    @property
+    def serving_teams(self) -> list[ReportingUnit]:
+        """The teams charted in the district's place (empty when the unit reports the indicator itself)."""
+        return [] if self.charted == [self.unit] else self.charted
+
+    @property
+    def focus_unit(self) -> ReportingUnit:
+        """The one unit the SPC chart and targets are about: the unit, or the one team serving it."""
+        return self.charted[0] if len(self.charted) == 1 else self.unit
+
+    @property
+    def focus_row(self) -> ScorecardRow:
+        return next(row for row in self.rows if row.unit == self.focus_unit)
 
     @property
     def shows_synthetic(self) -> bool:
@@ -142,18 +168,22 @@ def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> 
     unit = value_unit(unit_slug)
     as_at = edition_month(month)
     peers = list(peers_of(indicator))
-    data = ScorecardData(peers, as_at, indicators=[indicator])
+    # A district that does not report the indicator is fetched too: the same query that finds which
+    # teams serve the units then finds its teams (no query more).
+    data = ScorecardData(peers if unit in peers else [*peers, unit], as_at, indicators=[indicator])
     shown = ([data.authority] if data.authority else []) + peers
     if unit not in shown:
         shown.append(unit)  # a unit that does not report it: its row says "not supplied"
+    teams = [team for team in data.teams_by_district.get(unit.pk, []) if team in peers]
+    charted = teams if unit.kind == UnitKind.DISTRICT and unit not in peers and teams else [unit]
     rows = [data.row(indicator, each) for each in shown]
     targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
     revisions = list(
-        MeasurementRevision.objects.filter(measurement__indicator=indicator, measurement__unit=unit)
-        .select_related("measurement", "changed_by")
+        MeasurementRevision.objects.filter(measurement__indicator=indicator, measurement__unit__in=charted)
+        .select_related("measurement__unit", "changed_by")
         .order_by("-changed_at", "-pk")
     )
-    return IndicatorPageData(indicator, unit, as_at, data.authority, peers, data, rows, targets, revisions)
+    return IndicatorPageData(indicator, unit, as_at, data.authority, peers, charted, data, rows, targets, revisions)
 
 
 def year_start(first_year: int, indicator: Indicator) -> date:

@@ -89,7 +89,8 @@ class ScorecardParts:
     """What a scorecard page shows from the data: built once per data version (scorecard.page_cache)."""
 
     sections: list[str]  # for the filter form's choices
-    teams: list[str]
+    teams: list[ReportingUnit]  # a district's serving teams (each has a page of its own)
+    serves: list[ReportingUnit]  # a team's districts
     row_count: int
     shown_count: int
     summary: dict[str, int]
@@ -111,13 +112,16 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
     card, sections, blocks = scorecard_rows(request, unit, as_at)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
-    provisional = provisional_keys(as_at, shown, published, units=[unit]) if published else {
+    serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
+    # A team's published rows are kept in the published scorecards of the districts it serves.
+    provisional = provisional_keys(as_at, shown, published, units=serves or [unit]) if published else {
         (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
     footnotes = Footnotes()
     tables = [scorecard_table(block, as_at, spc, footnotes, provisional).as_html(request) for block in blocks]
     return ScorecardParts(
         sections=sections,
-        teams=[team.name for team in card.teams],
+        teams=list(card.teams),
+        serves=serves,
         row_count=len(card.rows),
         shown_count=len(shown),
         summary=card.summary(),
@@ -129,7 +133,7 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
 
 @officer_page
 def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) -> HttpResponse:
-    """Kent's or a district's scorecard as at a month; an area's slug shows the area page."""
+    """The authority's, a district's or a team's scorecard as at a month; an area's slug shows the area page."""
     page_unit = queries.page_unit(unit)
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))
@@ -234,22 +238,26 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
 def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> dict[str, Any]:
     """What the indicator page shows from the data: charts, tables and histories (cached: page_cache)."""
     spc_on = spc_pages.enabled(request.GET)
-    spc = spc_pages.row_spc(data.unit_row)
+    spc = spc_pages.row_spc(data.focus_row)
     return {
         "indicator": data.indicator,
         "unit": data.unit,
         "as_at": data.as_at,
         "authority": data.authority,
         "peers": data.peers,
-        "latest_period": data.unit_row.period.label if data.unit_row.period else "",
-        "reports_it": data.unit == data.authority or data.unit in data.peers,
+        "charted": data.charted,
+        "serving_teams": data.serving_teams,
+        "focus_unit": data.focus_unit,
+        "latest_period": data.focus_row.period.label if data.focus_row.period else "",
+        "reports_it": data.reports_it,
         "trend_figure": charts.trend_figure(data),
         "spc": spc,
         "spc_cell": spc_pages.cell(spc),
         "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.state == spc_pages.SHOWN else None,
         "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
-        "values": charts.value_lines(data, spc if spc_on else None),
+        "value_tables": [{"unit": unit, "lines": charts.value_lines(
+            data, unit, spc if spc_on and unit == data.focus_unit else None)} for unit in data.charted],
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),

@@ -52,14 +52,54 @@
     });
   }
 
+  // Below this width the labels beside the plot's right edge take too much of it: the legend names
+  // those lines anyway. Each legend entry then takes a row of its own, so the figure grows for them.
+  var NARROW = 640;
+  var LEGEND_ROW_HEIGHT = 22;
+
+  function fitToWidth(element, layout, traces) {
+    if (element.clientWidth >= NARROW || !layout.legend || layout.legend.orientation !== "h") { return; }
+    if (layout.annotations && layout.annotations.length) {
+      layout.annotations = [];
+      layout.margin.r = 20;
+    }
+    var shown = traces.filter(function (trace) { return trace.showlegend !== false; });
+    var rowsMade = Math.ceil(shown.length / 3);  // charts.py made room for three entries a row
+    var rows = shown.reduce(function (sum, trace) {  // a long name is broken over lines (<br>)
+      return sum + 1 + ((trace.name || "").match(/<br>/g) || []).length;
+    }, 0);
+    var extra = LEGEND_ROW_HEIGHT * (rows - rowsMade);
+    if (layout.height && extra > 0 && layout.yaxis && layout.margin) {
+      layout.height += extra;
+      layout.margin.b += extra;
+    }
+  }
+
+  // The toolbar keeps only "download as PNG", and stays out of the tab order (its links would add a
+  // tab stop each; every number is in the tables, with CSV and XLSX downloads).
+  function untab(element) {
+    Array.prototype.forEach.call(element.querySelectorAll(".modebar a, .modebar button"), function (link) {
+      link.setAttribute("tabindex", "-1");
+    });
+  }
+
   function draw(element) {
     var figure = readFigure(element.getAttribute("data-figure"));
     if (!figure || !window.Plotly) { return; }
-    var config = { responsive: true, displaylogo: false, typesetMath: false };
+    var config = {
+      responsive: true, displaylogo: false, typesetMath: false,
+      modeBarButtons: [["toImage"]],
+      toImageButtonOptions: { filename: element.id || "chart" }
+    };
+    var layout = figure.layout || {};
+    fitToWidth(element, layout, figure.data);
     // Responsive redraws (a resize, printing, a full-page screenshot) size the plot to its element:
     // give the element the figure's height, or it falls back to plotly's 450px and the legend spills out.
-    if (figure.layout && figure.layout.height) { element.style.height = figure.layout.height + "px"; }
-    window.Plotly.newPlot(element, figure.data, figure.layout || {}, config).then(function () {
+    // (The stylesheet's minimum height holds the place before drawing; drawn, the figure decides.)
+    if (layout.height) { element.style.height = layout.height + "px"; element.style.minHeight = "0"; }
+    window.Plotly.newPlot(element, figure.data, layout, config).then(function () {
+      untab(element);
+      element.on("plotly_afterplot", function () { untab(element); });  // plotly redraws the toolbar
       addComparisonSwitches(element, figure);
       element.setAttribute("data-drawn", "true");
     });

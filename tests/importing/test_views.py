@@ -148,7 +148,7 @@ def test_templates_take_a_fixed_number_of_queries(demo, mi_user, client_for, dja
     client = client_for(mi_user)
     url = reverse("upload-template", args=["wide", "xlsx"])
     client.get(url)
-    with django_assert_num_queries(6) as first:  # session, user, permissions (2), units, indicators
+    with django_assert_num_queries(7) as first:  # session, user, permissions (2), edition month, units, indicators
         client.get(url)
     Indicator.objects.create(code="NEW1", name="A new one", section="s", table="t", polarity="H", data_period="MS",
                              frequency="monthly", reported_for="district", unit="percent")
