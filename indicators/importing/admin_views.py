@@ -4,7 +4,6 @@ indicators/chasing.py and indicators/audit.py."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django import forms
@@ -17,8 +16,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.analysis.periods import Frequency, PeriodError, parse_month, parse_period
-from indicators.chasing import latest_month, to_be_supplied
+from indicators.chasing import csv_rows, latest_month, to_be_supplied
 from indicators.models import Indicator, Measurement, Target, TargetUpload
+from indicators.spreadsheets import write_csv
 
 from . import targets
 from .forms import UploadForm
@@ -136,11 +136,7 @@ def chasing(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="to-be-supplied-{month.iso if month else "none"}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["indicator", "name", "area", "period", "why", "lead_officer"])
-        for item in missing:
-            writer.writerow([item.indicator.code, item.indicator.name, item.unit.name,
-                             item.period.label if item.period else "", item.why, item.owner])
+        write_csv(response, csv_rows(missing))
         return response
     return render(request, "chasing/list.html", {"month": month, "missing": missing})
 

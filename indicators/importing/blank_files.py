@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
-
-from openpyxl import Workbook
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, Period, PeriodKind
 from indicators.models import Indicator
+from indicators.spreadsheets import CSV, XLSX, csv_bytes, xlsx_bytes
 
 from .parse import LONG_COLUMNS, WIDE_FIXED
 from .validate import reported_for_unit
 
 LAYOUTS = ("long", "wide")
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
 def latest_periods(frequency: Frequency, today: date) -> list[Period]:
@@ -68,17 +64,8 @@ def template_sheets(layout: str, today: date, one_sheet: bool) -> list[tuple[str
 
 
 def render_template(layout: str, file_format: str, today: date) -> bytes:
+    """The template as a file; unit and indicator names are written formula-safe (indicators.spreadsheets)."""
     sheets = template_sheets(layout, today, one_sheet=file_format == "csv")
     if file_format == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(sheets[0][1])
-        return buffer.getvalue().encode("utf-8")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets:
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return csv_bytes(sheets[0][1])
+    return xlsx_bytes(sheets)
