@@ -130,7 +130,7 @@ def chasing(request: HttpRequest) -> HttpResponse:
     month_text = request.GET.get("month", "").strip()
     try:
         month = parse_month(month_text) if month_text else latest_month()
-    except PeriodError as error:
+    except ValueError as error:  # a PeriodError, or a date the calendar has not got (year 0)
         raise Http404(str(error)) from None
     missing = to_be_supplied(month) if month else []
     if request.GET.get("format") == "csv":
