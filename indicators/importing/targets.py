@@ -22,6 +22,7 @@ from indicators.analysis.numbers import NumberError
 from indicators.analysis.periods import Frequency, parse_year_label, year_start_month
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
+from indicators.audit_trail import record
 from indicators.models import Indicator, Target, TargetUpload
 from indicators.spreadsheets import xlsx_bytes
 
@@ -275,6 +276,8 @@ def commit(upload_id: int, user: AbstractBaseUser | None) -> int:
     upload.state = TargetUpload.State.COMMITTED
     upload.committed_at, upload.committed_by = now, user if user is not None and user.is_authenticated else None
     upload.save(update_fields=["state", "committed_at", "committed_by"])
+    record("targets.uploaded", user, about=upload, counts={"changed": changed, "rows": len(checked.rows)},
+           detail=upload.reason)
     return changed
 
 
