@@ -48,6 +48,8 @@ class Action(models.TextChoices):
     DEFINITION_CHANGED = "definition.changed", "Definition changed"
     TARGET_CHANGED = "target.changed", "Target changed"
     TARGETS_UPLOADED = "targets.uploaded", "Targets uploaded"
+    FOOTNOTE_CHANGED = "footnote.changed", "Footnote changed"
+    COMMENTARY_CHANGED = "commentary.changed", "Commentary changed"
     USER_CREATED = "user.created", "Person added"
     USER_CHANGED = "user.changed", "Person changed"
     USER_ROLE_CHANGED = "user.role_changed", "Roles changed"

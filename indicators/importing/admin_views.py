@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.analysis.periods import Frequency, PeriodError, parse_month, parse_period
+from indicators.audit_trail import record
 from indicators.chasing import csv_rows, latest_month, to_be_supplied
 from indicators.models import Indicator, Measurement, Target, TargetUpload
 from indicators.spreadsheets import write_csv
@@ -180,6 +181,8 @@ def footnotes(request: HttpRequest) -> HttpResponse:
         measurement = form.cleaned_data["measurement"]
         measurement.footnote = form.cleaned_data["footnote"].strip()
         measurement.save(update_fields=["footnote", "updated_at"])
+        record("footnote.changed", request.user, about=measurement.indicator,
+               detail=f"{measurement.unit} {measurement.period.label}: {measurement.footnote or 'removed'}")
         messages.success(request, f"Footnote {'set' if measurement.footnote else 'removed'}.")
         return redirect("footnotes")
     noted = (Measurement.objects.exclude(footnote="").select_related("indicator", "unit")

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
+from indicators.audit_trail import record
 from indicators.models import Indicator
 
 from ..assembly import build_scorecard
@@ -295,6 +296,8 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
             unit = form.cleaned_data["unit"]
             outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], request.user)
             where = unit.name if unit else "Kent"
+            if outcome != "unchanged":
+                record("commentary.changed", request.user, about=indicator, detail=f"{month.label}, {where}: {outcome}")
             messages.success(request, f"Commentary on {indicator.code} for {where} {outcome}.")
             return redirect("edition-commentary", month=month)
         status = 400

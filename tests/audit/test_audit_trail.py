@@ -248,3 +248,15 @@ def test_the_export_is_filtered_and_formula_safe(file_format: str, events: None,
     assert rows[0] == ["when", "user", "action", "object_type", "object_id", "object", "counts", "detail"]
     assert len(rows) == 3 and {row[2] for row in rows[1:]} == {"upload.received"}
     assert any("HYPERLINK" in str(row[5]) for row in rows[1:])
+
+
+def test_footnotes_and_commentary_are_recorded(demo: None, mi_user: User, client_for) -> None:
+    client = client_for(mi_user)
+    client.post("/uploads/footnotes/", {"indicator": "APP17", "area": "Gravesham", "period": "Oct-24",
+                                        "footnote": "Revised by the service"})
+    footnote = AuditEvent.objects.get(action="footnote.changed")
+    assert footnote.username == "mi" and "Gravesham Oct-24: Revised by the service" in footnote.detail
+    client.post("/editions/2024-10/commentary/SCS19/", {"unit": "", "text": "Placements rose."})
+    client.post("/editions/2024-10/commentary/SCS19/", {"unit": "", "text": "Placements rose."})  # unchanged
+    assert actions(action="commentary.changed") == ["commentary.changed"]
+    assert AuditEvent.objects.get(action="commentary.changed").object_type == "indicator"
