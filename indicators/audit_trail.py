@@ -161,8 +161,12 @@ def record_upload(action: str, upload_id: int, *, user: Any = None, counts: dict
     confirmed it, or who uploaded it."""
     from .models import Upload
 
-    upload = Upload.objects.filter(pk=upload_id).only("filename", "state", "committed_by", "uploaded_by") \
-        .select_related("committed_by", "uploaded_by").first()
+    try:
+        with transaction.atomic():  # a savepoint, as in record()
+            upload = (Upload.objects.filter(pk=upload_id).only("filename", "committed_by", "uploaded_by")
+                      .select_related("committed_by", "uploaded_by").first())
+    except Exception:  # never raises (a failing database is what a failed upload may be recording)
+        upload = None
     if upload is None:
         return record(action, user, about=("upload", upload_id, f"upload {upload_id}"), counts=counts, detail=detail)
     return record(action, user or upload.committed_by or upload.uploaded_by,
