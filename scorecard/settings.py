@@ -226,7 +226,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = ["scorecard.throttle.ThrottledModelBackend"]
 
 # Logs: one JSON object a line (LOG_FORMAT=json, for log collectors) or plain text.
-# Audit events (uploads, publications, permission refusals) go to "scorecard.audit".
+# Audit events (uploads, commits, approvals, publications, definition, target, user and role changes, refusals)
+# are stored in the database (indicators/audit_trail.py, shown at /audit/) and logged to "scorecard.audit".
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("json", "plain"):
     raise ValueError(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")
