@@ -59,7 +59,7 @@ class Action(models.TextChoices):
     LOGIN_LOCKED_OUT = "login.locked_out", "Login locked out"
 
 
-ACTION_LABELS: dict[str, str] = dict(Action.choices)
+ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in Action.choices}
 # The kinds of object an event is about (the /audit/ page filters by them).
 OBJECT_TYPES = {"upload": "upload", "targetupload": "targets upload", "edition": "edition",
                 "editionversion": "edition", "indicator": "indicator", "target": "indicator", "user": "user"}
