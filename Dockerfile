@@ -38,4 +38,7 @@ ENV DEBUG=false \
     LOG_FORMAT=json
 
 EXPOSE 8000
-CMD ["gunicorn", "scorecard.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn's timeout is set, not left at its 30 s default: a scorecard export or the preview of a large upload
+# may take longer (the committee pack and big commits run in the worker). docker-compose.yml says the same.
+CMD ["gunicorn", "scorecard.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", \
+     "--access-logfile", "-"]

@@ -25,6 +25,7 @@ demo: migrate
 run: export DATABASE_URL ?=
 run: export CELERY_BROKER_URL ?=
 run: demo
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: install

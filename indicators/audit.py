@@ -15,6 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.utils import timezone
 
+from .audit_trail import record
 from .models import DefinitionChange, Indicator, Target, TargetUpload
 
 Changes = dict[str, list[str]]
@@ -67,6 +68,9 @@ def record_change(indicator: Indicator, what: str, changes: Changes, reason: str
         raise ReasonMissing("a change to a definition or target needs a reason")
     if not changes:
         return None
+    if upload is None:  # a targets upload is one event (targets.uploaded); each change is in the history
+        record("target.changed" if what.startswith("target") else "definition.changed", user, about=indicator,
+               counts={"fields": len(changes)}, detail=f"{what}: {', '.join(changes)}. Reason: {reason.strip()}")
     return DefinitionChange.objects.create(
         indicator=indicator, target=target, what=what, changes=changes, reason=reason.strip(),
         user=user if user is not None and user.is_authenticated else None, at=at or timezone.now(),

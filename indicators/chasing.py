@@ -72,3 +72,13 @@ def latest_month() -> Period | None:
     clock. One query."""
     latest = Measurement.objects.edition_months().first()
     return periods.month(latest.year, latest.month) if latest else None
+
+
+CSV_COLUMNS = ("indicator", "name", "area", "period", "why", "lead_officer")
+
+
+def csv_rows(missing: list[Missing]) -> list[list[str]]:
+    """The chasing list as spreadsheet rows, header first (written formula-safe by indicators.spreadsheets)."""
+    return [list(CSV_COLUMNS), *([item.indicator.code, item.indicator.name, item.unit.name,
+                                   item.period.label if item.period else "", item.why, item.owner]
+                                  for item in missing)]

@@ -422,3 +422,8 @@ class TargetUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
+
+
+# The audit trail's model lives with its record() function (indicators/audit_trail.py); imported here so
+# Django finds it.
+from .audit_trail import AuditEvent  # noqa: F401

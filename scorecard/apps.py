@@ -8,6 +8,7 @@ class ScorecardConfig(AppConfig):
     def ready(self) -> None:
         from .data_version import install_triggers
         from .roles import sync_roles
+        from .static_storage import collectstatic_has_run  # noqa: F401 - registers the deploy check
 
         # Groups and their permissions follow roles.py after every migrate, so a new permission
         # reaches its role without a hand-written data migration. It runs after each app's

@@ -1,24 +1,27 @@
-"""Audit events (uploads, publications, permission refusals) as structured log lines.
+"""Audit events as structured log lines: the formatters, and ``log_event`` for the scorecard's own code.
 
-Call ``log_event`` wherever something worth auditing happens::
+Every audit event is stored in the database (``indicators.audit_trail.AuditEvent``, shown to the MI team at
+/audit/) and logged at INFO on the logger ``scorecard.audit``: ``indicators.audit_trail.record`` does both,
+and ``log_event`` here is the same call under its older name::
 
     from scorecard.audit_log import log_event
 
-    log_event("upload.committed", request.user, upload_id=upload.pk, rows=counts["rows"])
-    log_event("edition.published", request.user, month="2024-10", version=3)
+    log_event("user.created", request.user, about=person, roles=["MI team"])
+    log_event("permission.denied", request.user, method="GET", path="/uploads/")
 
-``log_event(event: str, user, **fields) -> None`` logs at INFO on the logger
-``scorecard.audit``. ``event`` is a short dotted name (``upload.received``,
-``upload.committed``, ``upload.failed``, ``edition.published``, ``permission.denied``);
-``user`` is a User, an AnonymousUser, None or a username; ``fields`` are any values that
-JSON can carry (others are written with ``str``). It never raises.
+``log_event(event: str, user, **fields) -> None``: ``event`` is one of ``indicators.audit_trail.Action``
+(``upload.received``, ``upload.previewed``, ``upload.committed``, ``upload.failed``, ``edition.approved``,
+``edition.published``, ``edition.embargoed``, ``definition.changed``, ``target.changed``,
+``targets.uploaded``, ``user.created``, ``user.role_changed``, ``permission.denied``, ``login.locked_out``, ...);
+``user`` is a User, an AnonymousUser, None or a username; ``about``, ``counts`` and ``detail`` are as
+``record`` takes them, and other fields are any values that JSON can carry. It never raises.
 
 With ``LOG_FORMAT=json`` each record is one JSON object a line:
 ``{"time": ..., "level": "INFO", "logger": "scorecard.audit", "message": "upload.committed",
-"event": "upload.committed", "user": "mi", "upload_id": 7, "rows": 100000}``;
-otherwise a plain line ending ``event=upload.committed user=mi upload_id=7 rows=100000``.
+"event": "upload.committed", "user": "mi", "object_type": "upload", "object_id": "7", "object": "oct.xlsx",
+"counts": {"new": 100000}}``; otherwise a plain line ending ``event=upload.committed user=mi ...``.
 
-This module is imported while logging is configured: it must not import models.
+This module is imported while logging is configured: it must not import models at import time.
 """
 
 from __future__ import annotations
@@ -28,30 +31,15 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-audit_logger = logging.getLogger("scorecard.audit")
-
-# The attribute of a LogRecord that carries an audit event's fields.
+# The attribute of a LogRecord that carries an audit event's fields (as indicators.audit_trail sets it).
 AUDIT_ATTRIBUTE = "audit"
 
 
-def username_of(user: Any) -> str | None:
-    """Who acted: a username, "anonymous", or None when nobody did (a worker, a command)."""
-    if user is None:
-        return None
-    if isinstance(user, str):
-        return user
-    if not getattr(user, "is_authenticated", False):
-        return "anonymous"
-    return user.get_username()
-
-
 def log_event(event: str, user: Any, **fields: Any) -> None:
-    """Log an audit event with its fields on "scorecard.audit" (see the module's docstring)."""
-    try:
-        audit = {"event": event, "user": username_of(user), **fields}
-        audit_logger.info(event, extra={AUDIT_ATTRIBUTE: audit})
-    except Exception:  # an audit line must never break the request that triggered it
-        logging.getLogger(__name__).exception("could not log audit event %s", event)
+    """Store and log an audit event (see the module's docstring)."""
+    from indicators.audit_trail import record
+
+    record(event, user, **fields)
 
 
 class JsonFormatter(logging.Formatter):

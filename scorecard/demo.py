@@ -21,6 +21,7 @@ from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
 from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
 from indicators.analysis.numbers import to_decimal
 from indicators.analysis.periods import parse_period, parse_year_label
+from indicators.audit_trail import record
 from indicators.models import Benchmark, Indicator, Measurement, MeasurementRevision, Target
 
 from .editions.publishing import publish_demo_edition
@@ -33,6 +34,8 @@ ATTRIBUTION = (
 SERVICES = {label: code for code, label in TeamService.choices}
 DEMO_BENCHMARK_SOURCE = "Printed scorecard, October 2024"
 CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
+# Who the audit trail says loaded the demo's values (approval and publication are by the system).
+DEMO_ACTOR = "demo"
 
 
 class DemoDataError(Exception):
@@ -229,6 +232,10 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
     Measurement.objects.bulk_create(new)
     Measurement.objects.bulk_update(revised, ["value", "numerator", "denominator", "status", "updated_at"])
     MeasurementRevision.objects.bulk_create(revisions)
+    if new or revised:  # the demo's values arrive as an upload would: received, then committed
+        about = ("upload", "", f"demo data: {directory.name}/measurements.csv")
+        record("upload.received", DEMO_ACTOR, about=about, counts={"rows": line - 1})  # line: the last read
+        record("upload.committed", DEMO_ACTOR, about=about, counts={"new": len(new), "changed": len(revised)})
     return len(new) + len(revised)
 
 

@@ -5,15 +5,12 @@ The columns are an interface other people rely on (DESIGN.md): keep their names 
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from decimal import Decimal
 
-from openpyxl import Workbook
-
 from indicators.analysis.numbers import round_half_up, without_trailing_zeros
 from indicators.analysis.rag import TargetSpec
+from indicators.spreadsheets import CSV, XLSX, csv_bytes, xlsx_bytes
 
 from .assembly import ScorecardRow, Value
 
@@ -22,10 +19,7 @@ COLUMNS = (
     "denominator", "dot", "target", "rag", "previous_outturn", "previous_target", "previous_rag", "benchmark",
     "england",
 )
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-# A text cell starting with one of these is a formula to Excel (formula injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 Cell = str | Decimal | None
 
@@ -71,45 +65,20 @@ def export_row(row: ScorecardRow) -> dict[str, Cell]:
     }
 
 
-def neutralise(cell: Cell) -> Cell:
-    """Numbers stay numbers (Progress 8 values are negative); risky text gets a leading quote."""
-    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
-        return "'" + cell
-    return cell
-
-
-def _plain(cell: Cell) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, Decimal):
-        # Trailing zeros are kept: 30.0 is printed as 30.0.
-        return format(cell, "f")
-    return cell
+def _table(rows: Iterable[ScorecardRow]) -> Iterable[list[Cell]]:
+    """The header, then each row's cells in column order (made formula-safe by indicators.spreadsheets)."""
+    yield list(COLUMNS)
+    for row in rows:
+        cells = export_row(row)
+        yield [cells[column] for column in COLUMNS]
 
 
 def to_csv(rows: Iterable[ScorecardRow]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in rows:
-        cells = export_row(row)
-        writer.writerow([_plain(neutralise(cells[column])) for column in COLUMNS])
-    return buffer.getvalue().encode("utf-8")
+    return csv_bytes(_table(rows))
 
 
 def to_xlsx(rows: Iterable[ScorecardRow], sheet_title: str = "Scorecard") -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.append(COLUMNS)
-    for row in rows:
-        cells = export_row(row)
-        sheet.append([
-            float(cell) if isinstance(cell, Decimal) else (neutralise(cell) or None)
-            for cell in (cells[column] for column in COLUMNS)
-        ])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes([(sheet_title, _table(rows))])
 
 
 def render(rows: Iterable[ScorecardRow], export_format: str, sheet_title: str = "Scorecard") -> bytes:

@@ -29,6 +29,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.change_benchmark",
         "indicators.view_upload",
         "indicators.view_definitionchange",
+        "indicators.view_auditevent",  # /audit/: the audit trail
         "districts.view_reportingunit",
         "districts.add_reportingunit",
         "districts.change_reportingunit",

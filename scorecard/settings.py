@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL or another control character in the path or query string: 400, before any view (or the database).
+    "scorecard.middleware.RefuseControlCharactersMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -127,12 +129,16 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Production: hashed, compressed names from collectstatic's manifest (scorecard/static_storage.py also
+    # renders pages when collectstatic has not run: plain names, served from the source folders).
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "scorecard.static_storage.StaticFilesStorage"
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+STATIC_COLLECTED = (STATIC_ROOT / "staticfiles.json").is_file()
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_COLLECTED
 
 # Celery: with no broker the tasks run eagerly, in-process (development and `make run`).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
@@ -220,7 +226,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AUTHENTICATION_BACKENDS = ["scorecard.throttle.ThrottledModelBackend"]
 
 # Logs: one JSON object a line (LOG_FORMAT=json, for log collectors) or plain text.
-# Audit events (uploads, publications, permission refusals) go to "scorecard.audit".
+# Audit events (uploads, commits, approvals, publications, definition, target, user and role changes, refusals)
+# are stored in the database (indicators/audit_trail.py, shown at /audit/) and logged to "scorecard.audit".
 LOG_FORMAT = env_str("LOG_FORMAT", "plain")
 if LOG_FORMAT not in ("json", "plain"):
     raise ValueError(f"LOG_FORMAT must be json or plain, not {LOG_FORMAT!r}")

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import audit_page, views
 from .throttle import ThrottledLoginView
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("uploads/", include("indicators.importing.urls")),
     path("editions/", include("scorecard.editions.urls")),
     path("people/", include("scorecard.people.urls")),
+    path("audit/", audit_page.audit_list, name="audit"),
     path("", include("scorecard.pages.urls")),
 ]
 

@@ -4,7 +4,6 @@ indicators/chasing.py and indicators/audit.py."""
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 from django import forms
@@ -17,8 +16,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.analysis.periods import Frequency, PeriodError, parse_month, parse_period
-from indicators.chasing import latest_month, to_be_supplied
+from indicators.audit_trail import record
+from indicators.chasing import csv_rows, latest_month, to_be_supplied
 from indicators.models import Indicator, Measurement, Target, TargetUpload
+from indicators.spreadsheets import write_csv
 
 from . import targets
 from .forms import UploadForm
@@ -143,17 +144,13 @@ def chasing(request: HttpRequest) -> HttpResponse:
     month_text = request.GET.get("month", "").strip()
     try:
         month = parse_month(month_text) if month_text else latest_month()
-    except PeriodError as error:
+    except ValueError as error:  # a PeriodError, or a date the calendar has not got (year 0)
         raise Http404(str(error)) from None
     missing = to_be_supplied(month) if month else []
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="to-be-supplied-{month.iso if month else "none"}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(["indicator", "name", "area", "period", "why", "lead_officer"])
-        for item in missing:
-            writer.writerow([item.indicator.code, item.indicator.name, item.unit.name,
-                             item.period.label if item.period else "", item.why, item.owner])
+        write_csv(response, csv_rows(missing))
         return response
     return render(request, "chasing/list.html", {"month": month, "missing": missing})
 
@@ -197,6 +194,8 @@ def footnotes(request: HttpRequest) -> HttpResponse:
         measurement = form.cleaned_data["measurement"]
         measurement.footnote = form.cleaned_data["footnote"].strip()
         measurement.save(update_fields=["footnote", "updated_at"])
+        record("footnote.changed", request.user, about=measurement.indicator,
+               detail=f"{measurement.unit} {measurement.period.label}: {measurement.footnote or 'removed'}")
         messages.success(request, f"Footnote {'set' if measurement.footnote else 'removed'}.")
         return redirect("footnotes")
     noted = (Measurement.objects.exclude(footnote="").select_related("indicator", "unit")

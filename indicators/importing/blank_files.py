@@ -6,24 +6,21 @@ for the month after the latest edition month (``template_month``).
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from django.utils import timezone
-from openpyxl import Workbook
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, Period, PeriodKind
 from indicators.models import Indicator, Measurement
+from indicators.spreadsheets import CSV, XLSX, csv_bytes, xlsx_bytes
 
 from .parse import LONG_COLUMNS, WIDE_FIXED
 from .validate import reported_for_unit
 
 LAYOUTS = ("long", "wide")
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = {"csv": CSV, "xlsx": XLSX}
 
 
 def template_month() -> Period:
@@ -91,17 +88,8 @@ def template_sheets(layout: str, month: Period, one_sheet: bool) -> list[tuple[s
 
 
 def render_template(layout: str, file_format: str, month: Period) -> bytes:
+    """The template as a file; unit and indicator names are written formula-safe (indicators.spreadsheets)."""
     sheets = template_sheets(layout, month, one_sheet=file_format == "csv")
     if file_format == "csv":
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\r\n").writerows(sheets[0][1])
-        return buffer.getvalue().encode("utf-8")
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for name, rows in sheets:
-        sheet = workbook.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        return csv_bytes(sheets[0][1])
+    return xlsx_bytes(sheets)

@@ -31,6 +31,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
+from indicators.audit_trail import record, record_upload
 from indicators.models import Measurement, MeasurementRevision, Upload
 
 from . import staging
@@ -161,6 +162,7 @@ def _finish(upload_id: int, state: str, *, errors: Sequence[Issue] = (), counts:
     if counts is not None:
         fields["counts"] = counts
     Upload.objects.filter(pk=upload_id).update(**fields)
+    record_upload(f"upload.{state}", upload_id, counts=counts, detail=errors[0].message[:200] if errors else "")
 
 
 def commit_upload(upload_id: int) -> str:
@@ -242,6 +244,7 @@ def _commit_once(upload_id: int, *, use_carried: bool) -> str:
                 errors=stored_issues([Issue("Some of the values this file changes were changed by someone else "
                                             "after the preview. Refresh the preview, check it, and confirm again.")]),
             )
+            record_upload("upload.stale", upload_id, detail="values changed by someone else since the preview")
             return State.STALE
         reason, user = f"upload {upload.pk}: {upload.filename}", upload.committed_by or upload.uploaded_by
         if carried is not None:
@@ -286,6 +289,8 @@ def save_preview(upload: Upload, today: object = None) -> Upload:
     upload.carried = report.carried.pack() if report.carried is not None else None
     upload.stage = ""
     upload.save(update_fields=["state", "counts", "errors", "warnings", "preview", "carried", "stage"])
+    record("upload.previewed", upload.uploaded_by, about=upload, counts=upload.counts,
+           detail=f"{upload.get_state_display()}: {len(upload.errors)} errors, {len(upload.warnings)} warnings")
     return upload
 
 
@@ -302,6 +307,7 @@ def confirm(upload_id: int, user: AbstractBaseUser) -> bool:
         if upload.state != State.PREVIEWED or upload.errors:
             return False
         Upload.objects.filter(pk=upload_id).update(state=State.QUEUED, committed_by=user)
+        record_upload("upload.confirmed", upload_id, user=user)
         _queue(upload_id)
     return True
 
@@ -313,6 +319,7 @@ def run_again(upload_id: int, user: AbstractBaseUser) -> bool:
         if not (upload.state == State.FAILED or is_stuck(upload)):
             return False
         Upload.objects.filter(pk=upload_id).update(state=State.QUEUED, stage="", committed_by=user)
+        record_upload("upload.requeued", upload_id, user=user)
         _queue(upload_id)
     return True
 

@@ -9,7 +9,6 @@ targets: a target the file leaves out stays as it is.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -17,14 +16,15 @@ from decimal import Decimal
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import Workbook
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.numbers import NumberError
 from indicators.analysis.periods import Frequency, parse_year_label, year_start_month
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
+from indicators.audit_trail import record
 from indicators.models import Indicator, Target, TargetUpload
+from indicators.spreadsheets import xlsx_bytes
 
 from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_sheets
 from .validate import LEVEL_WORDS, Catalogue, number, reported_for_unit, text_of
@@ -276,6 +276,8 @@ def commit(upload_id: int, user: AbstractBaseUser | None) -> int:
     upload.state = TargetUpload.State.COMMITTED
     upload.committed_at, upload.committed_by = now, user if user is not None and user.is_authenticated else None
     upload.save(update_fields=["state", "committed_at", "committed_by"])
+    record("targets.uploaded", user, about=upload, counts={"changed": changed, "rows": len(checked.rows)},
+           detail=upload.reason)
     return changed
 
 
@@ -331,15 +333,10 @@ def template_rows(today: date) -> list[list[object]]:
 
 
 def render_template(today: date) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "targets"
-    for row in template_rows(today):
-        # Numbers as numeric cells; blanks as empty cells.
-        sheet.append([Decimal(cell) if isinstance(cell, str) and _is_number(cell) else (cell or None) for cell in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    """Numbers as numeric cells, blanks as empty cells, text (sources, unit names) formula-safe."""
+    rows = [[Decimal(cell) if isinstance(cell, str) and _is_number(cell) else cell for cell in row]
+            for row in template_rows(today)]
+    return xlsx_bytes([("targets", rows)])
 
 
 def _is_number(text: str) -> bool:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from indicators.audit_trail import record
 from indicators.models import Upload
 
 from . import admin_views, load, targets
@@ -42,6 +43,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         content = file.read()
         upload = Upload.objects.create(filename=file.name, content=content, size=len(content),
                                        uploaded_by=request.user)
+        record("upload.received", request.user, about=upload, counts={"bytes": upload.size})
         load.save_preview(upload)
         return redirect("upload-detail", pk=upload.pk)
     return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},

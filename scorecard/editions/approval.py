@@ -23,6 +23,7 @@ from django.utils import timezone
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import Rag
+from indicators.audit_trail import record
 
 from ..assembly import Scorecard, ScorecardRow, build_scorecards
 from ..models import Edition
@@ -66,6 +67,7 @@ def approve(month: Period, fingerprint: str, user: AbstractBaseUser | None, at: 
     edition.approved_by = user if user is not None and user.is_authenticated else None
     edition.approved_fingerprint = fingerprint
     edition.save(update_fields=["approved_at", "approved_by", "approved_fingerprint"])
+    record("edition.approved", user, about=("edition", month.iso, month.label), detail=f"figures {fingerprint[:12]}")
     return edition
 
 

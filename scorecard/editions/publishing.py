@@ -20,6 +20,7 @@ from django.utils import timezone
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period, PeriodKind, parse_month
 from indicators.analysis.rag import Rag
+from indicators.audit_trail import record
 from indicators.models import Indicator, Measurement
 
 from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
@@ -132,6 +133,10 @@ def publish_edition(month: Period, user: AbstractBaseUser | None = None, publish
         snapshot={key: value for key, value in snapshot.items() if key != "units"},
     )
     version.store_units(snapshot["units"])
+    about = ("edition", month.iso, f"{month.label} version {number}")
+    record("edition.published", user, about=about, counts={"version": number, "units": len(snapshot["units"])})
+    if version.visible_from:
+        record("edition.embargoed", user, about=about, detail=f"members see it from {version.visible_from.isoformat()}")
     authority_card = next((card for unit, card in cards.items() if unit.kind == UnitKind.AUTHORITY), None)
     return Published(version, missing_commentary_warnings(month, authority_card))
 

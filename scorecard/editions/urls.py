@@ -1,28 +1,10 @@
 """/editions/…: published editions for members, the committee pack, publishing and commentary."""
 
-from django.urls import path, register_converter
+from django.urls import path
 
-from indicators.analysis.periods import Period, PeriodError, parse_month
+from scorecard import converters  # noqa: F401 - registers edition_month (a real month, or a 404)
 
 from . import views
-
-
-class EditionMonthConverter:
-    """``2024-10`` in a URL <-> the month Period (an impossible month is a 404)."""
-
-    regex = r"\d{4}-\d{2}"
-
-    def to_python(self, value: str) -> Period:
-        try:
-            return parse_month(value)
-        except PeriodError as error:
-            raise ValueError(str(error)) from None
-
-    def to_url(self, value: Period | str) -> str:
-        return value.iso if isinstance(value, Period) else str(value)
-
-
-register_converter(EditionMonthConverter, "edition_month")
 
 urlpatterns = [
     path("", views.edition_list, name="editions"),

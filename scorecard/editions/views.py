@@ -20,10 +20,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.analysis.periods import Period, PeriodError, parse_month
+from indicators.analysis.periods import Period
+from indicators.audit_trail import record
 from indicators.models import Indicator
 
 from ..assembly import build_scorecard
+from ..converters import month_of
 from ..models import Commentary, Edition, EditionVersion
 from . import presentation
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
@@ -57,7 +59,7 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
     """``?version=N`` (the latest by default) of a published edition; 404 when there is none (or, for
     members, when it is still under embargo)."""
     number_text = request.GET.get("version", "").strip()
-    if number_text and not number_text.isdigit():
+    if number_text and not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise Http404("The version is a whole number.")
     version = version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
     if version is None:
@@ -173,8 +175,8 @@ def changes(request: HttpRequest, month: Period) -> HttpResponse:
 def publish_start(request: HttpRequest) -> HttpResponse:
     """The list page's month box: on to that month's publish page."""
     try:
-        month = parse_month(request.GET.get("month", ""))
-    except PeriodError as error:
+        month = month_of(request.GET.get("month", ""))
+    except ValueError as error:  # not a month, or one with no pages (year 0, Oct-0024)
         messages.error(request, str(error))
         return redirect("editions")
     return redirect("edition-publish", month=month)
@@ -185,8 +187,8 @@ def publish_start(request: HttpRequest) -> HttpResponse:
 def approve_start(request: HttpRequest) -> HttpResponse:
     """The list page's sign-off box: on to that month's approval page."""
     try:
-        month = parse_month(request.GET.get("month", ""))
-    except PeriodError as error:
+        month = month_of(request.GET.get("month", ""))
+    except ValueError as error:  # not a month, or one with no pages (year 0, Oct-0024)
         messages.error(request, str(error))
         return redirect("editions")
     return redirect("edition-approve", month=month)
@@ -294,6 +296,8 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
             unit = form.cleaned_data["unit"]
             outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], request.user)
             where = unit.name if unit else "Kent"
+            if outcome != "unchanged":
+                record("commentary.changed", request.user, about=indicator, detail=f"{month.label}, {where}: {outcome}")
             messages.success(request, f"Commentary on {indicator.code} for {where} {outcome}.")
             return redirect("edition-commentary", month=month)
         status = 400

@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
-from indicators.analysis.periods import Period, PeriodError
+from indicators.analysis.periods import Period
 from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
 from scorecard.assembly import (
     ScorecardData,
@@ -83,7 +83,7 @@ def edition_month(month: str | None) -> Period:
         return latest
     try:
         as_at = periods.parse_month(month)
-    except PeriodError as error:
+    except ValueError as error:  # a PeriodError, or a date the calendar has not got (year 0)
         raise PageNotFound(str(error)) from None
     if not Measurement.objects.edition_months().filter(period_start=as_at.start).exists():
         raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")

@@ -1,23 +1,10 @@
 """The officer pages' URLs (stable: people bookmark them; see DESIGN.md)."""
 
-from django.urls import path, register_converter
+from django.urls import path
+
+from scorecard import converters  # noqa: F401 - registers the yyyy-mm converter (a real month, or a 404)
 
 from . import views
-
-
-class MonthConverter:
-    """A month as yyyy-mm (whether it has data is the view's question)."""
-
-    regex = r"[0-9]{4}-[0-9]{2}"
-
-    def to_python(self, value: str) -> str:
-        return value
-
-    def to_url(self, value: str) -> str:
-        return value
-
-
-register_converter(MonthConverter, "yyyy-mm")
 
 urlpatterns = [
     path("scorecard/<slug:unit>/", views.scorecard_page, name="scorecard-latest"),

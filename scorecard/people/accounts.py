@@ -38,6 +38,12 @@ def set_roles(user: User, roles: Iterable[str]) -> tuple[list[str], list[str]]:
         user.groups.add(*Group.objects.filter(name__in=added))
     if removed:
         user.groups.remove(*Group.objects.filter(name__in=removed))
+    # The MI team maintains definitions and targets in the admin, which needs is_staff; taking the role
+    # away takes the admin away too (a superuser keeps it).
+    staff = True if MI_TEAM in added else False if MI_TEAM in removed and not user.is_superuser else user.is_staff
+    if staff != user.is_staff:
+        user.is_staff = staff
+        user.save(update_fields=["is_staff"])
     return added, removed
 
 

@@ -46,7 +46,7 @@ def person_add(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             person = form.save()
             set_roles(person, form.cleaned_data["roles"])
-        log_event("user.created", request.user, target=person.username, roles=form.cleaned_data["roles"],
+        log_event("user.created", request.user, about=person, roles=form.cleaned_data["roles"],
                   local_password=person.has_usable_password())
         messages.success(request, f"{person.username} has been added.")
         return redirect("person-list")
@@ -63,8 +63,10 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             form.save()
             added, removed = set_roles(person, form.cleaned_data["roles"])
-        log_event("user.changed", request.user, target=person.username, changed=form.changed_data,
-                  roles_added=added, roles_removed=removed)
+        if details := [name for name in form.changed_data if name != "roles"]:
+            log_event("user.changed", request.user, about=person, changed=details)
+        if added or removed:
+            log_event("user.role_changed", request.user, about=person, roles_added=added, roles_removed=removed)
         messages.success(request, f"{person.username} has been updated.")
         return redirect("person-list")
     return render(request, "people/form.html", {"form": form, "person": person})
@@ -80,7 +82,7 @@ def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
         person.is_active = active
         person.save(update_fields=["is_active"])
         # An inactive account's sessions stop working at once: the auth backends refuse inactive users.
-        log_event("user.reactivated" if active else "user.deactivated", request.user, target=person.username)
+        log_event("user.reactivated" if active else "user.deactivated", request.user, about=person)
     messages.success(request, f"{person.username} can {'now' if active else 'no longer'} sign in.")
     return redirect("person-list")
 

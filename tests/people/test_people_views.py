@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from indicators.audit_trail import AuditEvent
 from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS
 
 pytestmark = pytest.mark.django_db
@@ -149,8 +150,10 @@ def test_the_mi_team_adds_a_person_with_a_role_and_a_password(client_for, mi_use
     assert person.check_password(STRONG_PASSWORD)
     assert sorted(person.groups.values_list("name", flat=True)) == sorted([OFFICERS, MEMBERS])
     assert (person.email, person.get_full_name(), person.is_active) == ("new.person@example.org", "New Person", True)
-    assert {"event": "user.created", "user": "mi", "target": "newperson", "roles": [OFFICERS, MEMBERS],
-            "local_password": True} in audit_events(audit)
+    assert {"event": "user.created", "user": "mi", "object_type": "user", "object_id": str(person.pk),
+            "object": "newperson", "roles": [OFFICERS, MEMBERS], "local_password": True} in audit_events(audit)
+    event = AuditEvent.objects.get(action="user.created")  # stored as well as logged
+    assert (event.user, event.username, event.object_label) == (mi_user, "mi", "newperson")
     # The new person can log in with that password.
     login = Client().post("/accounts/login/", {"username": "newperson", "password": STRONG_PASSWORD})
     assert login.status_code == 302
@@ -225,8 +228,11 @@ def test_the_mi_team_changes_a_persons_roles_and_details(client_for, mi_user: Us
     officer.refresh_from_db()
     assert sorted(officer.groups.values_list("name", flat=True)) == sorted([MEMBERS, "Early years project"])
     assert officer.first_name == "Olive"
-    assert {"event": "user.changed", "user": "mi", "target": "officer", "changed": ["first_name", "roles"],
-            "roles_added": [MEMBERS], "roles_removed": [OFFICERS]} in audit_events(audit)
+    about = {"object_type": "user", "object_id": str(officer.pk), "object": "officer"}
+    assert {"event": "user.changed", "user": "mi", **about, "changed": ["first_name"]} in audit_events(audit)
+    assert {"event": "user.role_changed", "user": "mi", **about, "roles_added": [MEMBERS],
+            "roles_removed": [OFFICERS]} in audit_events(audit)
+    assert AuditEvent.objects.get(action="user.role_changed").detail == "roles_added: Members; roles_removed: Officers"
     # The change takes effect: the former officer no longer sees the live scorecards.
     assert not User.objects.get(pk=officer.pk).has_perm("indicators.view_scorecard")
 
@@ -304,3 +310,41 @@ def test_the_admins_user_pages_are_for_superusers_only(client_for, mi_user: User
     assert client.get(f"/admin/auth/user/{mi_user.pk}/change/").status_code == 403
     superuser = User.objects.create_superuser("admin", password="pw-for-tests")
     assert client_for(superuser).get("/admin/auth/user/").status_code == 200
+
+
+# --- the MI role opens the admin ------------------------------------------------------------------------------
+
+
+def test_someone_added_to_the_mi_team_can_use_the_admin(client_for, mi_user: User) -> None:
+    response = client_for(mi_user).post(ADD, add_form(roles=[MI_TEAM]))
+    assert response.status_code == 302
+    person = User.objects.get(username="newperson")
+    assert person.is_staff
+    browser = Client()
+    browser.force_login(person)
+    assert browser.get("/admin/").status_code == 200
+    assert browser.get("/admin/indicators/indicator/").status_code == 200
+
+
+def test_giving_and_taking_the_mi_role_gives_and_takes_the_admin(client_for, mi_user: User, officer: User) -> None:
+    browser = Client()
+    browser.force_login(officer)
+    assert browser.get("/admin/").status_code == 302  # to the admin's login: not staff
+    client = client_for(mi_user)
+    assert client.post(edit_url(officer), edit_form(officer, roles=[OFFICERS, MI_TEAM])).status_code == 302
+    officer.refresh_from_db()
+    assert officer.is_staff and browser.get("/admin/").status_code == 200
+    assert client.post(edit_url(officer), edit_form(officer, roles=[OFFICERS])).status_code == 302
+    officer.refresh_from_db()
+    assert not officer.is_staff
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_a_superuser_keeps_the_admin_without_the_mi_role(client_for, mi_user: User) -> None:
+    admin = User.objects.create_superuser("root", password="pw-for-tests")
+    admin.groups.add(Group.objects.get(name=MI_TEAM))
+    mi_user.is_superuser = True  # only a superuser may change a superuser
+    mi_user.save(update_fields=["is_superuser"])
+    assert client_for(mi_user).post(edit_url(admin), edit_form(admin, roles=[])).status_code == 302
+    admin.refresh_from_db()
+    assert admin.is_staff

@@ -108,3 +108,22 @@ def test_env_example_names_every_variable_compose_requires(compose: dict[str, An
     # The example must never carry a real secret.
     values = dict(line.split("=", 1) for line in example.splitlines() if "=" in line and not line.startswith("#"))
     assert values["SECRET_KEY"] == "" and values["POSTGRES_PASSWORD"] == ""
+
+
+# --- production loose ends (issue #14 item 8) ---------------------------------------------------------------
+
+def test_gunicorn_has_an_explicit_timeout_in_the_dockerfile_and_compose(compose: dict[str, Any]) -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    cmd = next(line for line in dockerfile.replace("\\\n", " ").splitlines() if line.startswith("CMD"))
+    assert '"--timeout", "120"' in cmd
+    assert "--timeout 120" in command_text(compose["services"]["web"])
+
+
+def test_collectstatic_runs_in_the_image_and_in_make_run_and_the_readme_says_so() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "collectstatic --no-input" in dockerfile
+    makefile = (ROOT / "Makefile").read_text()
+    run_recipe = makefile.split("\nrun: demo\n", 1)[1].split("\n\n", 1)[0]
+    assert "collectstatic --no-input" in run_recipe.splitlines()[0]  # before runserver
+    production = (ROOT / "README.md").read_text().split("## Running on the real services", 1)[1]
+    assert "collectstatic --no-input" in production

@@ -28,12 +28,20 @@ def run_check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_check_deploy_passes_with_production_settings() -> None:
-    result = run_check_deploy(
-        DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="scorecard.example.org",
-        TRUST_X_FORWARDED_PROTO="true", LOG_FORMAT="json",
-    )
+PRODUCTION = {"DEBUG": "false", "ALLOWED_HOSTS": "scorecard.example.org", "TRUST_X_FORWARDED_PROTO": "true",
+              "LOG_FORMAT": "json"}
+
+
+def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
+    # Production runs collectstatic first (the Dockerfile, `make run`): here, a static root that has its manifest.
+    (tmp_path / "staticfiles.json").write_text('{"version": "1.1", "paths": {}}')
+    result = run_check_deploy(**PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_when_collectstatic_has_not_run(tmp_path: Path) -> None:
+    result = run_check_deploy(**PRODUCTION, SECRET_KEY=secrets.token_urlsafe(50), STATIC_ROOT=str(tmp_path))
+    assert result.returncode != 0 and "scorecard.W001" in result.stdout + result.stderr
 
 
 def test_check_deploy_fails_with_development_settings() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from indicators.audit_trail import record
 from indicators.importing.load import commit_upload
 from indicators.importing.parse import FileProblem, check_size
 from indicators.importing.preview import Report, check_upload
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         upload = Upload.objects.create(filename=path.name, content=content, size=len(content),
                                        state=Upload.State.QUEUED, counts=report.counts, warnings=report.stored_warnings(),
                                        preview=report.preview())
+        record("upload.received", "command line", about=upload, counts=report.counts, detail="import_measurements")
         state = commit_upload(upload.pk)
         upload.refresh_from_db(fields=["state", "errors", "counts"])
         if state != Upload.State.COMMITTED:
