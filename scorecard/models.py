@@ -83,7 +83,8 @@ class EditionVersion(models.Model):
     paper = models.CharField(max_length=2, choices=[("A4", "A4 landscape"), ("A3", "A3 landscape")], default="A4",
                              help_text="The committee pack's paper size.")
     title = models.CharField(max_length=200, blank=True, help_text="The scorecard's title, as printed on the pack.")
-    attribution = models.CharField(max_length=500, blank=True, help_text="Where the figures come from (the pack's cover).")
+    attribution = models.CharField(max_length=500, blank=True,
+                                   help_text="Where the figures come from (the pack's cover).")
 
     class Meta:
         ordering = ["edition", "-number"]

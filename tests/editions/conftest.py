@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
@@ -93,3 +95,22 @@ def demo_pack(demo: None) -> bytes:
     pdf = bytes(EditionPack.objects.get(version=version).pdf)
     _demo_pack.append(pdf)
     return pdf
+
+
+def _skip_or_fail(reason: str) -> None:
+    from tests.conftest import skip_or_fail
+
+    skip_or_fail(reason)
+
+
+def poppler(tool: str, *args: str, pdf: bytes) -> str:
+    if shutil.which(tool) is None:
+        _skip_or_fail(f"{tool} (poppler-utils) is not installed")
+    result = subprocess.run([tool, *args, "-", "-"] if tool == "pdftotext" else [tool, *args, "-"],
+                            input=pdf, capture_output=True, check=True, timeout=120)
+    return result.stdout.decode("utf-8")
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, its white space collapsed (pdftotext: much faster than pypdf on a whole pack)."""
+    return [" ".join(page.split()) for page in poppler("pdftotext", pdf=pdf).split("\f")[:-1]]
