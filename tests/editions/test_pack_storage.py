@@ -195,3 +195,19 @@ def test_each_role_gets_the_preparing_page_or_403(
     client = client_for(users[role])
     assert client.get("/editions/2024-10/pack.pdf").status_code == status
     assert client.post("/editions/2024-10/pack.pdf").status_code == 405
+
+
+def test_the_publish_command_takes_the_paper_and_says_what_became_of_the_pack(
+        demo: None, layout: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    approve_now()
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("publish", "2024-10", "--paper", "A3", stdout=out, stderr=StringIO())
+    version = EditionVersion.objects.get(number=2)
+    assert version.paper == "A3" and layout == [2]
+    # In a test the commit is simulated after the command returns, so the command saw the pack queued.
+    assert "Committee pack (A3): queued." in out.getvalue()
