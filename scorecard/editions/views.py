@@ -123,19 +123,19 @@ def pack_pdf(request: HttpRequest, month: Period) -> HttpResponse:
     being prepared, and the worker is asked to make it."""
     version = requested_version(request, month)
     stored = EditionPack.objects.filter(version=version).first()
+    if pdf.needs_queueing(stored):
+        pdf.request_pack(version)  # the worker makes it (in eager mode, with no worker, this process just did)
+        stored = EditionPack.objects.filter(version=version).first()
     if stored is not None and stored.is_ready:
         authority = version.unit_rows.filter(kind=UnitKind.AUTHORITY).values_list("name", flat=True).first()
         response = HttpResponse(bytes(stored.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{pdf.pack_filename(version, authority or "")}"'
         response["ETag"] = f'"{stored.sha256}"'
         return response
-    if pdf.needs_queueing(stored):
-        pdf.request_pack(version)
-        stored = pdf.pack_status(version)
-    elif stored is not None and stored.status == PackStatus.FAILED:
+    if stored is not None and stored.status == PackStatus.FAILED:
         return HttpResponse(
-            f"The committee pack could not be made: {stored.error}. The MI team has been told (it is tried again "
-            "in a few minutes). Open the committee pack page and print it from your browser instead.",
+            f"The committee pack could not be made: {stored.error}. It is tried again in a few minutes. "
+            "Meanwhile, open the committee pack page and print it from your browser.",
             status=503, content_type="text/plain; charset=utf-8",
         )
     response = render(request, "editions/pack_preparing.html", {
