@@ -129,7 +129,6 @@ def pack_context(version: EditionVersion) -> dict[str, Any]:
         "districts": [page for page in districts if page.has_data],
         "no_data": [page for page in districts if not page.has_data],
         "threshold": version.suppression_threshold,
-        "embargoed": version.is_embargoed(),
         "paper": version.paper,
     }
 

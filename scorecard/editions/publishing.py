@@ -180,6 +180,9 @@ def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str = "
     month = parse_month(DEMO_MONTH)
     changed = load_commentary(commentary_path, month)
     if EditionVersion.objects.filter(edition__month=month.start).exists():
+        # Published before versions kept their pack's title: fill it in, unless its pack was already made with none.
+        EditionVersion.objects.filter(edition__month=month.start, title="").exclude(pack__status="ready").update(
+            title=title, attribution=attribution)
         return changed
     # The printed edition was signed off before committee: a demo approval (by nobody in particular).
     _, fingerprint = cards_and_figures(units_in_edition(), month)
