@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -182,7 +182,7 @@ def make_pack(version_id: int) -> str:
     return pack.status
 
 
-def needs_queueing(pack: EditionPack | None, now: Any = None) -> bool:
+def needs_queueing(pack: EditionPack | None, now: datetime | None = None) -> bool:
     """No pack yet, a lost task, or a failure that may since have been fixed."""
     now = now or timezone.now()
     if pack is None:
@@ -206,7 +206,17 @@ def request_pack(version: EditionVersion) -> None:
             return
         EditionPack.objects.filter(pk=pack.pk).exclude(status=PackStatus.READY).update(
             status=PackStatus.QUEUED, queued_at=timezone.now(), started_at=None, finished_at=None, error="")
-    transaction.on_commit(lambda: make_pack_task.delay(version.pk))
+
+    def queue() -> None:
+        try:
+            make_pack_task.delay(version.pk)
+        except Exception as error:  # the broker is down: say so (the request page retries later), never a 500
+            log.exception("could not queue the committee pack for %s", version)
+            EditionPack.objects.filter(version=version, status=PackStatus.QUEUED).update(
+                status=PackStatus.FAILED, finished_at=timezone.now(),
+                error=f"the worker could not be reached ({type(error).__name__}: {error})"[:2000])
+
+    transaction.on_commit(queue)
 
 
 def pack_status(version: EditionVersion) -> EditionPack | None:

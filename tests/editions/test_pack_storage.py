@@ -211,3 +211,19 @@ def test_the_publish_command_takes_the_paper_and_says_what_became_of_the_pack(
     assert version.paper == "A3" and layout == [2]
     # In a test the commit is simulated after the command returns, so the command saw the pack queued.
     assert "Committee pack (A3): queued." in out.getvalue()
+
+
+def test_a_broker_that_cannot_be_reached_leaves_the_version_published_and_the_pack_failed_with_the_reason(
+        demo: None, member: User, client_for, monkeypatch: pytest.MonkeyPatch,
+        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    def broker_down(version_id: int) -> None:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
+
+    monkeypatch.setattr("scorecard.editions.tasks.make_pack_task.delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        version = publish_now()
+    assert EditionVersion.objects.filter(pk=version.pk).exists()
+    pack = EditionPack.objects.get(version=version)
+    assert pack.status == PackStatus.FAILED and "the worker could not be reached" in pack.error
+    response = client_for(member).get("/editions/2024-10/pack.pdf")
+    assert response.status_code == 503 and b"could not be reached" in response.content
