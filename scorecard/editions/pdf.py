@@ -26,6 +26,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import slugify
 
 from districts.models import UnitKind
 
@@ -143,8 +144,7 @@ def lay_out(version: EditionVersion) -> bytes:
 
 
 def pack_filename(version: EditionVersion, organisation: str = "") -> str:
-    from django.utils.text import slugify
-
+    """``kent-scorecard-2024-10-v1.pdf``: what a member's download is called."""
     prefix = slugify(organisation) or "scorecard"
     return f"{prefix}-scorecard-{version.edition.iso}-v{version.number}.pdf"
 

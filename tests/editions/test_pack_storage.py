@@ -144,9 +144,10 @@ def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_
 def test_a_lost_task_is_queued_again_and_a_failure_says_so(
         demo: None, member: User, client_for, queued: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
     version = EditionVersion.objects.get(number=1)
-    pack = EditionPack.objects.get(version=version)  # queued at publication; the worker never ran it
-    pack.queued_at = timezone.now() - pdf.STALE_AFTER - timedelta(minutes=1)
-    pack.save(update_fields=["queued_at"])
+    EditionPack.objects.filter(version=version).delete()
+    # Queued at publication, long ago, and the worker never ran it (its message was lost).
+    pack = EditionPack.objects.create(version=version, status=PackStatus.QUEUED,
+                                      queued_at=timezone.now() - pdf.STALE_AFTER - timedelta(minutes=1))
     client = client_for(member)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get("/editions/2024-10/pack.pdf").status_code == 202

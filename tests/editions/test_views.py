@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
-from scorecard.models import Commentary, EditionVersion
+from scorecard.models import Commentary, EditionPack, EditionVersion
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,7 @@ def test_the_pdf_is_a_clear_503_without_weasyprint(demo: None, member: User, cli
 
     monkeypatch.setattr("scorecard.editions.pdf.lay_out", lambda version: pdf.html_to_pdf("<p>x</p>"))
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)  # import now raises ImportError
+    EditionPack.objects.all().delete()  # whatever the demo's publication left
     assert pdf.make_pack(EditionVersion.objects.get(number=1).pk) == "failed"
     response = client_for(member).get("/editions/2024-10/pack.pdf")
     assert response.status_code == 503 and b"print it from your browser" in response.content
