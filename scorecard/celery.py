@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "scorecard.settings")
 app = Celery("scorecard")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Tasks outside an app's top-level tasks.py: the committee pack (scorecard/editions/tasks.py).
+app.autodiscover_tasks(["scorecard.editions"])

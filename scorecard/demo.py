@@ -31,6 +31,10 @@ ATTRIBUTION = (
     "Demo figures: Kent County Council, Children, Young People and Education Directorate Scorecard, "
     "October 2024 (published 9 December 2024), under the Open Government Licence."
 )
+# Printed on the demo edition's committee pack (kept with the published version).
+PACK_TITLE = "Children, Young People and Education Directorate Scorecard"
+PACK_ATTRIBUTION = ("Figures: Kent County Council, Children, Young People and Education Directorate, "
+                    "published under the Open Government Licence v3.0.")
 SERVICES = {label: code for code, label in TeamService.choices}
 DEMO_BENCHMARK_SOURCE = "Printed scorecard, October 2024"
 CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
@@ -250,5 +254,5 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
         "measurements": load_measurements(directory),
         "footnotes": load_footnotes(),
         # The October 2024 edition with its commentary, published once, as members first see it.
-        "edition": publish_demo_edition(),
+        "edition": publish_demo_edition(title=PACK_TITLE, attribution=PACK_ATTRIBUTION),
     }

@@ -79,6 +79,12 @@ class EditionVersion(models.Model):
         help_text="The edition as published (see scorecard/editions/snapshot.py), but for its units' rows: those are "
                   "in EditionUnit, one record a unit, so a page reads only the units it shows."
     )
+    # The committee pack's look, chosen at publication and kept, so the pack can be laid out again identically.
+    paper = models.CharField(max_length=2, choices=[("A4", "A4 landscape"), ("A3", "A3 landscape")], default="A4",
+                             help_text="The committee pack's paper size.")
+    title = models.CharField(max_length=200, blank=True, help_text="The scorecard's title, as printed on the pack.")
+    attribution = models.CharField(max_length=500, blank=True,
+                                   help_text="Where the figures come from (the pack's cover).")
 
     class Meta:
         ordering = ["edition", "-number"]
@@ -116,6 +122,37 @@ class EditionVersion(models.Model):
 
     def is_embargoed(self, now: datetime | None = None) -> bool:
         return self.shown_from > (now or timezone.now())
+
+
+class PackStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    MAKING = "making", "being laid out"
+    READY = "ready", "ready"
+    FAILED = "failed", "failed"
+
+
+class EditionPack(models.Model):
+    """A version's committee pack: the PDF laid out once, by the worker, and never changed after.
+
+    Apart from the version so that lists of versions never load the bytes.
+    """
+
+    version = models.OneToOneField(EditionVersion, on_delete=models.CASCADE, related_name="pack")
+    status = models.CharField(max_length=10, choices=PackStatus.choices, default=PackStatus.QUEUED)
+    queued_at = models.DateTimeField()
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(null=True, editable=False)
+    sha256 = models.CharField(max_length=64, blank=True, help_text="The SHA-256 of the stored PDF (hex).")
+    size = models.PositiveIntegerField(null=True, blank=True, help_text="The PDF's size in bytes.")
+    error = models.TextField(blank=True, help_text="Why the last attempt failed.")
+
+    def __str__(self) -> str:
+        return f"{self.version} pack ({self.status})"
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == PackStatus.READY
 
 
 class EditionUnit(models.Model):

@@ -29,3 +29,10 @@ class PublishForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text="UK time (Europe/London). Leave blank to show it to members as soon as it is published.",
     )
+    paper = forms.ChoiceField(
+        label="Committee pack paper",
+        choices=[("A4", "A4 landscape"), ("A3", "A3 landscape (larger print)")],
+        initial="A4",
+        required=False,
+        help_text="The PDF is laid out once, when the edition is published.",
+    )

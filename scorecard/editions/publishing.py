@@ -26,6 +26,7 @@ from indicators.models import Indicator, Measurement
 from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from ..models import Commentary, Edition, EditionVersion
 from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
+from .pdf import request_pack
 from .snapshot import build_snapshot
 
 DEMO_COMMENTARY = Path(__file__).resolve().parent.parent / "demo_data" / "commentary.csv"
@@ -33,6 +34,7 @@ DEMO_MONTH = "2024-10"
 # The printed October 2024 edition was published on 9 December 2024 (committee papers).
 DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)
 DEMO_APPROVED_AT = datetime(2024, 12, 6, 12, 0)
+PAPER_SIZES = ("A4", "A3")
 
 
 class PublishError(Exception):
@@ -102,12 +104,17 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
 
 @transaction.atomic
 def publish_edition(month: Period, user: AbstractBaseUser | None = None, published_at: datetime | None = None,
-                    threshold: int | None = None, visible_from: datetime | None = None) -> Published:
-    """Freeze the edition as at ``month`` as a new version (1 for a first publication).
+                    threshold: int | None = None, visible_from: datetime | None = None, paper: str = "A4",
+                    title: str | None = None, attribution: str | None = None) -> Published:
+    """Freeze the edition as at ``month`` as a new version (1 for a first publication), and queue its
+    committee pack's layout in the worker (``paper``: A4 or A3 landscape).
 
     Refused unless a service lead approved exactly these figures. ``visible_from`` embargoes the
-    version: members see it only from then.
+    version: members see it only from then. The pack's ``title`` and ``attribution`` default to the
+    last published version's.
     """
+    if paper not in PAPER_SIZES:
+        raise PublishError(f"the committee pack is printed on {' or '.join(PAPER_SIZES)}, not {paper!r}")
     check_publishable(month)
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
     units = units_in_edition()
@@ -123,6 +130,7 @@ def publish_edition(month: Period, user: AbstractBaseUser | None = None, publish
         raise PublishError(problem)
     number = (edition.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     published_at = published_at or timezone.now()
+    previous = EditionVersion.objects.order_by("-published_at").only("title", "attribution").first()
     version = EditionVersion.objects.create(
         edition=edition,
         number=number,
@@ -131,12 +139,16 @@ def publish_edition(month: Period, user: AbstractBaseUser | None = None, publish
         published_by=user if user is not None and user.is_authenticated else None,
         suppression_threshold=threshold,
         snapshot={key: value for key, value in snapshot.items() if key != "units"},
+        paper=paper,
+        title=title if title is not None else (previous.title if previous else ""),
+        attribution=attribution if attribution is not None else (previous.attribution if previous else ""),
     )
     version.store_units(snapshot["units"])
     about = ("edition", month.iso, f"{month.label} version {number}")
     record("edition.published", user, about=about, counts={"version": number, "units": len(snapshot["units"])})
     if version.visible_from:
         record("edition.embargoed", user, about=about, detail=f"members see it from {version.visible_from.isoformat()}")
+    request_pack(version)  # laid out by the worker once this transaction commits
     authority_card = next((card for unit, card in cards.items() if unit.kind == UnitKind.AUTHORITY), None)
     return Published(version, missing_commentary_warnings(month, authority_card))
 
@@ -164,17 +176,22 @@ def load_commentary(path: Path, month: Period) -> int:
     return changed
 
 
-def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY) -> int:
-    """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024).
+def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str = "", attribution: str = "") -> int:
+    """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024);
+    ``title`` and ``attribution`` are printed on its committee pack.
 
     Returns how many records changed; a second run publishes nothing.
     """
     month = parse_month(DEMO_MONTH)
     changed = load_commentary(commentary_path, month)
     if EditionVersion.objects.filter(edition__month=month.start).exists():
+        # Published before versions kept their pack's title: fill it in, unless its pack was already made with none.
+        EditionVersion.objects.filter(edition__month=month.start, title="").exclude(pack__status="ready").update(
+            title=title, attribution=attribution)
         return changed
     # The printed edition was signed off before committee: a demo approval (by nobody in particular).
     _, fingerprint = cards_and_figures(units_in_edition(), month)
     approve(month, fingerprint, None, at=timezone.make_aware(DEMO_APPROVED_AT))
-    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT))
+    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT), title=title,
+                    attribution=attribution)
     return changed + 1

@@ -6,16 +6,12 @@ live figures, so they run in a fixed handful of queries whatever the edition hol
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,12 +22,11 @@ from indicators.models import Indicator
 
 from ..assembly import build_scorecard
 from ..converters import month_of
-from ..models import Commentary, Edition, EditionVersion
-from . import presentation
+from ..models import Commentary, Edition, EditionPack, EditionVersion, PackStatus
+from . import pdf, presentation
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
 from .commentary import save_commentary, writing_sections
 from .forms import CommentaryForm, PublishForm
-from .pdf import PdfUnavailable, html_to_pdf
 from .publishing import (
     PublishError,
     approval_problem,
@@ -47,7 +42,8 @@ PUBLISH = "scorecard.publish_edition"
 APPROVE = "scorecard.approve_edition"
 WRITE_COMMENTARY = "scorecard.write_commentary"
 VIEW_LATEST = "indicators.view_scorecard"
-PACK_TITLE = "Children, Young People and Education Directorate Scorecard"
+# While a pack is being made, its page asks again this often (seconds).
+PACK_REFRESH_SECONDS = 10
 
 
 def sees_embargoed(request: HttpRequest) -> bool:
@@ -114,47 +110,40 @@ def edition_unit(request: HttpRequest, month: Period, unit: str) -> HttpResponse
     return _unit_page(request, month, unit)
 
 
-def pack_html(request: HttpRequest, version: EditionVersion) -> str:
-    pages = [presentation.unit_page(version.snapshot, unit) for unit in version.units]
-    return render_to_string("editions/pack.html", {
-        "title": PACK_TITLE,
-        "version": version,
-        "edition": version.edition,
-        "authority": next((page for page in pages if page.unit["kind"] == UnitKind.AUTHORITY), None),
-        "districts": [page for page in pages if page.unit["kind"] != UnitKind.AUTHORITY],
-        "threshold": version.suppression_threshold,
-        "embargoed": version.is_embargoed(),
-    }, request=request)
-
-
 @require_GET
 @permission_required(VIEW_PUBLISHED, raise_exception=True)
 def pack(request: HttpRequest, month: Period) -> HttpResponse:
-    return HttpResponse(pack_html(request, requested_version(request, month)))
+    """The committee pack as HTML: what the PDF is made from, and what a browser prints."""
+    return HttpResponse(pdf.pack_html(requested_version(request, month), request))
 
 
 @require_GET
 @permission_required(VIEW_PUBLISHED, raise_exception=True)
 def pack_pdf(request: HttpRequest, month: Period) -> HttpResponse:
+    """The version's stored pack, byte for byte as made at publication. Never laid out here: a version
+    without one (published before packs were stored, or still being made) gets a page that says it is
+    being prepared, and the worker is asked to make it."""
     version = requested_version(request, month)
-    html = pack_html(request, version)
-    # A published version never changes, so neither does its pack: lay it out once (10 s or so)
-    # and keep it, keyed by the HTML itself so a changed template makes a new one.
-    cache_key = "edition-pack-pdf:" + hashlib.sha256(html.encode("utf-8")).hexdigest()
-    try:
-        pdf = cache.get(cache_key)
-        if pdf is None:
-            pdf = html_to_pdf(html, base_url=request.build_absolute_uri("/"))
-            cache.set(cache_key, pdf, timeout=None)
-    except PdfUnavailable:
+    stored = EditionPack.objects.filter(version=version).first()
+    if pdf.needs_queueing(stored):
+        pdf.request_pack(version)  # the worker makes it (in eager mode, with no worker, this process just did)
+        stored = EditionPack.objects.filter(version=version).first()
+    if stored is not None and stored.is_ready:
+        authority = version.unit_rows.filter(kind=UnitKind.AUTHORITY).values_list("name", flat=True).first()
+        response = HttpResponse(bytes(stored.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{pdf.pack_filename(version, authority or "")}"'
+        response["ETag"] = f'"{stored.sha256}"'
+        return response
+    if stored is not None and stored.status == PackStatus.FAILED:
         return HttpResponse(
-            "The PDF cannot be made on this server (WeasyPrint or Pango is not installed). "
-            "Open the committee pack page and print it from your browser instead.",
+            f"The committee pack could not be made: {stored.error}. It is tried again in a few minutes. "
+            "Meanwhile, open the committee pack page and print it from your browser.",
             status=503, content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    filename = f"cype-scorecard-{month.iso}-v{version.number}.pdf"
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response = render(request, "editions/pack_preparing.html", {
+        "version": version, "edition": version.edition, "pack": stored, "refresh": PACK_REFRESH_SECONDS,
+    }, status=202)
+    response["Retry-After"] = str(PACK_REFRESH_SECONDS)
     return response
 
 
@@ -203,17 +192,19 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
             messages.error(request, "Not published: give the embargo as a date and time, or leave it blank.")
             return redirect("edition-publish", month=month)
         try:
-            published = publish_edition(month, user=request.user, visible_from=form.cleaned_data["visible_from"])
+            published = publish_edition(month, user=request.user, visible_from=form.cleaned_data["visible_from"],
+                                        paper=form.cleaned_data["paper"] or "A4")
         except PublishError as error:
             messages.error(request, f"Not published: {error}.")
             return redirect("edition-publish", month=month)
         version = published.version
         embargo = (f" Members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}."
                    if version.visible_from else "")
-        messages.success(request, f"Published {month.label} as version {version.number}.{embargo}")
+        messages.success(request, f"Published {month.label} as version {version.number}.{embargo} "
+                                  "Its committee pack is being laid out: this page shows when it is ready.")
         for warning in published.warnings:
             messages.warning(request, warning)
-        return redirect(f"{reverse('edition', kwargs={'month': month})}?version={version.number}")
+        return redirect("edition-publish", month=month)
     try:
         check_publishable(month)
         problem = ""
@@ -225,16 +216,22 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
         _, fingerprint = cards_and_figures(units_in_edition(), month)
         approval = approval_state(edition, fingerprint)
         problem = approval_problem(approval, edition)
+    versions = list(EditionVersion.objects.filter(edition__month=month.start).select_related("pack")
+                    .only("number", "published_at", "visible_from", "paper", "edition_id", "pack__status",
+                          "pack__size", "pack__sha256", "pack__error", "pack__queued_at", "pack__finished_at"))
+    packs = [getattr(version, "pack", None) for version in versions]
     return render(request, "editions/publish.html", {
         "month": month,
+        "packs_pending": any(pack is not None and pack.status in (PackStatus.QUEUED, PackStatus.MAKING)
+                             for pack in packs),
+        "refresh": PACK_REFRESH_SECONDS,
         "problem": problem,
         "edition": edition,
         "approval": approval,
         "covers": COVERS,
         "form": form,
         "warnings": [] if problem else missing_commentary_warnings(month),
-        "versions": list(EditionVersion.objects.filter(edition__month=month.start)
-                         .only("number", "published_at", "visible_from")),
+        "versions": versions,
     })
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from districts.models import ReportingUnit
@@ -53,12 +54,6 @@ def month_measurement(indicator: str, unit: str, month: Period = OCTOBER) -> Mea
 
 
 @pytest.fixture(autouse=True)
-def fresh_pdf_cache() -> None:
-    """Each test lays out its own PDFs (the view keeps them in the cache)."""
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
 def quick_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
     """The default hasher takes most of a second per test user; these tests are about permissions."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -71,3 +66,51 @@ def approve_now(month: Period = OCTOBER, threshold: int | None = None) -> None:
 
     _, fingerprint = cards_and_figures(units_in_edition(), month, threshold)
     approve(month, fingerprint, None)
+
+
+# The demo edition's committee pack, laid out once per test session (about 15 s of WeasyPrint) and
+# stored again from memory for each test that needs it, as the demo fixture does with the data.
+_demo_pack: list[bytes] = []
+
+
+@pytest.fixture
+def demo_pack(demo: None) -> bytes:
+    """The published demo version's real committee pack, stored with it; returns the PDF bytes."""
+    import hashlib
+
+    from scorecard.editions.pdf import make_pack
+    from scorecard.models import EditionPack, EditionVersion, PackStatus
+    from tests.conftest import skip_or_fail
+
+    version = EditionVersion.objects.get(edition__month=OCTOBER.start, number=1)
+    EditionPack.objects.filter(version=version).delete()  # queued at publication; the worker never ran in the test
+    if _demo_pack:
+        pdf = _demo_pack[0]
+        EditionPack.objects.create(version=version, status=PackStatus.READY, queued_at=timezone.now(),
+                                   finished_at=timezone.now(), pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
+                                   size=len(pdf))
+        return pdf
+    if make_pack(version.pk) != PackStatus.READY:
+        skip_or_fail("the committee pack could not be laid out: " + EditionPack.objects.get(version=version).error)
+    pdf = bytes(EditionPack.objects.get(version=version).pdf)
+    _demo_pack.append(pdf)
+    return pdf
+
+
+def _skip_or_fail(reason: str) -> None:
+    from tests.conftest import skip_or_fail
+
+    skip_or_fail(reason)
+
+
+def poppler(tool: str, *args: str, pdf: bytes) -> str:
+    if shutil.which(tool) is None:
+        _skip_or_fail(f"{tool} (poppler-utils) is not installed")
+    result = subprocess.run([tool, *args, "-", "-"] if tool == "pdftotext" else [tool, *args, "-"],
+                            input=pdf, capture_output=True, check=True, timeout=120)
+    return result.stdout.decode("utf-8")
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    """Each page's text, its white space collapsed (pdftotext: much faster than pypdf on a whole pack)."""
+    return [" ".join(page.split()) for page in poppler("pdftotext", pdf=pdf).split("\f")[:-1]]

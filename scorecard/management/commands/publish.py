@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from indicators.analysis.periods import PeriodError, parse_month
+from scorecard.editions.pdf import pack_status
 from scorecard.editions.publishing import PublishError, publish_edition
 
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="the edition month: Oct-24 or 2024-10")
+        parser.add_argument("--paper", choices=["A4", "A3"], default="A4",
+                            help="the committee pack's paper, landscape (default A4)")
         parser.add_argument("--visible-from", metavar="'YYYY-MM-DD HH:MM'",
                             help="embargo: members see the version only from then (UK time)")
 
@@ -31,7 +34,7 @@ class Command(BaseCommand):
             except ValueError:
                 raise CommandError("--visible-from takes a UK date and time such as '2024-12-09 10:00'") from None
         try:
-            published = publish_edition(month, visible_from=visible_from)
+            published = publish_edition(month, visible_from=visible_from, paper=options.get("paper") or "A4")
         except PublishError as error:
             raise CommandError(f"not published: {error}") from None
         for warning in published.warnings:
@@ -42,3 +45,6 @@ class Command(BaseCommand):
                           + (f", members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}"
                              if version.visible_from else "") + "); "
                           f"{len(published.warnings)} RED indicator(s) without commentary.")
+        pack = pack_status(version)  # laid out already in eager mode; otherwise queued for the worker
+        self.stdout.write(f"Committee pack ({version.paper}): {pack.get_status_display() if pack else 'not queued'}"
+                          + (f", {pack.size:,} bytes, SHA-256 {pack.sha256}" if pack and pack.is_ready else "") + ".")
