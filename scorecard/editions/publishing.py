@@ -23,6 +23,7 @@ from indicators.analysis.rag import Rag
 from indicators.models import Indicator, Measurement
 
 from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionVersion
 from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
 from .snapshot import build_snapshot
@@ -93,8 +94,7 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     if state is ApprovalState.NONE:
         return "a service lead has not approved this month's figures yet"
     if state is ApprovalState.OUTDATED and edition is not None:
-        approved = timezone.localtime(edition.approved_at)
-        return (f"the figures changed after they were approved on {approved:%d %B %Y} at {approved:%H:%M}: "
+        return (f"the figures changed after they were approved on {long_datetime(edition.approved_at)}: "
                 "a service lead must approve them again")
     return ""
 
