@@ -121,6 +121,7 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+FORMAT_MODULE_PATH = ["scorecard.formats"]  # one date format: "6 December 2024" (scorecard/formats/)
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

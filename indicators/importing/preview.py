@@ -218,7 +218,14 @@ class Report:
     def preview(self) -> dict[str, object]:
         """What the preview page shows, as JSON for Upload.preview."""
         return {"layout": self.layout, "seen": self.diff.seen,
-                "changes": [change.as_dict() for change in self.diff.changed]}
+                "changes": [change.as_dict() for change in self.diff.changed],
+                "units": self.units_changed()}
+
+    def units_changed(self) -> list[dict[str, str]]:
+        """The units that get a new or changed value, in display order: once committed, the scorecards to look at."""
+        units = {change.item.unit for change in (*self.diff.new, *self.diff.changed)}
+        return [{"name": unit.name, "slug": unit.slug, "kind": unit.kind}
+                for unit in sorted(units, key=lambda unit: (unit.display_order, unit.name))]
 
     def stored_errors(self) -> list[dict[str, object]]:
         return stored_issues(self.errors)

@@ -51,7 +51,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 
 ACTIONS = {
-    "confirm": (load.confirm, "Confirmed: the values are being loaded.",
+    "confirm": (load.confirm, "Confirmed.",
                 "This upload cannot be confirmed (it has errors, or is not waiting for confirmation)."),
     "run-again": (lambda pk, user: load.run_again(pk, user), "Queued to run again.",
                   "Only a failed or stuck upload can be run again."),

@@ -15,6 +15,9 @@ from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag
 
+from django.utils.safestring import SafeString
+
+from .. import sparkline
 from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED
 
 JSON = dict[str, Any]
@@ -116,6 +119,16 @@ class RowView:
     indicator_id: int
     section: str
     note: int | None = None  # the latest value's footnote number
+    sparkline: SafeString | str = ""  # the trend and the latest value drawn small, its values as text
+
+
+def spark_points(row: JSON) -> list[sparkline.Point]:
+    """A frozen row's trend (the latest included) for its sparkline; a suppressed value is a gap."""
+    decimals = row["decimals"]
+    return [sparkline.Point(value["period"],
+                            Decimal(value["value"]) if value["value"] is not None and not value["suppressed"] else None,
+                            value_text(value, decimals))
+            for value in row["trend"]]
 
 
 @dataclass
@@ -126,6 +139,11 @@ class TableView:
     latest_label: str
     rows: list[RowView] = field(default_factory=list)
     has_outturn: bool = False
+
+    @property
+    def trend_span(self) -> str:
+        """The periods the sparkline column spans: "Apr-24 to Oct-24"."""
+        return f"{self.trend_labels[0]} to {self.latest_label}" if self.trend_labels else self.latest_label
 
 
 def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
@@ -160,6 +178,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         indicator_id=row["indicator_id"],
         section=row["section"],
         note=notes.mark(latest),
+        sparkline=sparkline.sparkline(spark_points(row)),
     )
 
 

@@ -24,6 +24,7 @@ from indicators.audit_trail import record
 from indicators.models import Indicator, Measurement
 
 from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionVersion
 from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
 from .pdf import request_pack
@@ -96,8 +97,7 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     if state is ApprovalState.NONE:
         return "a service lead has not approved this month's figures yet"
     if state is ApprovalState.OUTDATED and edition is not None:
-        approved = timezone.localtime(edition.approved_at)
-        return (f"the figures changed after they were approved on {approved:%d %B %Y} at {approved:%H:%M}: "
+        return (f"the figures changed after they were approved on {long_datetime(edition.approved_at)}: "
                 "a service lead must approve them again")
     return ""
 

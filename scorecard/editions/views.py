@@ -22,6 +22,7 @@ from indicators.models import Indicator
 
 from ..assembly import build_scorecard
 from ..converters import month_of
+from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionPack, EditionVersion, PackStatus
 from . import pdf, presentation
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
@@ -198,7 +199,7 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
             messages.error(request, f"Not published: {error}.")
             return redirect("edition-publish", month=month)
         version = published.version
-        embargo = (f" Members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}."
+        embargo = (f" Members see it from {long_datetime(version.visible_from)}."
                    if version.visible_from else "")
         messages.success(request, f"Published {month.label} as version {version.number}.{embargo} "
                                   "Its committee pack is being laid out: this page shows when it is ready.")

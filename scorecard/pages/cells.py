@@ -58,6 +58,13 @@ def value_cell(value: Value | None, decimals: int) -> SafeString:
     return format_html('<span class="status">{}</span>', status_word(value.status or NOT_SUPPLIED))
 
 
+def value_text(value: Value, decimals: int) -> str:
+    """A value or its status as plain text (a sparkline's words); a synthetic value says so."""
+    if value.value is None:
+        return status_word(value.status or NOT_SUPPLIED)
+    return number(value.value, decimals) + (" (synthetic)" if value.synthetic else "")
+
+
 # Not yet published: members have not seen this figure (a letter on screen, the words for screen readers).
 PROVISIONAL_MARK = mark_safe('<span class="provisional-mark" title="Provisional: not yet published">'
                              '<span aria-hidden="true">P</span><span class="visually-hidden"> (provisional: '
@@ -69,6 +76,13 @@ def with_footnote(cell: SafeString, number: int | None) -> SafeString:
     if number is None:
         return cell
     return format_html('{}<sup class="footnote-mark"><a href="#footnote-{}">{}</a></sup>', cell, number, number)
+
+
+def with_footnotes(cell: SafeString, numbers: list[int]) -> SafeString:
+    """A cell with several footnote numbers (a sparkline of values that carry footnotes)."""
+    for note in dict.fromkeys(numbers):
+        cell = with_footnote(cell, note)
+    return cell
 
 
 def trend_cell(value: Value, decimals: int, expected_label: str) -> SafeString:

@@ -147,13 +147,20 @@ def _icon(letter: str, kind: str, modifier: str, words: str) -> SafeString:
                        '<span class="spc-words">{}</span>', kind, modifier, words, letter, words)
 
 
-def cell(summary: SeriesSpc) -> SafeString:
-    """The scorecard's SPC cell: the variation and assurance icons with their words, or why there are none."""
+def cell(summary: SeriesSpc, short: bool = False) -> SafeString:
+    """The scorecard's SPC cell: the variation and assurance icons with their words, or why there are none.
+
+    ``short``: too few points reads only "–" on screen (the table says why once, above it:
+    ``tables.spc_note``); screen readers still hear it in the cell.
+    """
     if summary.state == NOT_APPLICABLE:
         # The full reason is long for every rolling row: it is on hover here, and in the keys and on the
         # indicator page.
         return format_html('<span class="spc-none" title="{}">SPC not shown: rolling or year-to-date figure</span>',
                            spc.NOT_APPLICABLE_REASON)
+    if short and summary.state == TOO_FEW:
+        return format_html('<span class="spc-none"><span aria-hidden="true">–</span>'
+                           '<span class="visually-hidden">{}</span></span>', summary.message)
     if summary.state != SHOWN or summary.result is None:
         return format_html('<span class="spc-none">{}</span>', summary.message)
     letter, modifier, words = VARIATION[summary.result.variation]

@@ -22,6 +22,7 @@ from django_tables2.utils import AttributeDict
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
+from scorecard import sparkline
 from scorecard.assembly import ScorecardRow
 from scorecard.editions.presentation import Footnotes
 
@@ -30,7 +31,7 @@ from . import spc as spc_pages
 from .layout import Block, MatrixBlock
 
 TEMPLATE = "scorecard/table.html"
-TREND = "trend"  # where the trend columns go in SCORECARD_COLUMNS
+TREND = "trend"  # where the trend (a sparkline, or a column per period with ?trend=full) goes in SCORECARD_COLUMNS
 SPC = "spc"  # where the SPC column goes (switchable: ?spc=off)
 
 NUMERIC_ATTRS = {"th": {"class": "num", "scope": "col"}, "td": {"class": "num"}}
@@ -115,9 +116,10 @@ class LeanTable(tables.Table):
         attrs = {"class": "scorecard-table"}
 
     def __init__(self, data: Sequence[dict[str, Any]], columns: list[tuple[str, tables.Column]], caption: str,
-                 **kwargs: Any) -> None:
+                 note: str = "", **kwargs: Any) -> None:
         super().__init__(data, extra_columns=columns, **kwargs)
         self.caption = caption
+        self.note = note  # said once above the table rather than in every row (e.g. too few points for SPC)
 
     def header(self) -> SafeString:
         """The header cells of a table that does not sort, built once in Python like the body.
@@ -178,14 +180,47 @@ def trend_labels(rows: Sequence[ScorecardRow]) -> list[str]:
     return list(max(shapes, key=lambda s: (shapes[s], len(s)))) if shapes else []
 
 
+def trend_header(labels: Sequence[str]) -> SafeString:
+    """The sparkline column's header: "Trend" and the periods it spans."""
+    if not labels:
+        return mark_safe("Trend")
+    span = labels[0] if len(labels) == 1 else f"{labels[0]} to {labels[-1]}"
+    return format_html('Trend <span class="period">{}</span>', span)
+
+
+def trend_sparkline(row: ScorecardRow, footnotes: Footnotes) -> SafeString:
+    """A row's trend as a sparkline; the trend values' footnote marks follow it."""
+    decimals = row.indicator.decimals
+    points = [sparkline.Point(value.period.label, value.value, cells.value_text(value, decimals)) for value in row.trend]
+    marks = [number for number in (footnotes.number(value.footnote) for value in row.trend) if number is not None]
+    return cells.with_footnotes(sparkline.sparkline(points), marks)
+
+
+def spc_note(block_spc: Sequence[spc_pages.SeriesSpc]) -> str:
+    """One sentence above a table for its rows with too few points for SPC (their cells say only "–")."""
+    few = [summary for summary in block_spc if summary.state == spc_pages.TOO_FEW]
+    if not few:
+        return ""
+    counts = sorted({summary.count for summary in few})
+    have = str(counts[0]) if len(counts) == 1 else f"{counts[0]} to {counts[-1]}"
+    needed = spc_pages.spc.MIN_POINTS_FOR_LIMITS
+    if len(few) == 1:
+        return f"Too few points for SPC in 1 row ({have} points, {needed} needed): its SPC cell shows –."
+    return (f"Too few points for SPC in {len(few)} of these {len(block_spc)} rows ({have} points, {needed} needed): "
+            "their SPC cells show –.")
+
+
 def scorecard_table(block: Block, as_at: Period,
                     spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None,
                     footnotes: Footnotes | None = None,
-                    provisional: set[tuple[int, int]] = frozenset()) -> LeanTable:
+                    provisional: set[tuple[int, int]] = frozenset(),
+                    full_trend: bool = False) -> LeanTable:
     """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out.
 
     ``footnotes`` numbers the values' footnotes across the page; ``provisional`` holds the
-    (unit id, indicator id) of rows whose latest figures members have not seen yet.
+    (unit id, indicator id) of rows whose latest figures members have not seen yet. The trend is
+    a sparkline in one column, so that value, direction, target and RAG fit a laptop's screen;
+    ``full_trend`` gives each period its own column instead (``?trend=full``).
     """
     footnotes = footnotes if footnotes is not None else Footnotes()
     month = as_at.iso
@@ -193,8 +228,13 @@ def scorecard_table(block: Block, as_at: Period,
     columns: list[tuple[str, tables.Column]] = []
     for spec in SCORECARD_COLUMNS:
         if spec == TREND:
-            columns += [(f"trend_{i}", tables.Column(verbose_name=label, attrs=NUMERIC_ATTRS, orderable=False))
-                        for i, label in enumerate(labels)]
+            if full_trend:
+                columns += [(f"trend_{i}", tables.Column(verbose_name=label, attrs=NUMERIC_ATTRS, orderable=False))
+                            for i, label in enumerate(labels)]
+            else:
+                columns.append((TREND, tables.Column(verbose_name=trend_header(labels),
+                                                     attrs={"th": {"scope": "col"}, "td": {"class": "trend"}},
+                                                     orderable=False)))
         elif spec == SPC:
             if spc is not None:
                 columns.append((SPC, tables.Column(verbose_name="SPC: variation and assurance",
@@ -210,14 +250,19 @@ def scorecard_table(block: Block, as_at: Period,
             record["value"] = cells.with_footnote(record["value"], footnotes.number(row.latest.footnote))
         if (row.unit.pk, row.indicator.pk) in provisional:
             record["value"] = record["value"] + cells.PROVISIONAL_MARK
-        for i, value in enumerate(row.trend):
-            expected = labels[i] if i < len(labels) else value.period.label
-            cell = cells.trend_cell(value, row.indicator.decimals, expected)
-            record[f"trend_{i}"] = cells.with_footnote(cell, footnotes.number(value.footnote))
+        if full_trend:
+            for i, value in enumerate(row.trend):
+                expected = labels[i] if i < len(labels) else value.period.label
+                cell = cells.trend_cell(value, row.indicator.decimals, expected)
+                record[f"trend_{i}"] = cells.with_footnote(cell, footnotes.number(value.footnote))
+        else:
+            record[TREND] = trend_sparkline(row, footnotes)
         if spc is not None:
-            record[SPC] = spc_pages.cell(spc[(row.indicator.pk, row.unit.pk)])
+            record[SPC] = spc_pages.cell(spc[(row.indicator.pk, row.unit.pk)], short=True)
         records.append(record)
-    return LeanTable(records, columns, block.caption)
+    note = spc_note([spc[(row.indicator.pk, row.unit.pk)] for row in block.rows]) if spc is not None else ""
+    # "coded": the code and the indicator's name are the first two columns (both kept in view when scrolled).
+    return LeanTable(records, columns, block.caption, note=note, attrs={"class": "scorecard-table coded"})
 
 
 # --- Matrices: indicators down, units across (area pages and the comparison) --------------------

@@ -24,8 +24,8 @@ from django_tables2 import RequestConfig
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
-from scorecard import export, page_cache
-from scorecard.assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from scorecard import export, page_cache, sparkline
+from scorecard.assembly import NEW_INDICATOR, NOT_SUPPLIED, Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from scorecard.editions.presentation import Footnotes
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.models import EditionVersion
@@ -97,6 +97,14 @@ class ScorecardParts:
     tables: list[SafeString]  # rendered
     footnotes: list[tuple[int, str]]
     shows_synthetic: bool
+    own_data: bool = True  # False: nothing was received for the unit itself (its teams may have figures)
+    teams_data: bool = False  # its teams have figures
+
+
+def received(rows: Sequence[ScorecardRow]) -> bool:
+    """Any figure or stated status (N/A, to be supplied) in the rows' trends: something was received."""
+    return any(value.value is not None or value.status not in (NOT_SUPPLIED, NEW_INDICATOR)
+               for row in rows for value in (row.latest, *row.trend) if value is not None)
 
 
 def scorecard_rows(request: HttpRequest, unit: ReportingUnit, as_at: Period
@@ -117,7 +125,9 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
     provisional = provisional_keys(as_at, shown, published, units=serves or [unit]) if published else {
         (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
     footnotes = Footnotes()
-    tables = [scorecard_table(block, as_at, spc, footnotes, provisional).as_html(request) for block in blocks]
+    full_trend = sparkline.full_trend(request.GET)
+    tables = [scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request)
+              for block in blocks]
     return ScorecardParts(
         sections=sections,
         teams=list(card.teams),
@@ -128,6 +138,8 @@ def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
         tables=tables,
         footnotes=footnotes.listed(),
         shows_synthetic=card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
+        own_data=received([row for row in card.rows if row.unit == unit]),
+        teams_data=received([row for row in card.rows if row.unit != unit]),
     )
 
 
@@ -154,6 +166,7 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
         "parts": parts,
         "form": FilterForm(request.GET, parts.sections),
         "published": published,
+        "full_trend": sparkline.full_trend(request.GET),
         **spc_pages.page_context(spc_pages.enabled(request.GET)),
     })
 

@@ -58,12 +58,33 @@ def test_a_district_with_two_teams_shows_both(officer_client):
     assert "ICS Monthly — Swale Central CSWT" in shown and "ICS Monthly — Swale Island &amp; Rural CSWT" in shown
 
 
-def test_trend_has_seven_months_and_the_headers_name_them(officer_client):
-    html = officer_client.get("/scorecard/kent/").content.decode()
+def test_full_trend_has_seven_months_and_the_headers_name_them(officer_client):
+    html = officer_client.get("/scorecard/kent/?trend=full").content.decode()
     first_table = html[html.index("<caption>Education Monthly</caption>"):]
     header = first_table[: first_table.index("</thead>")]
     for label in ("Apr-24", "May-24", "Jun-24", "Jul-24", "Aug-24", "Sep-24", "Oct-24"):
         assert f">{label}</th>" in header
+    assert 'class="sparkline"' not in first_table and "Show the trend as a sparkline" in html
+
+
+def test_trend_is_one_sparkline_column_with_every_month_in_words(officer_client):
+    """By default the seven months are one narrow column, so value, direction, target and RAG fit a laptop."""
+    html = officer_client.get("/scorecard/kent/").content.decode()
+    first_table = html[html.index("<caption>Education Monthly</caption>"):]
+    header = first_table[: first_table.index("</thead>")]
+    assert ">Apr-24</th>" not in header and 'Trend <span class="period">Apr-24 to Oct-24</span>' in header
+    row = first_table[first_table.index("<tbody>"):first_table.index("</tr>", first_table.index("<tbody>"))]
+    kent_app17 = build_scorecard(ReportingUnit.objects.authority(), OCT_24).rows[0]
+    spoken = ", ".join(f"{value.period.label} {value.value:.1f}" for value in kent_app17.trend)
+    assert f'<span class="visually-hidden">Trend: {spoken}</span>' in row
+    assert '<svg class="spark"' in row and 'aria-hidden="true"' in row
+    assert 'href="?trend=full"' in html  # every month one link away
+
+
+def test_a_unit_with_no_data_says_so_in_a_headline(officer_client):
+    html = officer_client.get("/scorecard/sevenoaks/").content.decode()
+    assert '<h2 class="no-data">No data received for Sevenoaks for October 2024</h2>' in html
+    assert "No data received" not in officer_client.get("/scorecard/dover/").content.decode()
 
 
 def test_values_are_rounded_half_up_to_the_indicators_decimals(officer_client):
@@ -71,8 +92,10 @@ def test_values_are_rounded_half_up_to_the_indicators_decimals(officer_client):
                                              value__isnull=False).select_related("indicator").first()
     measurement.value = Decimal("66.65")  # half-even rounding would give 66.6
     measurement.save()
-    html = officer_client.get("/scorecard/kent/").content.decode()
+    html = officer_client.get("/scorecard/kent/?trend=full").content.decode()
     assert ">66.7</td>" in html and "66.6" not in html
+    sparkline = officer_client.get("/scorecard/kent/").content.decode()
+    assert "Oct-24 66.7" in sparkline and "66.6" not in sparkline
 
 
 def test_statuses_show_as_printed(officer_client):
@@ -122,7 +145,7 @@ def test_month_without_data_is_404_with_a_clear_message(officer_client):
 
 def test_an_earlier_month_is_its_own_edition(officer_client):
     html = officer_client.get("/scorecard/kent/2024-09/").content.decode()
-    assert "as at September 2024" in html and ">Sep-24</th>" in html and ">Oct-24</th>" not in html
+    assert "as at September 2024" in html and "Mar-24 to Sep-24" in html and " to Oct-24" not in html
 
 
 def test_unit_and_month_pickers_link_to_every_district_and_month(officer_client):

@@ -318,3 +318,15 @@ def test_every_figure_the_indicator_pages_draw_is_valid_plotly(officer_client, s
                 assert figure["layout"]["template"], name  # plotly's default look, as graph objects give
                 checked += 1
     assert checked > 3 * Indicator.objects.count()  # trend, SPC and bar charts among them
+
+
+def test_too_few_points_is_said_once_above_each_table_not_in_every_row(officer_client):
+    """The note names the table and the count; each such row's cell shows "–" (the words for screen readers only)."""
+    html = officer_client.get("/scorecard/dover/").content.decode()
+    notes = re.findall(r'<p class="table-note">([^<]*): Too few points for SPC in (\d+)', html)
+    captions = re.findall(r"<caption>(.*?)</caption>", html)
+    assert notes and {caption for caption, _ in notes} <= set(captions)
+    assert len({caption for caption, _ in notes}) == len(notes)  # once per table
+    hidden = html.count('<span aria-hidden="true">–</span><span class="visually-hidden">Too few points for SPC (')
+    assert hidden == sum(int(count) for _, count in notes)
+    assert html.count('<span class="spc-none">Too few points') == 0  # no visible per-row sentence

@@ -7,6 +7,7 @@ from django.utils import timezone
 from indicators.analysis.periods import PeriodError, parse_month
 from scorecard.editions.pdf import pack_status
 from scorecard.editions.publishing import PublishError, publish_edition
+from scorecard.formats import long_datetime
 
 
 class Command(BaseCommand):
@@ -41,8 +42,8 @@ class Command(BaseCommand):
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         version = published.version
         self.stdout.write(f"Published {month.label} as version {version.number} "
-                          f"({timezone.localtime(version.published_at):%d %B %Y %H:%M}"
-                          + (f", members see it from {timezone.localtime(version.visible_from):%d %B %Y %H:%M}"
+                          f"({long_datetime(version.published_at)}"
+                          + (f", members see it from {long_datetime(version.visible_from)}"
                              if version.visible_from else "") + "); "
                           f"{len(published.warnings)} RED indicator(s) without commentary.")
         pack = pack_status(version)  # laid out already in eager mode; otherwise queued for the worker
