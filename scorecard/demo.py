@@ -17,11 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
-from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
+from districts.models import ReportingUnit, TeamService
 from indicators.analysis.numbers import to_decimal
-from indicators.analysis.periods import parse_period, parse_year_label
-from indicators.models import Benchmark, Indicator, Measurement, MeasurementRevision, Target
+from indicators.analysis.periods import parse_period
+from indicators.importing.definitions import import_path
+from indicators.models import Indicator, Measurement, MeasurementRevision
 
 from .editions.publishing import publish_demo_edition
 
@@ -31,7 +31,7 @@ ATTRIBUTION = (
     "October 2024 (published 9 December 2024), under the Open Government Licence."
 )
 SERVICES = {label: code for code, label in TeamService.choices}
-DEMO_BENCHMARK_SOURCE = "Printed scorecard, October 2024"
+DEMO_REASON = "demo data loaded (load_demo)"
 CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
 
 
@@ -71,102 +71,15 @@ def upsert(model: type[models.Model], where: str, lookup: dict[str, Any], values
     return True
 
 
-def load_geography(directory: Path = DEMO_DIR) -> int:
-    changed = 0
-    rows = list(read_csv("geography.csv", directory))
-    units: dict[str, ReportingUnit] = {}
-    # Areas first, so districts can name theirs.
-    for order, (line, row) in sorted(enumerate(rows), key=lambda item: item[1][1]["kind"] != "area"):
-        where = f"geography.csv line {line}"
-        values = {
-            "kind": row["kind"],
-            "gss_code": row["gss_code"],
-            "service": SERVICES.get(row["service"], row["service"]),
-            "area": units.get(row["area"]) if row["area"] else None,
-            "display_order": order,
-        }
-        changed += upsert(ReportingUnit, where, {"name": row["unit"]}, values)
-        units[row["unit"]] = ReportingUnit.objects.get(name=row["unit"])
-    for line, row in rows:
-        if row["kind"] == UnitKind.TEAM and row["covers"]:
-            team = units[row["unit"]]
-            served = [units[name] for name in row["covers"].split(";")]
-            if set(team.districts_served.all()) != set(served):
-                team.districts_served.set(served)
-                changed += 1
-    for line, row in read_csv("aliases.csv", directory):
-        changed += upsert(UnitAlias, f"aliases.csv line {line}", {"alias": row["alias"]},
-                          {"unit": units[row["unit"]]})
-    return changed
-
-
-def load_indicators(directory: Path = DEMO_DIR) -> int:
-    changed = 0
-    for order, (line, row) in enumerate(read_csv("indicators.csv", directory)):
-        values = {
-            "printed_code": row["printed_code"],
-            "name": row["name"],
-            "section": row["section"],
-            "table": row["table"],
-            "polarity": row["polarity"],
-            "data_period": row["data_period"],
-            "frequency": row["frequency"],
-            "qpr": row["qpr"] == "1",
-            "reported_for": row["reported_for"],
-            "unit": row["unit"],
-            "decimals": int(row["decimals"]),
-            "dot_compares_with": row["dot_compares_with"],
-            "definition": row["definition"],
-            "source": row["source"],
-            "benchmark_label": row["benchmark_label"],
-            "england_label": row["england_label"],
-            "notes": row["notes"],
-            "display_order": order,
-        }
-        changed += upsert(Indicator, f"indicators.csv line {line}", {"code": row["code"]}, values)
-    return changed
-
-
-def load_targets(directory: Path = DEMO_DIR) -> int:
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    changed = 0
-    for line, row in read_csv("targets.csv", directory):
-        where = f"targets.csv line {line}"
-        year = parse_year_label(row["year"])
-        if year is None or row["indicator"] not in indicators:
-            raise DemoDataError(f"{where}: unknown indicator or year")
-        values = {
-            "applies_to": row["applies_to"],
-            "target": to_decimal(row["target"]),
-            "floor": number_or_none(row["floor"]),
-            "band_low": number_or_none(row["band_low"]),
-            "band_high": number_or_none(row["band_high"]),
-            "floor_band_low": number_or_none(row["floor_band_low"]),
-            "floor_band_high": number_or_none(row["floor_band_high"]),
-            "source": row["source"],
-        }
-        changed += upsert(Target, where, {"indicator": indicators[row["indicator"]], "year": year, "unit": None},
-                          values)
-    return changed
-
-
-def load_benchmarks(directory: Path = DEMO_DIR) -> int:
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    changed = 0
-    for line, row in read_csv("benchmarks.csv", directory):
-        where = f"benchmarks.csv line {line}"
-        indicator = indicators[row["indicator"]]
-        try:
-            as_at = benchmark_as_at(row["label"], indicator.frequency)
-        except BenchmarkDateError as error:
-            raise DemoDataError(f"{where}: {error}") from None
-        changed += upsert(
-            Benchmark,
-            where,
-            {"indicator": indicator, "comparator": row["comparator"], "as_at": as_at},
-            {"label": row["label"], "value": to_decimal(row["value"]), "source": DEMO_BENCHMARK_SOURCE},
-        )
-    return changed
+def load_definitions(directory: Path = DEMO_DIR) -> dict[str, int]:
+    """The scorecards, geography, aliases, indicators, targets and benchmarks, through ``import_definitions``
+    (the path any council's MI team uses). Returns how many records of each kind were added or changed."""
+    # All or nothing: an error keeps nothing. The shipped set is the starting point, so it writes no history.
+    report = import_path(directory, reason=DEMO_REASON, commit=True, history=False)
+    if not report.ok:
+        raise DemoDataError("; ".join(
+            f"{issue.sheet} line {issue.row}: {issue.message}" if issue.row else str(issue) for issue in report.errors))
+    return {what: sum(hows.values()) for what, hows in report.plain_counts().items()}
 
 
 def load_footnotes() -> int:
@@ -235,11 +148,14 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
 @transaction.atomic
 def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
     """Load every demo file; all or nothing. Returns how many records each step changed."""
+    definitions = load_definitions(directory)
     return {
-        "units": load_geography(directory),
-        "indicators": load_indicators(directory),
-        "targets": load_targets(directory),
-        "benchmarks": load_benchmarks(directory),
+        "scorecards": definitions.get("scorecards", 0),
+        "units": definitions.get("units", 0) + definitions.get("aliases", 0),
+        "indicators": definitions.get("indicators", 0),
+        "memberships": definitions.get("memberships", 0),
+        "targets": definitions.get("targets", 0),
+        "benchmarks": definitions.get("benchmarks", 0),
         "measurements": load_measurements(directory),
         "footnotes": load_footnotes(),
         # The October 2024 edition with its commentary, published once, as members first see it.

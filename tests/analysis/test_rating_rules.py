@@ -25,9 +25,9 @@ from indicators.analysis.rating import (
     select_target,
 )
 
-MAIDSTONE = Rule(RatingRule.TOLERANCE, D("10"))
-CHORLEY = Rule(RatingRule.TOLERANCE, D("5"))
-HAVERING = Rule(RatingRule.TOLERANCE_IMPROVING, D("10"))
+MAIDSTONE = Rule(RatingRule.TOLERANCE, D(10))
+CHORLEY = Rule(RatingRule.TOLERANCE, D(5))
+HAVERING = Rule(RatingRule.TOLERANCE_IMPROVING, D(10))
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,7 @@ def test_maidstone_ten_percent(value: str, polarity: str, target: str, expected:
 
 @pytest.mark.parametrize(("value", "expected"), [("80", Rag.GREEN), ("76", Rag.AMBER), ("75.9", Rag.RED)])
 def test_chorley_five_percent(value: str, expected: Rag) -> None:
-    assert rate(D(value), TargetSpec(D("80")), "H", 1, CHORLEY) is expected
+    assert rate(D(value), TargetSpec(D(80)), "H", 1, CHORLEY) is expected
 
 
 @pytest.mark.parametrize(
@@ -62,38 +62,38 @@ def test_chorley_five_percent(value: str, expected: Rag) -> None:
 )
 def test_havering_tolerance_improving(value: str, last_year: str | None, expected: Rag) -> None:
     last = D(last_year) if last_year else None
-    assert rate(D(value), TargetSpec(D("100")), "H", 0, HAVERING, same_period_last_year=last) is expected
+    assert rate(D(value), TargetSpec(D(100)), "H", 0, HAVERING, same_period_last_year=last) is expected
 
 
 def test_absolute_tolerance_and_a_lower_is_better_indicator() -> None:
-    rule = Rule(RatingRule.TOLERANCE, D("2"), ToleranceKind.ABSOLUTE)
-    assert rate(D("22"), TargetSpec(D("20")), "L", 0, rule) is Rag.AMBER
-    assert rate(D("23"), TargetSpec(D("20")), "L", 0, rule) is Rag.RED
+    rule = Rule(RatingRule.TOLERANCE, D(2), ToleranceKind.ABSOLUTE)
+    assert rate(D(22), TargetSpec(D(20)), "L", 0, rule) is Rag.AMBER
+    assert rate(D(23), TargetSpec(D(20)), "L", 0, rule) is Rag.RED
 
 
 def test_close_to_target_tolerance_counts_from_the_band() -> None:
-    spec = TargetSpec(D("20"), band_low=D("18"), band_high=D("22"))
-    assert rate(D("22"), spec, "T", 0, MAIDSTONE) is Rag.GREEN
-    assert rate(D("24"), spec, "T", 0, MAIDSTONE) is Rag.AMBER  # 2 beyond the band, margin 10 % of 20
-    assert rate(D("15"), spec, "T", 0, MAIDSTONE) is Rag.RED
+    spec = TargetSpec(D(20), band_low=D(18), band_high=D(22))
+    assert rate(D(22), spec, "T", 0, MAIDSTONE) is Rag.GREEN
+    assert rate(D(24), spec, "T", 0, MAIDSTONE) is Rag.AMBER  # 2 beyond the band, margin 10 % of 20
+    assert rate(D(15), spec, "T", 0, MAIDSTONE) is Rag.RED
 
 
 def test_data_only_is_never_rated_and_floor_is_the_printed_rule() -> None:
-    assert rate(D("1"), TargetSpec(D("100")), "H", 0, Rule(RatingRule.NONE)) is None
-    floor = TargetSpec(D("60"), floor=D("50"))
-    assert rate(D("55"), floor, "H", 0) is Rag.AMBER and rate(D("49"), floor, "H", 0) is Rag.RED
-    assert rate(None, TargetSpec(D("60")), "H", 0, MAIDSTONE) is None
-    assert rate(D("60"), None, "H", 0, MAIDSTONE) is None
+    assert rate(D(1), TargetSpec(D(100)), "H", 0, Rule(RatingRule.NONE)) is None
+    floor = TargetSpec(D(60), floor=D(50))
+    assert rate(D(55), floor, "H", 0) is Rag.AMBER and rate(D(49), floor, "H", 0) is Rag.RED
+    assert rate(None, TargetSpec(D(60)), "H", 0, MAIDSTONE) is None
+    assert rate(D(60), None, "H", 0, MAIDSTONE) is None
 
 
 @pytest.mark.parametrize(
     ("rule", "tolerance", "kind", "message"),
     [
-        ("floor", D("10"), "percent", "only for the tolerance rules"),
-        ("none", D("10"), "", "only for the tolerance rules"),
+        ("floor", D(10), "percent", "only for the tolerance rules"),
+        ("none", D(10), "", "only for the tolerance rules"),
         ("tolerance", None, "percent", "needs a tolerance"),
-        ("tolerance", D("-1"), "percent", "negative"),
-        ("tolerance", D("1"), "fraction", "not a kind of tolerance"),
+        ("tolerance", D(-1), "percent", "negative"),
+        ("tolerance", D(1), "fraction", "not a kind of tolerance"),
         ("strict", None, "percent", "not a rating rule"),
     ],
 )
@@ -103,7 +103,7 @@ def test_contradictory_rule_settings_are_refused(rule: str, tolerance: D | None,
 
 
 def test_check_rule_accepts_a_good_rule() -> None:
-    assert check_rule("tolerance", D("10"), "") == MAIDSTONE
+    assert check_rule("tolerance", D(10), "") == MAIDSTONE
 
 
 @pytest.mark.parametrize(
@@ -112,14 +112,14 @@ def test_check_rule_accepts_a_good_rule() -> None:
      ("60.04", Expected.WITHIN), ("60.05", Expected.ABOVE)],
 )
 def test_activity_expected_range(value: str, expected: Expected) -> None:
-    assert expected_range(D(value), D("40"), D("60"), 1) is expected
+    assert expected_range(D(value), D(40), D(60), 1) is expected
 
 
 def test_activity_range_with_one_bound_or_none() -> None:
-    assert expected_range(D("5"), D("10"), None, 0) is Expected.BELOW
-    assert expected_range(D("500"), D("10"), None, 0) is Expected.WITHIN
-    assert expected_range(D("5"), None, None, 0) is None
-    assert expected_range(None, D("1"), D("2"), 0) is None
+    assert expected_range(D(5), D(10), None, 0) is Expected.BELOW
+    assert expected_range(D(500), D(10), None, 0) is Expected.WITHIN
+    assert expected_range(D(5), None, None, 0) is None
+    assert expected_range(None, D(1), D(2), 0) is None
 
 
 RISING = [D(v) for v in ("10", "11", "12.5", "13", "14.2", "15", "16")]
@@ -134,7 +134,7 @@ def test_a_significant_rising_trend_improves_higher_is_better_and_worsens_lower_
 
 def test_noise_or_a_flat_line_is_no_clear_trend() -> None:
     assert trend_direction(NOISE, "H", 0) is Direction.SAME
-    assert trend_direction([D("5")] * 8, "H", 0) is Direction.SAME
+    assert trend_direction([D(5)] * 8, "H", 0) is Direction.SAME
 
 
 def test_a_trend_needs_six_points() -> None:
@@ -145,8 +145,8 @@ def test_a_trend_needs_six_points() -> None:
 
 def test_close_to_target_trends_on_the_distance_from_target() -> None:
     closing_in = [D(v) for v in ("30", "28", "26", "25", "23", "22", "21")]  # towards a target of 20
-    assert trend_direction(closing_in, "T", 0, [D("20")] * 7) is Direction.IMPROVED
-    assert trend_direction(closing_in, "T", 0, [D("40")] * 7) is Direction.WORSENED
+    assert trend_direction(closing_in, "T", 0, [D(20)] * 7) is Direction.IMPROVED
+    assert trend_direction(closing_in, "T", 0, [D(40)] * 7) is Direction.WORSENED
     assert trend_direction(closing_in, "T", 0, None) is None  # no target, no trend
 
 
