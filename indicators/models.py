@@ -162,6 +162,9 @@ class Scorecard(models.Model):
         ordering = ["-is_default", "code"]
         constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
                                                name="one_default_scorecard")]
+        # No automatic "view_scorecard": that codename is already Indicator's "browse the latest scorecards"
+        # permission in this app, and has_perm("indicators.view_scorecard") must keep meaning only that.
+        default_permissions = ("add", "change", "delete")
 
     def __str__(self) -> str:
         return f"{self.code}: {self.title}"
@@ -550,6 +553,39 @@ class TargetUpload(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True, help_text="The rows that would change, as printed text.")
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+
+class DefinitionUpload(models.Model):
+    """Definition files the MI team uploaded (import_definitions from the web), kept with their check and outcome.
+
+    The files are kept together as one zip archive, so the commit reads exactly what the preview checked.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Ready to confirm"
+        INVALID = "invalid", "Has errors"
+        COMMITTED = "committed", "Committed"
+
+    filename = models.CharField(max_length=500, help_text="The uploaded file names.")
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)
+    reason = models.CharField(max_length=500, help_text="Why these definitions change: kept with every change.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True, help_text="What the commit would change, as printed lines.")
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

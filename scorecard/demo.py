@@ -1,27 +1,22 @@
 """The demo data set: Kent CYPE Directorate Scorecard, October 2024 (Open Government Licence).
 
-Loading is idempotent (a second run changes nothing) and every record passes the
-same model validation the admin uses (``full_clean``), so a bad row is refused
-with its file and line, and nothing is half-loaded.
+Loading goes the way any council's MI team sets up and fills a scorecard: the definitions through
+``import_definitions`` (scorecards.csv, geography.csv, …), then the values through the upload pipeline.
+It is idempotent (a second run changes nothing), every record passes the same validation as the
+admin and the uploads, a bad row is refused with its file and line, and nothing is half-loaded.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import transaction
 
-from districts.models import ReportingUnit, TeamService
-from indicators.analysis.numbers import to_decimal
 from indicators.analysis.periods import parse_period
 from indicators.importing.definitions import import_path
-from indicators.models import Indicator, Measurement, MeasurementRevision
+from indicators.importing.load import commit_upload
+from indicators.importing.preview import check_upload
+from indicators.models import Measurement, Upload
 
 from .editions.publishing import publish_demo_edition
 
@@ -30,45 +25,12 @@ ATTRIBUTION = (
     "Demo figures: Kent County Council, Children, Young People and Education Directorate Scorecard, "
     "October 2024 (published 9 December 2024), under the Open Government Licence."
 )
-SERVICES = {label: code for code, label in TeamService.choices}
 DEMO_REASON = "demo data loaded (load_demo)"
 CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
 
 
 class DemoDataError(Exception):
     pass
-
-
-def read_csv(name: str, directory: Path = DEMO_DIR) -> Iterator[tuple[int, dict[str, str]]]:
-    """Rows of a demo file with their line numbers (the header is line 1)."""
-    with open(directory / name, newline="", encoding="utf-8") as handle:
-        for line, row in enumerate(csv.DictReader(handle), start=2):
-            yield line, {key: (value or "").strip() for key, value in row.items()}
-
-
-def number_or_none(text: str) -> Decimal | None:
-    return to_decimal(text) if text else None
-
-
-def save_validated(instance: models.Model, where: str) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise DemoDataError(f"{where}: {'; '.join(error.messages)}") from None
-    instance.save()
-
-
-def upsert(model: type[models.Model], where: str, lookup: dict[str, Any], values: dict[str, Any]) -> bool:
-    """Create or update one record through full_clean; True when something changed."""
-    instance = model.objects.filter(**lookup).first()
-    if instance is None:
-        instance = model(**lookup)
-    elif all(getattr(instance, field) == value for field, value in values.items()):
-        return False
-    for field, value in values.items():
-        setattr(instance, field, value)
-    save_validated(instance, where)
-    return True
 
 
 def load_definitions(directory: Path = DEMO_DIR) -> dict[str, int]:
@@ -90,59 +52,24 @@ def load_footnotes() -> int:
 
 
 def load_measurements(directory: Path = DEMO_DIR) -> int:
-    """The shipped values. A value that differs from what is stored is revised, never overwritten silently."""
-    indicators = {i.code: i for i in Indicator.objects.all()}
-    units = {u.name: u for u in ReportingUnit.objects.all()}
-    existing = {
-        (m.indicator_id, m.unit_id, m.period_kind, m.period_start): m for m in Measurement.objects.all()
-    }
-    now = timezone.now()
-    new: list[Measurement] = []
-    revised: list[Measurement] = []
-    revisions: list[MeasurementRevision] = []
-    for line, row in read_csv("measurements.csv", directory):
-        where = f"measurements.csv line {line}"
-        indicator, unit = indicators.get(row["indicator"]), units.get(row["area"])
-        if indicator is None or unit is None:
-            raise DemoDataError(f"{where}: unknown indicator {row['indicator']!r} or area {row['area']!r}")
-        period = parse_period(row["period"], indicator.frequency)
-        values = {
-            "value": number_or_none(row["value"]),
-            "numerator": number_or_none(row["numerator"]),
-            "denominator": number_or_none(row["denominator"]),
-            "status": row["status"],
-        }
-        key = (indicator.pk, unit.pk, period.kind.value, period.start)
-        measurement = existing.get(key)
-        if measurement is None:
-            measurement = Measurement(indicator=indicator, unit=unit, period_kind=period.kind.value,
-                                      period_start=period.start)
-            new.append(measurement)
-        elif all(getattr(measurement, field) == value for field, value in values.items()):
-            continue
-        else:
-            revisions.append(MeasurementRevision(
-                measurement=measurement, changed_at=now, reason="demo data reloaded",
-                old_value=measurement.value, old_numerator=measurement.numerator,
-                old_denominator=measurement.denominator, old_status=measurement.status,
-                new_value=values["value"], new_numerator=values["numerator"],
-                new_denominator=values["denominator"], new_status=values["status"],
-            ))
-            revised.append(measurement)
-        for field, value in values.items():
-            setattr(measurement, field, value)
-        measurement.updated_at = now  # bulk_update does not apply auto_now
-        existing[key] = measurement
-        try:
-            # Field and model rules as in the admin; the key's uniqueness was checked just above
-            # against what is stored (and the database constraint backs it), so skip a query a row.
-            measurement.full_clean(exclude=["indicator", "unit"], validate_unique=False, validate_constraints=False)
-        except ValidationError as error:
-            raise DemoDataError(f"{where}: {'; '.join(error.messages)}") from None
-    Measurement.objects.bulk_create(new)
-    Measurement.objects.bulk_update(revised, ["value", "numerator", "denominator", "status", "updated_at"])
-    MeasurementRevision.objects.bulk_create(revisions)
-    return len(new) + len(revised)
+    """The shipped values, through the upload pipeline (import_measurements' path): checked, previewed, then
+    committed; a value that differs from what is stored is revised, never overwritten silently. Returns how many
+    values were added or changed (nothing to change: no upload is recorded)."""
+    path = directory / "measurements.csv"
+    content = path.read_bytes()
+    report = check_upload(path.name, content)
+    if not report.ok:
+        raise DemoDataError("; ".join(f"{path.name} line {issue.row}: {issue.message}" if issue.row else str(issue)
+                                      for issue in report.errors))
+    changed = report.diff.counts["new"] + report.diff.counts["changed"]
+    if not changed:
+        return 0
+    upload = Upload.objects.create(filename=path.name, content=content, size=len(content), state=Upload.State.QUEUED,
+                                   counts=report.counts, warnings=report.stored_warnings(), preview=report.preview())
+    if commit_upload(upload.pk) != Upload.State.COMMITTED:
+        upload.refresh_from_db(fields=["errors"])
+        raise DemoDataError("; ".join(str(error.get("message")) for error in upload.errors) or "the load failed")
+    return changed
 
 
 @transaction.atomic

@@ -13,7 +13,9 @@ longer names (its values stay); records the file does not mention stay as they a
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,13 +32,14 @@ from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
 from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
 from indicators.analysis.direction import ComparesWith
 from indicators.analysis.numbers import NumberError, to_decimal
-from indicators.analysis.periods import Frequency, Period, PeriodError, PeriodKind, parse_period, parse_year_label
+from indicators.analysis.periods import Frequency, Period, PeriodError, parse_period, parse_year_label
 from indicators.analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from indicators.analysis.rating import RatingRule, RuleError, ToleranceKind, check_rule
 from indicators.audit import describe, field_changes, record_change, target_what
 from indicators.models import (
     Benchmark,
     DataPeriod,
+    DefinitionUpload,
     Indicator,
     ReportedFor,
     Scorecard,
@@ -77,14 +80,6 @@ MEMBERSHIP_FIELDS = ("section", "table", "order", "from_year", "to_year")
 SCORECARD_FIELDS = ("title", "organisation", "directorate", "cadence", "trend_periods", "attribution", "direction",
                     "is_default")
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class DefinitionsRefused(Exception):
-    """The set has errors: nothing was changed."""
-
-    def __init__(self, errors: list[Issue]) -> None:
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
 
 
 @dataclass
@@ -896,4 +891,49 @@ def import_files(files: list[tuple[str, bytes]], reason: str, user: AbstractBase
     return run(sheets, report, reason, user, commit)
 
 
-__all__ = ["SHEETS", "DefinitionsRefused", "PeriodKind", "Report", "import_files", "import_path"]
+
+
+# --- the MI page: uploads kept between the check and the commit ----------------------------------
+
+
+def pack(files: list[tuple[str, bytes]]) -> bytes:
+    """The uploaded files as one zip archive, so the commit reads exactly what the preview checked."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files:
+            archive.writestr(Path(name).name, content)
+    return buffer.getvalue()
+
+
+def unpack(content: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return [(name, archive.read(name)) for name in archive.namelist()]
+
+
+def save_check(upload: DefinitionUpload) -> DefinitionUpload:
+    """Check the upload's files and keep the preview (or the errors) on it. Changes no definition."""
+    report = import_files(unpack(bytes(upload.content)), upload.reason, upload.uploaded_by)
+    upload.state = DefinitionUpload.State.PREVIEWED if report.ok else DefinitionUpload.State.INVALID
+    upload.errors = [issue.as_dict() for issue in report.errors]
+    upload.warnings = report.warnings
+    upload.changes = report.changes
+    upload.counts = report.plain_counts()
+    upload.save(update_fields=["state", "errors", "warnings", "changes", "counts"])
+    return upload
+
+
+def commit_definitions(upload_id: int, user: AbstractBaseUser) -> Report | None:
+    """Apply a previewed upload, all or nothing; None when it is not waiting for confirmation."""
+    with transaction.atomic():
+        upload = DefinitionUpload.objects.select_for_update().filter(pk=upload_id).first()
+        if upload is None or upload.state != DefinitionUpload.State.PREVIEWED:
+            return None
+        report = import_files(unpack(bytes(upload.content)), upload.reason, user, commit=True)
+        if report.ok:
+            upload.state, upload.committed_by, upload.committed_at = (DefinitionUpload.State.COMMITTED, user,
+                                                                      timezone.now())
+            upload.changes, upload.counts = report.changes, report.plain_counts()
+        else:  # something changed since the preview made these files wrong: say so, keep nothing
+            upload.state, upload.errors = DefinitionUpload.State.INVALID, [i.as_dict() for i in report.errors]
+        upload.save()
+    return report
