@@ -2,7 +2,7 @@
 
 from django.urls import path, register_converter
 
-from . import views
+from . import scorecard_list, views
 
 
 class MonthConverter:
@@ -25,4 +25,7 @@ urlpatterns = [
     path("indicators/<str:code>/", views.indicator_page, name="indicator"),
     path("compare/", views.compare_page, name="compare-latest"),
     path("compare/<yyyy-mm:month>/", views.compare_page, name="compare"),
+    path("scorecards/", scorecard_list.scorecard_list, name="scorecards"),
+    path("scorecards/<str:code>/<slug:unit>/<yyyy-mm:month>/", scorecard_list.scorecard_download,
+         name="scorecard-download"),
 ]
