@@ -1,6 +1,6 @@
 """Rating rules per indicator: how a council turns a value and its target into RED, AMBER or GREEN.
 
-``floor`` is the printed Kent rule (``rag.rag``); ``tolerance`` and ``tolerance_improving`` rate
+``floor`` is the printed floor-and-target rule (``rag.rag``); ``tolerance`` and ``tolerance_improving`` rate
 against a margin around the target (Maidstone 10 %, Chorley 5 %, Havering's "improved on last
 year" rule); ``none`` is *data only*: never rated, and counted apart from *not rated* (no target).
 Activity indicators are never rated: they are within, above or below an expected range.

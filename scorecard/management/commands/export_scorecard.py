@@ -16,7 +16,7 @@ class Command(BaseCommand):
     help = "Write a district's or the authority's scorecard as at a month, in the export columns."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--area", required=True, help="Kent, a district, an alias or an ONS code")
+        parser.add_argument("--area", required=True, help="the authority, a district, a team, an alias or an ONS code")
         parser.add_argument("--period", required=True,
                             help="the edition month (Oct-24 or 2024-10), or a quarter (Q1 23-24: as at its last month)")
         parser.add_argument("--scorecard", help="the scorecard's code (default: the default scorecard)")
