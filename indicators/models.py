@@ -66,7 +66,8 @@ class Indicator(models.Model):
     rating = models.CharField(
         "rating rule", max_length=20, choices=[(r.value, r.value) for r in RatingRule], default=RatingRule.FLOOR,
         help_text="floor: RED below the floor; tolerance: AMBER within the tolerance of the target; "
-                  "tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; none: data only.",
+                  "tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; "
+                  "none: data only.",
     )
     tolerance = models.DecimalField(null=True, blank=True, max_digits=20, decimal_places=6,
                                     help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).")

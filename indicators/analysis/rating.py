@@ -42,8 +42,11 @@ class Expected(StrEnum):
     BELOW = "below"
 
 
-EXPECTED_WORDS = {Expected.WITHIN: "within expected range", Expected.ABOVE: "above expected range",
-                  Expected.BELOW: "below expected range"}
+EXPECTED_WORDS = {
+    Expected.WITHIN: "within expected range",
+    Expected.ABOVE: "above expected range",
+    Expected.BELOW: "below expected range",
+}
 
 
 class RuleError(ValueError):
@@ -70,7 +73,9 @@ class Rule:
 FLOOR_RULE = Rule()
 
 
-def check_rule(rule: RatingRule | str, tolerance: Decimal | None, tolerance_kind: ToleranceKind | str = "percent") -> Rule:
+def check_rule(
+    rule: RatingRule | str, tolerance: Decimal | None, tolerance_kind: ToleranceKind | str = "percent"
+) -> Rule:
     """The rule, or RuleError saying in plain words why these settings do not go together."""
     try:
         rule = RatingRule(rule)
@@ -133,8 +138,9 @@ def rate(
     return Rag.AMBER if improved else Rag.RED
 
 
-def expected_range(value: Decimal | None, lower: Decimal | None, upper: Decimal | None,
-                   decimals: int) -> Expected | None:
+def expected_range(
+    value: Decimal | None, lower: Decimal | None, upper: Decimal | None, decimals: int
+) -> Expected | None:
     """Within, above or below an activity indicator's expected range (bounds included); None without a value or range."""
     if value is None or (lower is None and upper is None):
         return None

@@ -37,8 +37,10 @@ class DefinitionsForm(forms.Form):
         widget=MultipleFileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=f"Sheets or files named {', '.join(definitions.SHEETS)}; every one but indicators may be left out.",
     )
-    reason = forms.CharField(max_length=500, help_text="Why these definitions change (e.g. 'KPI set for 2025-26 "
-                                                       "agreed by CMT'): kept with every change.")
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why these definitions change (e.g. 'KPI set for 2025-26 agreed by CMT'): kept with every change.",
+    )
 
     def clean_files(self):  # type: ignore[no-untyped-def]
         files = [file for file in self.cleaned_data["files"] if file]
@@ -59,21 +61,29 @@ def definition_uploads(request: HttpRequest) -> HttpResponse:
         files = [(file.name, file.read()) for file in form.cleaned_data["files"]]
         content = definitions.pack(files)
         upload = DefinitionUpload.objects.create(
-            filename=", ".join(name for name, _ in files)[:500], content=content, size=len(content),
-            reason=form.cleaned_data["reason"], uploaded_by=request.user)
+            filename=", ".join(name for name, _ in files)[:500],
+            content=content,
+            size=len(content),
+            reason=form.cleaned_data["reason"],
+            uploaded_by=request.user,
+        )
         definitions.save_check(upload)
         return redirect("definition-upload-detail", pk=upload.pk)
     uploads = DefinitionUpload.objects.defer("content").select_related("uploaded_by")[:SHOWN]
-    return render(request, "definitions/uploads.html", {"form": form, "uploads": uploads,
-                                                        "sheets": definitions.SHEETS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "definitions/uploads.html",
+        {"form": form, "uploads": uploads, "sheets": definitions.SHEETS},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @can_set_up
 def definition_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(DefinitionUpload.objects.defer("content").select_related("uploaded_by",
-                                                                                        "committed_by"), pk=pk)
+    upload = get_object_or_404(
+        DefinitionUpload.objects.defer("content").select_related("uploaded_by", "committed_by"), pk=pk
+    )
     if request.method == "POST":
         if request.POST.get("action") != "confirm":
             return HttpResponse("Unknown action.", status=400)
@@ -85,6 +95,11 @@ def definition_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, "Nothing was changed: the files no longer pass the check (see the errors).")
         return redirect("definition-upload-detail", pk=pk)
-    return render(request, "definitions/detail.html", {
-        "upload": upload, "can_confirm": upload.state == DefinitionUpload.State.PREVIEWED and upload.changes,
-    })
+    return render(
+        request,
+        "definitions/detail.html",
+        {
+            "upload": upload,
+            "can_confirm": upload.state == DefinitionUpload.State.PREVIEWED and upload.changes,
+        },
+    )

@@ -52,33 +52,103 @@ from .validate import text_of
 
 # Required and optional columns per sheet. Column names are a public interface: they never change.
 SHEETS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "scorecards": (("code", "title", "organisation"),
-                   ("directorate", "cadence", "trend_periods", "attribution", "default", "direction")),
+    "scorecards": (
+        ("code", "title", "organisation"),
+        ("directorate", "cadence", "trend_periods", "attribution", "default", "direction"),
+    ),
     "geography": (("unit", "kind"), ("area", "gss_code", "covers", "service")),
     "aliases": (("alias", "unit"), ()),
-    "indicators": (("code", "name", "section", "table", "polarity", "data_period", "frequency", "reported_for",
-                    "unit"),
-                   ("printed_code", "decimals", "dot_compares_with", "definition", "source", "benchmark_label",
-                    "england_label", "notes", "qpr", "scorecards", "rating", "tolerance", "tolerance_kind",
-                    "activity")),
+    "indicators": (
+        ("code", "name", "section", "table", "polarity", "data_period", "frequency", "reported_for", "unit"),
+        (
+            "printed_code",
+            "decimals",
+            "dot_compares_with",
+            "definition",
+            "source",
+            "benchmark_label",
+            "england_label",
+            "notes",
+            "qpr",
+            "scorecards",
+            "rating",
+            "tolerance",
+            "tolerance_kind",
+            "activity",
+        ),
+    ),
     "memberships": (("scorecard", "indicator"), ("section", "table", "order", "from_year", "to_year")),
-    "targets": (("indicator", "year"),
-                ("applies_to", "target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high",
-                 "source", "unit", "lower_threshold", "upper_threshold")),
+    "targets": (
+        ("indicator", "year"),
+        (
+            "applies_to",
+            "target",
+            "floor",
+            "band_low",
+            "band_high",
+            "floor_band_low",
+            "floor_band_high",
+            "source",
+            "unit",
+            "lower_threshold",
+            "upper_threshold",
+        ),
+    ),
     "benchmarks": (("indicator", "comparator", "label", "value"), ("as_at", "source")),
 }
 QPR_CODE = "QPR"  # the old ``qpr`` column means membership of the scorecard with this code
 UNITS_OF_MEASURE = ("percent", "rate", "number", "days", "weeks", "score", "currency")
-SERVICES = {**{code: code for code in TeamService.values}, **{label.lower(): code for code, label in TeamService.choices}}
-INDICATOR_FIELDS = ("printed_code", "name", "section", "table", "polarity", "data_period", "frequency",
-                    "reported_for", "unit", "decimals", "dot_compares_with", "rating", "tolerance", "tolerance_kind",
-                    "activity", "qpr", "definition", "source", "benchmark_label", "england_label", "notes",
-                    "display_order")
-TARGET_FIELDS = ("applies_to", "target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high",
-                 "lower_threshold", "upper_threshold", "source")
+SERVICES = {
+    **{code: code for code in TeamService.values},
+    **{label.lower(): code for code, label in TeamService.choices},
+}
+INDICATOR_FIELDS = (
+    "printed_code",
+    "name",
+    "section",
+    "table",
+    "polarity",
+    "data_period",
+    "frequency",
+    "reported_for",
+    "unit",
+    "decimals",
+    "dot_compares_with",
+    "rating",
+    "tolerance",
+    "tolerance_kind",
+    "activity",
+    "qpr",
+    "definition",
+    "source",
+    "benchmark_label",
+    "england_label",
+    "notes",
+    "display_order",
+)
+TARGET_FIELDS = (
+    "applies_to",
+    "target",
+    "floor",
+    "band_low",
+    "band_high",
+    "floor_band_low",
+    "floor_band_high",
+    "lower_threshold",
+    "upper_threshold",
+    "source",
+)
 MEMBERSHIP_FIELDS = ("section", "table", "order", "from_year", "to_year")
-SCORECARD_FIELDS = ("title", "organisation", "directorate", "cadence", "trend_periods", "attribution", "direction",
-                    "is_default")
+SCORECARD_FIELDS = (
+    "title",
+    "organisation",
+    "directorate",
+    "cadence",
+    "trend_periods",
+    "attribution",
+    "direction",
+    "is_default",
+)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
@@ -125,22 +195,34 @@ def _sheet(name: str, where: str, rows: list[list[Cell]], report: Report) -> She
     problems = False
     for column in required:
         if column not in header:
-            report.errors.append(Issue(f"The column '{column}' is missing (the {name} sheet needs "
-                                       f"{', '.join(required)}).", where, header_at + 1))
+            report.errors.append(
+                Issue(
+                    f"The column '{column}' is missing (the {name} sheet needs {', '.join(required)}).",
+                    where,
+                    header_at + 1,
+                )
+            )
             problems = True
     for column in header:
         if column and column not in known:
-            report.errors.append(Issue(f"'{column}' is not a column of the {name} sheet: it takes "
-                                       f"{', '.join((*required, *optional))}.", where, header_at + 1, column))
+            report.errors.append(
+                Issue(
+                    f"'{column}' is not a column of the {name} sheet: it takes {', '.join((*required, *optional))}.",
+                    where,
+                    header_at + 1,
+                    column,
+                )
+            )
             problems = True
     if problems:
         return None
     records = []
-    for number, row in enumerate(rows[header_at + 1:], start=header_at + 2):
+    for number, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
         if all(is_blank(cell) for cell in row):
             continue
-        records.append((number, {column: (row[i] if i < len(row) else None)
-                                 for i, column in enumerate(header) if column}))
+        records.append(
+            (number, {column: (row[i] if i < len(row) else None) for i, column in enumerate(header) if column})
+        )
     return Sheet(name, where, records)
 
 
@@ -173,8 +255,13 @@ def _read_one(filename: str, content: bytes, report: Report) -> list[Sheet]:
         return sheets
     if filename.lower().endswith(".csv"):
         if stem not in SHEETS:
-            report.errors.append(Issue(f"'{filename}' is not one of the definition files: name it after its "
-                                       f"sheet ({', '.join(f'{n}.csv' for n in SHEETS)}).", filename))
+            report.errors.append(
+                Issue(
+                    f"'{filename}' is not one of the definition files: name it after its "
+                    f"sheet ({', '.join(f'{n}.csv' for n in SHEETS)}).",
+                    filename,
+                )
+            )
             return sheets
         sheet = _sheet(stem, filename, read[0][1], report)
         if sheet:
@@ -196,8 +283,9 @@ def _all_there(sheets: list[Sheet], report: Report) -> list[Sheet]:
     for name in {n for n in names if names.count(n) > 1}:
         report.errors.append(Issue(f"The {name} sheet is given twice: give each sheet once.", name))
     if "indicators" not in names and not report.errors:
-        report.errors.append(Issue("There is no indicators sheet (indicators.csv): it is the one sheet every "
-                                   "set needs."))
+        report.errors.append(
+            Issue("There is no indicators sheet (indicators.csv): it is the one sheet every set needs.")
+        )
     return sheets
 
 
@@ -244,16 +332,29 @@ class _Checker:
             return None
         return value
 
-    def choice(self, sheet: Sheet, row: int, cells: dict[str, Cell], column: str, allowed: dict[str, str],
-               default: str | None = None) -> str | None:
+    def choice(
+        self,
+        sheet: Sheet,
+        row: int,
+        cells: dict[str, Cell],
+        column: str,
+        allowed: dict[str, str],
+        default: str | None = None,
+    ) -> str | None:
         value = self.text(cells, column)
         if not value and default is not None:
             return default
         found = allowed.get(value.lower())
         if found is None:
             shown = ", ".join(sorted({v for v in allowed.values() if v}))
-            self.error(sheet, row, column, f"'{value}' is not a {column.replace('_', ' ')}: use one of {shown}."
-                       if value else f"The {column.replace('_', ' ')} is blank: use one of {shown}.")
+            self.error(
+                sheet,
+                row,
+                column,
+                f"'{value}' is not a {column.replace('_', ' ')}: use one of {shown}."
+                if value
+                else f"The {column.replace('_', ' ')} is blank: use one of {shown}.",
+            )
         return found
 
     def number(self, sheet: Sheet, row: int, cells: dict[str, Cell], column: str) -> Decimal | None:
@@ -266,13 +367,23 @@ class _Checker:
             self.error(sheet, row, column, f"'{text_of(cell)}' is not a number.")
             return None
 
-    def whole(self, sheet: Sheet, row: int, cells: dict[str, Cell], column: str, default: int | None = None,
-              low: int = 0, high: int = 10_000) -> int | None:
+    def whole(
+        self,
+        sheet: Sheet,
+        row: int,
+        cells: dict[str, Cell],
+        column: str,
+        default: int | None = None,
+        low: int = 0,
+        high: int = 10_000,
+    ) -> int | None:
         value = self.number(sheet, row, cells, column)
         if value is None:
             return default
         if value != value.to_integral_value() or not low <= value <= high:
-            self.error(sheet, row, column, f"'{text_of(cells.get(column))}' is not a whole number from {low} to {high}.")
+            self.error(
+                sheet, row, column, f"'{text_of(cells.get(column))}' is not a whole number from {low} to {high}."
+            )
             return default
         return int(value)
 
@@ -338,14 +449,21 @@ class _Checker:
             title = self.required(sheet, row, cells, "title")
             organisation = self.required(sheet, row, cells, "organisation")
             if code and not CODE.match(code):
-                self.error(sheet, row, "code", f"'{code}' cannot be a scorecard code: use letters, digits, - and _ "
-                                               "only (it goes in web addresses).")
+                self.error(
+                    sheet,
+                    row,
+                    "code",
+                    f"'{code}' cannot be a scorecard code: use letters, digits, - and _ "
+                    "only (it goes in web addresses).",
+                )
                 continue
             if code in self.plan.scorecards:
                 self.error(sheet, row, "code", f"The scorecard {code} is given twice.")
                 continue
             values = {
-                "title": title, "organisation": organisation, "directorate": self.text(cells, "directorate"),
+                "title": title,
+                "organisation": organisation,
+                "directorate": self.text(cells, "directorate"),
                 "cadence": self.choice(sheet, row, cells, "cadence", cadences, default="monthly"),
                 "trend_periods": self.whole(sheet, row, cells, "trend_periods", low=2, high=60),
                 "attribution": self.text(cells, "attribution"),
@@ -357,8 +475,12 @@ class _Checker:
                 self.plan.where[("scorecard", code)] = f"{sheet.where} line {row}"
         defaults = [code for code, values in self.plan.scorecards.items() if values["is_default"]]
         if len(defaults) > 1:
-            self.error(sheet, None, "default", f"{' and '.join(defaults)} are both marked default: exactly one "
-                                               "scorecard is the default.")
+            self.error(
+                sheet,
+                None,
+                "default",
+                f"{' and '.join(defaults)} are both marked default: exactly one scorecard is the default.",
+            )
 
     def check_default(self) -> None:
         if any(v["is_default"] for v in self.plan.scorecards.values()):
@@ -366,8 +488,13 @@ class _Checker:
         stored = [s for s in self.stored_scorecards.values() if s.is_default]
         if not stored:
             where = self.sheets.get("scorecards") or self.sheets["indicators"]
-            self.error(where, None, "default", "No scorecard is the default (the one the site's front pages "
-                                               "show): mark one with 1 in the scorecards sheet's default column.")
+            self.error(
+                where,
+                None,
+                "default",
+                "No scorecard is the default (the one the site's front pages "
+                "show): mark one with 1 in the scorecards sheet's default column.",
+            )
 
     def check_geography(self, sheet: Sheet) -> None:
         kinds = {k: k for k in UnitKind.values}
@@ -384,12 +511,22 @@ class _Checker:
                 rows.append((row, cells, name, kind))
         authorities = [name for name, v in self.plan.units.items() if v["kind"] == UnitKind.AUTHORITY]
         if len(authorities) != 1:
-            self.error(sheet, None, "kind", f"The geography needs exactly one authority row (the organisation's "
-                                            f"own reporting unit); it has {len(authorities)}.")
+            self.error(
+                sheet,
+                None,
+                "kind",
+                f"The geography needs exactly one authority row (the organisation's "
+                f"own reporting unit); it has {len(authorities)}.",
+            )
         stored_authority = next((u.name for u in self.stored_units.values() if u.kind == UnitKind.AUTHORITY), None)
         if authorities and stored_authority and authorities[0] != stored_authority:
-            self.error(sheet, None, "unit", f"The authority is already '{stored_authority}': this install holds "
-                                            f"one organisation, so '{authorities[0]}' cannot be added.")
+            self.error(
+                sheet,
+                None,
+                "unit",
+                f"The authority is already '{stored_authority}': this install holds "
+                f"one organisation, so '{authorities[0]}' cannot be added.",
+            )
         for order, (row, cells, name, kind) in enumerate(rows):
             values = self.plan.units[name]
             values["display_order"] = order
@@ -399,15 +536,25 @@ class _Checker:
                 if kind != UnitKind.DISTRICT:
                     self.error(sheet, row, "area", f"Only districts belong to an area; '{name}' is a {kind}.")
                 elif self.unit_kind(area) != UnitKind.AREA:
-                    self.error(sheet, row, "area", f"The area '{area}' is not in the geography: add a row for it "
-                                                   "with kind area.")
+                    self.error(
+                        sheet,
+                        row,
+                        "area",
+                        f"The area '{area}' is not in the geography: add a row for it with kind area.",
+                    )
             service_text = self.text(cells, "service")
             service = SERVICES.get(service_text.lower(), None) if service_text else ""
             if service is None:
-                self.error(sheet, row, "service", f"'{service_text}' is not a team service: use "
-                                                  f"{' or '.join(TeamService.values)}.")
+                self.error(
+                    sheet,
+                    row,
+                    "service",
+                    f"'{service_text}' is not a team service: use {' or '.join(TeamService.values)}.",
+                )
             elif kind == UnitKind.TEAM and not service:
-                self.error(sheet, row, "service", f"The team '{name}' needs its service ({' or '.join(TeamService.values)}).")
+                self.error(
+                    sheet, row, "service", f"The team '{name}' needs its service ({' or '.join(TeamService.values)})."
+                )
             values["service"] = service or ""
             covers = [part.strip() for part in self.text(cells, "covers").split(";") if part.strip()]
             if kind == UnitKind.TEAM:
@@ -452,12 +599,14 @@ class _Checker:
                 "reported_for": self.choice(sheet, row, cells, "reported_for", levels),
                 "unit": self.choice(sheet, row, cells, "unit", measures),
                 "decimals": self.whole(sheet, row, cells, "decimals", default=1, high=6),
-                "dot_compares_with": self.choice(sheet, row, cells, "dot_compares_with", methods,
-                                                 default=ComparesWith.PREVIOUS_PERIOD.value),
+                "dot_compares_with": self.choice(
+                    sheet, row, cells, "dot_compares_with", methods, default=ComparesWith.PREVIOUS_PERIOD.value
+                ),
                 "rating": self.choice(sheet, row, cells, "rating", rules, default=RatingRule.FLOOR.value),
                 "tolerance": self.number(sheet, row, cells, "tolerance"),
-                "tolerance_kind": self.choice(sheet, row, cells, "tolerance_kind", kinds,
-                                              default=ToleranceKind.PERCENT.value),
+                "tolerance_kind": self.choice(
+                    sheet, row, cells, "tolerance_kind", kinds, default=ToleranceKind.PERCENT.value
+                ),
                 "activity": self.flag(sheet, row, cells, "activity"),
                 "definition": self.text(cells, "definition"),
                 "source": self.text(cells, "source"),
@@ -472,28 +621,42 @@ class _Checker:
                 except RuleError as error:
                     self.error(sheet, row, "tolerance", f"{code}: {error}.")
             if values["activity"] and values["rating"] not in (RatingRule.NONE, RatingRule.FLOOR):
-                self.error(sheet, row, "rating", f"{code} is an activity indicator, which is never rated: leave "
-                                                 "its rating blank or none.")
+                self.error(
+                    sheet,
+                    row,
+                    "rating",
+                    f"{code} is an activity indicator, which is never rated: leave its rating blank or none.",
+                )
             codes = [part.strip() for part in self.text(cells, "scorecards").split(";") if part.strip()]
             if self.flag(sheet, row, cells, "qpr") and QPR_CODE not in codes:
                 codes.append(QPR_CODE)
             default = next((c for c, v in self.plan.scorecards.items() if v["is_default"]), None) or next(
-                (s.code for s in self.stored_scorecards.values() if s.is_default), None)
+                (s.code for s in self.stored_scorecards.values() if s.is_default), None
+            )
             if not self.text(cells, "scorecards") and default:
                 codes.insert(0, default)
             for scorecard in codes:
                 if not self.scorecard_known(scorecard):
-                    column = "qpr" if scorecard == QPR_CODE and scorecard not in self.text(cells, "scorecards") \
+                    column = (
+                        "qpr"
+                        if scorecard == QPR_CODE and scorecard not in self.text(cells, "scorecards")
                         else "scorecards"
-                    self.error(sheet, row, column, f"The scorecard {scorecard} is not defined: add it to the "
-                                                   "scorecards sheet.")
+                    )
+                    self.error(
+                        sheet, row, column, f"The scorecard {scorecard} is not defined: add it to the scorecards sheet."
+                    )
             values["qpr"] = QPR_CODE in codes
             if code:
                 self.plan.indicators[code] = values
                 self.plan.where[("indicator", code)] = f"{sheet.where} line {row}"
                 self.plan.member_of[code] = {
-                    scorecard: {"section": values["section"], "table": values["table"], "order": order,
-                                "from_year": None, "to_year": None}
+                    scorecard: {
+                        "section": values["section"],
+                        "table": values["table"],
+                        "order": order,
+                        "from_year": None,
+                        "to_year": None,
+                    }
                     for scorecard in dict.fromkeys(codes)
                 }
 
@@ -502,8 +665,12 @@ class _Checker:
             scorecard = self.required(sheet, row, cells, "scorecard")
             code = self.required(sheet, row, cells, "indicator")
             if scorecard and not self.scorecard_known(scorecard):
-                self.error(sheet, row, "scorecard", f"The scorecard {scorecard} is not defined: add it to the "
-                                                    "scorecards sheet.")
+                self.error(
+                    sheet,
+                    row,
+                    "scorecard",
+                    f"The scorecard {scorecard} is not defined: add it to the scorecards sheet.",
+                )
             facts = self.indicator_facts(code) if code else None
             if code and facts is None:
                 self.error(sheet, row, "indicator", f"There is no indicator {code}: add it to the indicators sheet.")
@@ -515,8 +682,11 @@ class _Checker:
                 continue
             base = self.plan.member_of.get(code, {}).get(scorecard) or {}
             stored = self.stored_indicators.get(code)
-            indicator = self.plan.indicators.get(code) or {"section": stored.section, "table": stored.table,
-                                                           "display_order": stored.display_order}
+            indicator = self.plan.indicators.get(code) or {
+                "section": stored.section,
+                "table": stored.table,
+                "display_order": stored.display_order,
+            }
             values = {
                 "section": self.text(cells, "section") or base.get("section") or indicator["section"],
                 "table": self.text(cells, "table") or base.get("table") or indicator["table"],
@@ -537,13 +707,21 @@ class _Checker:
             code = self.required(sheet, row, cells, "indicator")
             facts = self.indicator_facts(code) if code else None
             if code and facts is None:
-                self.error(sheet, row, "indicator", f"There is no indicator {code}: add it to the indicators sheet "
-                                                    "before giving it a target.")
+                self.error(
+                    sheet,
+                    row,
+                    "indicator",
+                    f"There is no indicator {code}: add it to the indicators sheet before giving it a target.",
+                )
             label = self.required(sheet, row, cells, "year")
             unit = self.text(cells, "unit") or None
             if unit is not None and self.unit_kind(unit) in (None, UnitKind.AREA):
-                self.error(sheet, row, "unit", f"'{unit}' is not a reporting unit that holds values (a district, "
-                                               "team or the authority).")
+                self.error(
+                    sheet,
+                    row,
+                    "unit",
+                    f"'{unit}' is not a reporting unit that holds values (a district, team or the authority).",
+                )
             values: dict[str, Any] = {
                 "applies_to": self.choice(sheet, row, cells, "applies_to", applies, default="all"),
                 "source": self.text(cells, "source"),
@@ -559,16 +737,27 @@ class _Checker:
             shown = f"{code} {period.label if period else label}"
             has_range = values["lower_threshold"] is not None or values["upper_threshold"] is not None
             if has_range and not facts["activity"]:
-                self.error(sheet, row, "lower_threshold", f"{shown}: an expected range is for activity indicators "
-                                                          "only (activity 1 in the indicators sheet).")
+                self.error(
+                    sheet,
+                    row,
+                    "lower_threshold",
+                    f"{shown}: an expected range is for activity indicators only (activity 1 in the indicators sheet).",
+                )
             if values["target"] is None and not has_range:
                 self.error(sheet, row, "target", f"{shown}: the target is blank.")
-            if has_range and None not in (values["lower_threshold"], values["upper_threshold"]) \
-                    and values["lower_threshold"] > values["upper_threshold"]:
+            if (
+                has_range
+                and None not in (values["lower_threshold"], values["upper_threshold"])
+                and values["lower_threshold"] > values["upper_threshold"]
+            ):
                 self.error(sheet, row, "upper_threshold", f"{shown}: the expected range runs backwards.")
             if values["target"] is not None and facts["polarity"]:
-                spec = TargetSpec(**{k: values[k] for k in ("target", "floor", "band_low", "band_high",
-                                                              "floor_band_low", "floor_band_high")})
+                spec = TargetSpec(
+                    **{
+                        k: values[k]
+                        for k in ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")
+                    }
+                )
                 try:
                     check_target(spec, facts["polarity"])
                 except TargetError as error:
@@ -580,7 +769,9 @@ class _Checker:
             self.plan.targets[key] = values
             self.plan.where[("target", key)] = f"{sheet.where} line {row}"
 
-    def target_year(self, sheet: Sheet, row: int, label: str, frequency: str | None) -> tuple[int | None, Period | None]:
+    def target_year(
+        self, sheet: Sheet, row: int, label: str, frequency: str | None
+    ) -> tuple[int | None, Period | None]:
         """``2024-25`` -> (2024, None); a period label (``Q1 22-23``, ``Oct-24``) -> (its year, the period)."""
         try:
             year = parse_year_label(label)
@@ -595,8 +786,12 @@ class _Checker:
         try:
             period = parse_period(label, frequency)
         except PeriodError as error:
-            self.error(sheet, row, "year", f"'{label}' is neither a year (2024-25) nor one of the indicator's "
-                                           f"periods: {error}.")
+            self.error(
+                sheet,
+                row,
+                "year",
+                f"'{label}' is neither a year (2024-25) nor one of the indicator's periods: {error}.",
+            )
             return None, None
         return period.year_start_year, period
 
@@ -618,11 +813,11 @@ class _Checker:
                 if key in self.plan.benchmarks:
                     self.error(sheet, row, "label", f"{code}: the {comparator} benchmark as at {as_at} is given twice.")
                     continue
-                self.plan.benchmarks[key] = {"label": label, "value": value,
-                                             "source": self.text(cells, "source")}
+                self.plan.benchmarks[key] = {"label": label, "value": value, "source": self.text(cells, "source")}
 
-    def as_at(self, sheet: Sheet, row: int, cells: dict[str, Cell], label: str | None,
-              frequency: str | None) -> date | None:
+    def as_at(
+        self, sheet: Sheet, row: int, cells: dict[str, Cell], label: str | None, frequency: str | None
+    ) -> date | None:
         cell = cells.get("as_at")
         if isinstance(cell, datetime):
             return cell.date()
@@ -662,13 +857,16 @@ def _same(old: Any, new: Any) -> bool:
 
 
 class _Applier:
-    def __init__(self, plan: Plan, report: Report, reason: str, user: AbstractBaseUser | None,
-                 history: bool = True) -> None:
+    def __init__(
+        self, plan: Plan, report: Report, reason: str, user: AbstractBaseUser | None, history: bool = True
+    ) -> None:
         self.plan, self.report, self.reason, self.user = plan, report, reason, user
         self.history = history
         self.now = timezone.now()
 
-    def record(self, indicator: Indicator, what: str, changes: dict[str, list[str]], target: Target | None = None) -> None:
+    def record(
+        self, indicator: Indicator, what: str, changes: dict[str, list[str]], target: Target | None = None
+    ) -> None:
         if self.history:
             record_change(indicator, what, changes, self.reason, self.user, target=target, at=self.now)
 
@@ -681,8 +879,9 @@ class _Applier:
         instance.save()
         return True
 
-    def upsert(self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any],
-               where: str) -> tuple[models.Model | None, str, dict[str, list[str]]]:
+    def upsert(
+        self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], where: str
+    ) -> tuple[models.Model | None, str, dict[str, list[str]]]:
         """(instance, 'new' | 'changed' | '', {field: [old, new]})."""
         instance = model.objects.filter(**lookup).first()
         before = None
@@ -719,8 +918,9 @@ class _Applier:
         for code, values in plan.scorecards.items():
             _, how, changes = self.upsert(Scorecard, {"code": code}, values, plan.where[("scorecard", code)])
             if how:
-                self.report.count("scorecards", how, f"scorecard {code}: " + (
-                    "added" if how == "new" else _changed_words(changes)))
+                self.report.count(
+                    "scorecards", how, f"scorecard {code}: " + ("added" if how == "new" else _changed_words(changes))
+                )
 
     def apply_geography(self) -> None:
         plan = self.plan
@@ -732,7 +932,9 @@ class _Applier:
             fields["area"] = ReportingUnit.objects.filter(name=area).first() if area else None
             _, how, changes = self.upsert(ReportingUnit, {"name": name}, fields, plan.where[("unit", name)])
             if how:
-                self.report.count("units", how, f"unit {name}: " + ("added" if how == "new" else _changed_words(changes)))
+                self.report.count(
+                    "units", how, f"unit {name}: " + ("added" if how == "new" else _changed_words(changes))
+                )
         for team_name, districts in plan.covers.items():
             team = ReportingUnit.objects.filter(name=team_name).first()
             if team is None:
@@ -754,16 +956,21 @@ class _Applier:
     def apply_indicators(self) -> dict[str, Indicator]:
         indicators: dict[str, Indicator] = {}
         for code, values in self.plan.indicators.items():
-            instance, how, changes = self.upsert(Indicator, {"code": code}, values,
-                                                 self.plan.where[("indicator", code)])
+            instance, how, changes = self.upsert(
+                Indicator, {"code": code}, values, self.plan.where[("indicator", code)]
+            )
             if instance is None:
                 continue
             indicators[code] = instance
             if how:
-                self.report.count("indicators", how, f"indicator {code}: " + (
-                    "added" if how == "new" else _changed_words(changes)))
-                self.record(instance, "definition", changes if how == "changed"
-                            else field_changes(None, instance, values.keys()))
+                self.report.count(
+                    "indicators", how, f"indicator {code}: " + ("added" if how == "new" else _changed_words(changes))
+                )
+                self.record(
+                    instance,
+                    "definition",
+                    changes if how == "changed" else field_changes(None, instance, values.keys()),
+                )
         return indicators
 
     def apply_memberships(self, indicators: dict[str, Indicator]) -> None:
@@ -778,17 +985,26 @@ class _Applier:
             scorecard = scorecards.get(scorecard_code)
             if indicator is None or scorecard is None:
                 continue
-            _, how, changes = self.upsert(ScorecardMembership, {"scorecard": scorecard, "indicator": indicator},
-                                          values, f"{code} in {scorecard_code}")
+            _, how, changes = self.upsert(
+                ScorecardMembership,
+                {"scorecard": scorecard, "indicator": indicator},
+                values,
+                f"{code} in {scorecard_code}",
+            )
             if how:
                 what = f"in scorecard {scorecard_code}"
-                self.report.count("memberships", how, f"indicator {code}: " + (
-                    f"joins {scorecard_code}" if how == "new" else f"{what}: {_changed_words(changes)}"))
+                self.report.count(
+                    "memberships",
+                    how,
+                    f"indicator {code}: "
+                    + (f"joins {scorecard_code}" if how == "new" else f"{what}: {_changed_words(changes)}"),
+                )
                 self.record(indicator, what, changes if how == "changed" else {"scorecard": ["", scorecard_code]})
         # An indicator the file lists leaves the scorecards its row no longer names (its values stay).
         listed = [indicators[code] for code in self.plan.member_of if code in indicators]
-        for membership in ScorecardMembership.objects.filter(indicator__in=listed).select_related("scorecard",
-                                                                                                  "indicator"):
+        for membership in ScorecardMembership.objects.filter(indicator__in=listed).select_related(
+            "scorecard", "indicator"
+        ):
             key = (membership.scorecard.code, membership.indicator.code)
             if key not in wanted:
                 membership.delete()
@@ -800,28 +1016,43 @@ class _Applier:
         units = {u.name: u for u in ReportingUnit.objects.filter(name__in={k[2] for k in self.plan.targets if k[2]})}
         for key, values in self.plan.targets.items():
             code, year, unit_name, period = key
-            lookup = {"indicator": indicators[code], "year": year, "unit": units.get(unit_name) if unit_name else None,
-                      "period_kind": period.kind.value if period else "",
-                      "period_start": period.start if period else None}
+            lookup = {
+                "indicator": indicators[code],
+                "year": year,
+                "unit": units.get(unit_name) if unit_name else None,
+                "period_kind": period.kind.value if period else "",
+                "period_start": period.start if period else None,
+            }
             instance, how, changes = self.upsert(Target, lookup, values, self.plan.where[("target", key)])
             if instance is None or not how:
                 continue
             what = target_what(instance)
-            self.report.count("targets", how, f"{code} {what}: " + ("added" if how == "new" else _changed_words(changes)))
-            self.record(instance.indicator, what, changes if how == "changed"
-                        else field_changes(None, instance, values.keys()), target=instance)
+            self.report.count(
+                "targets", how, f"{code} {what}: " + ("added" if how == "new" else _changed_words(changes))
+            )
+            self.record(
+                instance.indicator,
+                what,
+                changes if how == "changed" else field_changes(None, instance, values.keys()),
+                target=instance,
+            )
 
     def apply_benchmarks(self) -> None:
         indicators = {i.code: i for i in Indicator.objects.filter(code__in={k[0] for k in self.plan.benchmarks})}
         for (code, comparator, as_at), values in self.plan.benchmarks.items():
             indicator = indicators[code]
             instance, how, changes = self.upsert(
-                Benchmark, {"indicator": indicator, "comparator": comparator, "as_at": as_at}, values,
-                f"{code} {comparator} benchmark")
+                Benchmark,
+                {"indicator": indicator, "comparator": comparator, "as_at": as_at},
+                values,
+                f"{code} {comparator} benchmark",
+            )
             if instance is None or not how:
                 continue
             what = f"{comparator} benchmark as at {as_at:%d %b %Y}"
-            self.report.count("benchmarks", how, f"{code} {what}: " + ("added" if how == "new" else _changed_words(changes)))
+            self.report.count(
+                "benchmarks", how, f"{code} {what}: " + ("added" if how == "new" else _changed_words(changes))
+            )
             self.record(indicator, what, changes if how == "changed" else field_changes(None, instance, values.keys()))
 
 
@@ -840,8 +1071,14 @@ def check(sheets: list[Sheet], report: Report) -> Plan | None:
     return None if report.errors else plan
 
 
-def run(sheets: list[Sheet], report: Report, reason: str, user: AbstractBaseUser | None = None,
-        commit: bool = False, history: bool = True) -> Report:
+def run(
+    sheets: list[Sheet],
+    report: Report,
+    reason: str,
+    user: AbstractBaseUser | None = None,
+    commit: bool = False,
+    history: bool = True,
+) -> Report:
     """Check, then apply inside a transaction: kept with ``commit``, rolled back otherwise (the preview).
 
     Either way the report lists every change a commit makes; with any error nothing is kept. ``history``
@@ -866,15 +1103,19 @@ def run(sheets: list[Sheet], report: Report, reason: str, user: AbstractBaseUser
     return report
 
 
-def import_path(path: Path, reason: str, user: AbstractBaseUser | None = None, commit: bool = False,
-                history: bool = True) -> Report:
+def import_path(
+    path: Path, reason: str, user: AbstractBaseUser | None = None, commit: bool = False, history: bool = True
+) -> Report:
     """A folder of CSV files or one .xlsx workbook."""
     report = Report()
     if path.is_dir():
         sheets = read_folder(path, report)
         if not sheets and not report.errors:
-            report.errors.append(Issue(f"The folder {path} holds none of the definition files "
-                                       f"({', '.join(f'{n}.csv' for n in SHEETS)})."))
+            report.errors.append(
+                Issue(
+                    f"The folder {path} holds none of the definition files ({', '.join(f'{n}.csv' for n in SHEETS)})."
+                )
+            )
     elif path.is_file():
         sheets = read_files([(path.name, path.read_bytes())], report)
     else:
@@ -883,14 +1124,13 @@ def import_path(path: Path, reason: str, user: AbstractBaseUser | None = None, c
     return run(sheets, report, reason, user, commit, history)
 
 
-def import_files(files: list[tuple[str, bytes]], reason: str, user: AbstractBaseUser | None = None,
-                 commit: bool = False) -> Report:
+def import_files(
+    files: list[tuple[str, bytes]], reason: str, user: AbstractBaseUser | None = None, commit: bool = False
+) -> Report:
     """Uploaded files: CSV files named after their sheets, or one workbook."""
     report = Report()
     sheets = read_files(files, report)
     return run(sheets, report, reason, user, commit)
-
-
 
 
 # --- the MI page: uploads kept between the check and the commit ----------------------------------
@@ -930,8 +1170,11 @@ def commit_definitions(upload_id: int, user: AbstractBaseUser) -> Report | None:
             return None
         report = import_files(unpack(bytes(upload.content)), upload.reason, user, commit=True)
         if report.ok:
-            upload.state, upload.committed_by, upload.committed_at = (DefinitionUpload.State.COMMITTED, user,
-                                                                      timezone.now())
+            upload.state, upload.committed_by, upload.committed_at = (
+                DefinitionUpload.State.COMMITTED,
+                user,
+                timezone.now(),
+            )
             upload.changes, upload.counts = report.changes, report.plain_counts()
         else:  # something changed since the preview made these files wrong: say so, keep nothing
             upload.state, upload.errors = DefinitionUpload.State.INVALID, [i.as_dict() for i in report.errors]

@@ -32,8 +32,9 @@ def scorecard_list(request: HttpRequest) -> HttpResponse:
     year = latest.year_start_year if latest else None
     in_year = Q(memberships__from_year=None) | Q(memberships__from_year__lte=year)
     in_year &= Q(memberships__to_year=None) | Q(memberships__to_year__gte=year)
-    scorecards = ScorecardDefinition.objects.annotate(members=Count("memberships", filter=in_year) if year
-                                                      else Count("memberships"))
+    scorecards = ScorecardDefinition.objects.annotate(
+        members=Count("memberships", filter=in_year) if year else Count("memberships")
+    )
     authority = queries.value_unit(None) if months else None
     listed = [(scorecard, next(iter(edition_months(scorecard, months)), None)) for scorecard in scorecards]
     return render(request, "scorecard/scorecard_list.html", {"scorecards": listed, "authority": authority})
