@@ -42,7 +42,7 @@ class ReportingUnitQuerySet(models.QuerySet["ReportingUnit"]):
 
 
 class ReportingUnit(models.Model):
-    """The authority (Kent), an area (North Kent), a district (Dartford) or a team."""
+    """The authority (the council itself), an area (a group of districts), a district or a team."""
 
     name = models.CharField(max_length=120, unique=True)
     slug = models.SlugField(max_length=120, unique=True, editable=False)

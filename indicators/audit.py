@@ -20,7 +20,7 @@ from .models import DefinitionChange, Indicator, Target, TargetUpload
 
 Changes = dict[str, list[str]]
 TARGET_FIELDS = ("applies_to", "unit", "target", "floor", "band_low", "band_high", "floor_band_low",
-                 "floor_band_high", "source")
+                 "floor_band_high", "lower_threshold", "upper_threshold", "source")
 
 
 class ReasonMissing(ValueError):
@@ -55,9 +55,9 @@ def indicator_fields() -> list[str]:
 
 
 def target_what(target: Target) -> str:
-    """'target 2025-26', or 'target 2025-26 for Dover' for a one-unit override."""
+    """'target 2025-26', 'target Q1 25-26' (profiled for one period), or 'target 2025-26 for Dover' (an override)."""
     unit = f" for {target.unit}" if target.unit_id else ""
-    return f"target {target.year_label}{unit}"
+    return f"target {target.period_label}{unit}"
 
 
 def record_change(indicator: Indicator, what: str, changes: Changes, reason: str,

@@ -13,6 +13,7 @@ from districts.models import ReportingUnit, TeamService, UnitKind
 from .analysis.direction import ComparesWith
 from .analysis.periods import Frequency, Period, PeriodKind
 from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
+from .analysis.rating import RatingRule, Rule, RuleError, ToleranceKind, check_rule
 
 VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
 
@@ -52,7 +53,7 @@ class Indicator(models.Model):
     reported_for = models.CharField(max_length=10, choices=ReportedFor.choices)
     unit = models.CharField(
         max_length=10,
-        choices=[(u, u) for u in ("percent", "rate", "number", "days", "score")],
+        choices=[(u, u) for u in ("percent", "rate", "number", "days", "weeks", "score", "currency")],
         help_text="What a value measures: a count (number) is suppressed when small on member pages.",
     )
     decimals = models.PositiveSmallIntegerField(default=1, help_text="Printed precision.")
@@ -62,6 +63,18 @@ class Indicator(models.Model):
         choices=[(c.value, c.value.capitalize()) for c in ComparesWith],
         default=ComparesWith.PREVIOUS_PERIOD,
     )
+    rating = models.CharField(
+        "rating rule", max_length=20, choices=[(r.value, r.value) for r in RatingRule], default=RatingRule.FLOOR,
+        help_text="floor: RED below the floor; tolerance: AMBER within the tolerance of the target; "
+                  "tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; "
+                  "none: data only.",
+    )
+    tolerance = models.DecimalField(null=True, blank=True, max_digits=20, decimal_places=6,
+                                    help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).")
+    tolerance_kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in ToleranceKind],
+                                      default=ToleranceKind.PERCENT)
+    activity = models.BooleanField(
+        default=False, help_text="An activity indicator: shown against its expected range, never RAG-rated.")
     definition = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True)
     benchmark_label = models.CharField(max_length=200, blank=True)
@@ -106,6 +119,97 @@ class Indicator(models.Model):
     def is_count(self) -> bool:
         return self.unit == "number"
 
+    @property
+    def rule(self) -> Rule:
+        """The rating rule as the analysis functions take it; activity indicators are never rated."""
+        if self.activity:
+            return Rule(RatingRule.NONE)
+        return Rule(RatingRule(self.rating), self.tolerance, ToleranceKind(self.tolerance_kind or "percent"))
+
+    def clean(self) -> None:
+        try:
+            check_rule(self.rating, self.tolerance, self.tolerance_kind)
+        except RuleError as error:
+            raise ValidationError({"tolerance": f"{error}."}) from None
+
+
+class Scorecard(models.Model):
+    """A scorecard the MI team publishes: which indicators it shows, where, and how often."""
+
+    class Cadence(models.TextChoices):
+        MONTHLY = "monthly", "Monthly"
+        QUARTERLY = "quarterly", "Quarterly (as at Jun, Sep, Dec and Mar)"
+
+    code = models.CharField(max_length=30, unique=True, help_text="Short and stable: used in URLs and files.")
+    title = models.CharField(max_length=300)
+    organisation = models.CharField(max_length=200, help_text="The authority's name as printed.")
+    directorate = models.CharField(max_length=200, blank=True)
+    cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
+    trend_periods = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="How many periods its trend shows (and a trend direction is fitted over); blank: as printed "
+                  "(seven months, four quarters, terms or years).",
+    )
+    attribution = models.TextField(blank=True, help_text="Printed under every page and in the pack.")
+    direction = models.CharField(
+        "direction of travel", max_length=25, blank=True, choices=[(c.value, c.value.capitalize()) for c in ComparesWith],
+        help_text="Blank: each indicator's own method. Set (e.g. trend) to judge every indicator in it that way.",
+    )
+    is_default = models.BooleanField("default", default=False,
+                                     help_text="The scorecard the unprefixed URLs show. Exactly one is.")
+    indicators = models.ManyToManyField(Indicator, through="ScorecardMembership", related_name="scorecards")
+
+    class Meta:
+        ordering = ["-is_default", "code"]
+        constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
+                                               name="one_default_scorecard")]
+        # No automatic "view_scorecard": that codename is already Indicator's "browse the latest scorecards"
+        # permission in this app, and has_perm("indicators.view_scorecard") must keep meaning only that.
+        default_permissions = ("add", "change", "delete")
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.title}"
+
+    @property
+    def edition_months(self) -> tuple[int, ...]:
+        """The calendar months it publishes as at: every month, or the quarters' last months."""
+        return (6, 9, 12, 3) if self.cadence == self.Cadence.QUARTERLY else tuple(range(1, 13))
+
+
+class ScorecardMembershipQuerySet(models.QuerySet["ScorecardMembership"]):
+    def in_year(self, year: int) -> ScorecardMembershipQuerySet:
+        """The memberships that hold in a (financial or academic) year starting in ``year``."""
+        return self.filter(models.Q(from_year=None) | models.Q(from_year__lte=year),
+                           models.Q(to_year=None) | models.Q(to_year__gte=year))
+
+
+class ScorecardMembership(models.Model):
+    """An indicator in a scorecard: where it sits there and the years it is in it.
+
+    Leaving a scorecard sets ``to_year``; the indicator keeps every value and revision.
+    """
+
+    scorecard = models.ForeignKey(Scorecard, on_delete=models.CASCADE, related_name="memberships")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="memberships")
+    section = models.CharField(max_length=100)
+    table = models.CharField(max_length=100)
+    order = models.PositiveIntegerField(default=0)
+    from_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="First year in it (2024: 2024-25).")
+    to_year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Last year in it; blank: open.")
+
+    objects = ScorecardMembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["scorecard", "order", "indicator__code"]
+        constraints = [models.UniqueConstraint(fields=["scorecard", "indicator"], name="one_membership_each")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_id} in {self.scorecard_id}"
+
+    def clean(self) -> None:
+        if self.from_year is not None and self.to_year is not None and self.to_year < self.from_year:
+            raise ValidationError({"to_year": "The last year is before the first."})
+
 
 class Target(models.Model):
     """An indicator's target for one year (financial or academic, as its frequency says)."""
@@ -124,31 +228,60 @@ class Target(models.Model):
         on_delete=models.CASCADE,
         help_text="Set to override the target for this one unit.",
     )
-    target = models.DecimalField(**VALUE_DIGITS)
+    period_kind = models.CharField(max_length=1, blank=True, choices=[(k.value, k.name.lower()) for k in PeriodKind],
+                                   help_text="With period_start: a target profiled for that one period.")
+    period_start = models.DateField(null=True, blank=True)
+    target = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     floor = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     band_low = models.DecimalField("green band from", null=True, blank=True, **VALUE_DIGITS)
     band_high = models.DecimalField("green band to", null=True, blank=True, **VALUE_DIGITS)
     floor_band_low = models.DecimalField("floor band from", null=True, blank=True, **VALUE_DIGITS)
     floor_band_high = models.DecimalField("floor band to", null=True, blank=True, **VALUE_DIGITS)
+    lower_threshold = models.DecimalField("expected from", null=True, blank=True, **VALUE_DIGITS,
+                                          help_text="Activity indicators: the lower end of the expected range.")
+    upper_threshold = models.DecimalField("expected to", null=True, blank=True, **VALUE_DIGITS)
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["indicator", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year"], condition=models.Q(unit=None), name="one_target_a_year"),
-            models.UniqueConstraint(
-                fields=["indicator", "year", "unit"], condition=~models.Q(unit=None), name="one_override_a_year"
-            ),
+            models.UniqueConstraint(fields=["indicator", "year"], condition=models.Q(unit=None, period_start=None),
+                                    name="one_target_a_year"),
+            models.UniqueConstraint(fields=["indicator", "year", "unit"],
+                                    condition=~models.Q(unit=None) & models.Q(period_start=None),
+                                    name="one_override_a_year"),
+            models.UniqueConstraint(fields=["indicator", "period_kind", "period_start"],
+                                    condition=models.Q(unit=None) & ~models.Q(period_start=None),
+                                    name="one_target_a_period"),
+            models.UniqueConstraint(fields=["indicator", "period_kind", "period_start", "unit"],
+                                    condition=~models.Q(unit=None) & ~models.Q(period_start=None),
+                                    name="one_override_a_period"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.indicator.code} {self.year_label}: {self.target}"
+        return f"{self.indicator.code} {self.period_label}: {self.target}"
 
     @property
     def year_label(self) -> str:
         return f"{self.year}-{(self.year + 1) % 100:02d}"
 
-    def spec(self) -> TargetSpec:
+    @property
+    def period(self) -> Period | None:
+        """The one period a profiled target is for; None for the whole year's."""
+        if self.period_start is None or not self.period_kind:
+            return None
+        return Period(self.period_start, PeriodKind(self.period_kind))
+
+    @property
+    def period_label(self) -> str:
+        """As the targets sheet's ``year`` column gives it: ``2024-25``, or ``Q1 22-23`` when profiled."""
+        period = self.period
+        return period.label if period is not None else self.year_label
+
+    def spec(self) -> TargetSpec | None:
+        """The target with its floor or bands; None for a row that only gives an activity's expected range."""
+        if self.target is None:
+            return None
         return TargetSpec(
             target=self.target,
             floor=self.floor,
@@ -164,10 +297,18 @@ class Target(models.Model):
         return self.applies_to == self.AppliesTo.ALL or unit.kind == UnitKind.AUTHORITY
 
     def clean(self) -> None:
-        if self.indicator_id is None or self.target is None:
+        if self.target is None and self.lower_threshold is None and self.upper_threshold is None:
+            raise ValidationError({"target": "Give a target, or an expected range for an activity indicator."})
+        if (self.lower_threshold is not None and self.upper_threshold is not None
+                and self.lower_threshold > self.upper_threshold):
+            raise ValidationError({"upper_threshold": "The expected range runs backwards."})
+        if bool(self.period_kind) != (self.period_start is not None):
+            raise ValidationError("A profiled target needs both its period's kind and start.")
+        spec = self.spec()
+        if self.indicator_id is None or spec is None:
             return
         try:
-            check_target(self.spec(), self.indicator.polarity)
+            check_target(spec, self.indicator.polarity)
         except TargetError as error:
             raise ValidationError(f"{self.indicator.code} {self.year_label}: {error}.") from None
         if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
@@ -413,6 +554,39 @@ class TargetUpload(models.Model):
     counts = models.JSONField(default=dict, blank=True)
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True, help_text="The rows that would change, as printed text.")
+    committed_at = models.DateTimeField(null=True, blank=True)
+    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+
+class DefinitionUpload(models.Model):
+    """Definition files the MI team uploaded (import_definitions from the web), kept with their check and outcome.
+
+    The files are kept together as one zip archive, so the commit reads exactly what the preview checked.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", "Ready to confirm"
+        INVALID = "invalid", "Has errors"
+        COMMITTED = "committed", "Committed"
+
+    filename = models.CharField(max_length=500, help_text="The uploaded file names.")
+    content = models.BinaryField()
+    size = models.PositiveBigIntegerField(default=0)
+    reason = models.CharField(max_length=500, help_text="Why these definitions change: kept with every change.")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PREVIEWED)
+    counts = models.JSONField(default=dict, blank=True)
+    errors = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    changes = models.JSONField(default=list, blank=True, help_text="What the commit would change, as printed lines.")
     committed_at = models.DateTimeField(null=True, blank=True)
     committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")

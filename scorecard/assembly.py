@@ -18,14 +18,17 @@ from django.db.models import Q
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
-from indicators.analysis.direction import ComparesWith, Direction, direction
+from indicators.analysis.direction import ComparesWith, Direction, direction, trend_direction
 from indicators.analysis.periods import Period, PeriodKind
-from indicators.analysis.rag import Rag, TargetSpec, rag
-from indicators.models import Benchmark, Indicator, Measurement, Target
+from indicators.analysis.rag import Rag, TargetSpec
+from indicators.analysis.rating import Expected, RatingRule, expected_range, rate, select_target
+from indicators.models import Benchmark, Indicator, Measurement, ScorecardMembership, Target
+from indicators.models import Scorecard as ScorecardDefinition
 
 NOT_SUPPLIED = "not supplied"
 NEW_INDICATOR = "new indicator"
-NOT_RATED = "not rated"
+NOT_RATED = "not rated"  # rated, but no target for that year and unit (or no value)
+DATA_ONLY = "data only"  # never rated: the rule is none, or an activity indicator
 # Far enough back for four years of an annual trend, the year before it, and last year's outturn.
 HISTORY_YEARS = 6
 
@@ -70,6 +73,10 @@ class ScorecardRow:
     # Every value of the edition period's kind up to and including it, oldest first, within the
     # fetched window (HISTORY_YEARS): the series for statistical process control.
     history: list[Value] = field(default_factory=list)
+    dot_long: Direction | None = None  # the long arrow (same period last year) where the method is both
+    compares_with: str = ComparesWith.PREVIOUS_PERIOD.value  # the direction method that judged ``dot``
+    expected: Expected | None = None  # activity indicators: within, above or below the expected range
+    expected_range: tuple[Decimal | None, Decimal | None] | None = None
 
     @property
     def value(self) -> Decimal | None:
@@ -80,8 +87,19 @@ class ScorecardRow:
         return self.latest.status if self.latest else NOT_SUPPLIED
 
     @property
+    def rating(self) -> str:
+        """The rule that judged the row (floor, tolerance, …); ``none`` for activity indicators."""
+        return self.indicator.rule.rule.value
+
+    @property
+    def data_only(self) -> bool:
+        return self.indicator.rule.rule is RatingRule.NONE
+
+    @property
     def rag_bucket(self) -> str:
-        return self.rag.value if self.rag else NOT_RATED
+        if self.rag:
+            return self.rag.value
+        return DATA_ONLY if self.data_only else NOT_RATED
 
 
 @dataclass
@@ -96,18 +114,25 @@ class Scorecard:
         return any(value.synthetic for row in self.rows for value in row.trend)
 
     def summary(self) -> dict[str, int]:
-        """Counts of RED, AMBER, GREEN and not rated, in that order."""
+        """Counts of RED, AMBER, GREEN and not rated, in that order; then data only, where there is any."""
         counts = Counter(row.rag_bucket for row in self.rows)
-        return {bucket: counts.get(bucket, 0) for bucket in (*Rag, NOT_RATED)}
+        buckets = (*Rag, NOT_RATED, DATA_ONLY) if counts.get(DATA_ONLY) else (*Rag, NOT_RATED)
+        return {bucket: counts.get(bucket, 0) for bucket in buckets}
 
 
 class ScorecardData:
     """Everything the rules need for some units as at a month, fetched in a fixed number of queries."""
 
     def __init__(self, units: Sequence[ReportingUnit], as_at: Period,
-                 indicators: Sequence[Indicator] | None = None) -> None:
-        """``indicators``: fetch only these (a page about one indicator); all of them by default."""
+                 indicators: Sequence[Indicator] | None = None,
+                 scorecard: ScorecardDefinition | None = None) -> None:
+        """``indicators``: fetch only these (a page about one indicator); all of them by default.
+
+        ``scorecard``: only its members in the edition's year, where they sit in it, with its direction
+        method and trend length (the same number of queries: the memberships replace the indicators query).
+        """
         self.as_at = as_at
+        self.definition = scorecard  # the Scorecard model (``self.scorecard(unit)`` builds one unit's)
         self.units = list(units)
         unit_ids = [unit.pk for unit in self.units]
         # Which teams serve which districts (one query) and the authority (one query).
@@ -121,7 +146,10 @@ class ScorecardData:
         team_ids = {team.pk for teams in self.teams_by_district.values() for team in teams}
         all_unit_ids = set(unit_ids) | team_ids | ({self.authority.pk} if self.authority else set())
 
-        self.indicators = list(Indicator.objects.all()) if indicators is None else list(indicators)
+        if scorecard is not None and indicators is None:
+            self.indicators = members_of(scorecard, as_at)
+        else:
+            self.indicators = list(Indicator.objects.all()) if indicators is None else list(indicators)
         only_these = {} if indicators is None else {"indicator__in": self.indicators}
         first_year = as_at.start.year - HISTORY_YEARS
         self.targets: dict[tuple[int, int], list[Target]] = defaultdict(list)
@@ -155,11 +183,42 @@ class ScorecardData:
                                                                  synthetic, footnote)
         self._edition_periods: dict[int, Period | None] = {}
 
-    def target_for(self, indicator: Indicator, year: int, unit: ReportingUnit) -> TargetSpec | None:
-        """A unit's override, else the target for all units (or for the authority only)."""
-        candidates = [t for t in self.targets.get((indicator.pk, year), []) if t.applies_to_unit(unit)]
-        candidates.sort(key=lambda t: t.unit_id is None)  # an override wins
-        return candidates[0].spec() if candidates else None
+    def _target_row(self, indicator: Indicator, year: int, unit: ReportingUnit, period: Period | None,
+                    wanted: str) -> Target | None:
+        rows = [t for t in self.targets.get((indicator.pk, year), []) if t.applies_to_unit(unit)
+                and (t.target is not None if wanted == "target" else
+                     t.lower_threshold is not None or t.upper_threshold is not None)]
+        if period is None:  # the year's own target (charts by year, last year's outturn)
+            rows = [t for t in rows if t.period is None]
+            rows.sort(key=lambda t: t.unit_id is None)  # an override wins
+            return rows[0] if rows else None
+        return select_target(((t.period, t.unit_id is not None, t) for t in rows), period)
+
+    def target_for(self, indicator: Indicator, year: int, unit: ReportingUnit,
+                   period: Period | None = None) -> TargetSpec | None:
+        """A unit's override, else the target for all units (or for the authority only).
+
+        With ``period``, a target profiled for that very period comes first (cumulative indicators).
+        """
+        row = self._target_row(indicator, year, unit, period, "target")
+        return row.spec() if row else None
+
+    def expected_range_for(self, indicator: Indicator, period: Period,
+                           unit: ReportingUnit) -> tuple[Decimal | None, Decimal | None] | None:
+        """An activity indicator's expected range for the period (lower, upper), or None."""
+        row = self._target_row(indicator, period.year_start_year, unit, period, "range")
+        return (row.lower_threshold, row.upper_threshold) if row else None
+
+    def compares_with(self, indicator: Indicator) -> ComparesWith:
+        """The scorecard's direction method where it sets one (the QPR: trend), else the indicator's own."""
+        if self.definition is not None and self.definition.direction:
+            return ComparesWith(self.definition.direction)
+        return ComparesWith(indicator.dot_compares_with)
+
+    def trend_length(self, kind: PeriodKind) -> int:
+        if self.definition is not None and self.definition.trend_periods:
+            return self.definition.trend_periods
+        return trend_length(kind)
 
     def edition_period(self, indicator: Indicator) -> Period | None:
         """The period the authority's latest figure is for (every unit's row shows that period)."""
@@ -188,14 +247,33 @@ class ScorecardData:
             return Value(at, status=NEW_INDICATOR if at < first_reported else NOT_SUPPLIED)
 
         latest = value_at(period)
-        trend = [value_at(p) for p in periods.trend(period, trend_length(period.kind))]
-        target = self.target_for(indicator, period.year_start_year, unit)
-        compares_with = ComparesWith(indicator.dot_compares_with)
-        comparison = None
-        if compares_with is ComparesWith.PREVIOUS_PERIOD:
+        trend_periods = periods.trend(period, self.trend_length(period.kind))
+        trend = [value_at(p) for p in trend_periods]
+        target = self.target_for(indicator, period.year_start_year, unit, period)
+        compares_with = self.compares_with(indicator)
+        rule = indicator.rule
+        polarity, decimals = indicator.polarity, indicator.decimals
+        year_ago = value_at(periods.same_period_last_year(period))
+
+        def arrow(comparison: Value | None) -> Direction | None:
+            return direction(latest.value, comparison.value if comparison else None, polarity, decimals,
+                             target.target if target else None)
+
+        comparison, dot, dot_long = None, None, None
+        if compares_with in (ComparesWith.PREVIOUS_PERIOD, ComparesWith.BOTH):
             comparison = value_at(periods.previous(period))
+            dot = arrow(comparison)
+            if compares_with is ComparesWith.BOTH:
+                dot_long = arrow(year_ago)
         elif compares_with is ComparesWith.SAME_PERIOD_LAST_YEAR:
-            comparison = value_at(periods.same_period_last_year(period))
+            comparison = year_ago
+            dot = arrow(comparison)
+        elif compares_with is ComparesWith.TREND:
+            # Each period's own target: the distance from it is what a T-polarity trend follows.
+            targets = [self.target_for(indicator, p.year_start_year, unit, p) for p in trend_periods] \
+                if polarity == "T" else None
+            dot = trend_direction([v.value for v in trend], polarity, decimals,
+                                  [t.target if t else None for t in targets] if targets is not None else None)
         row = ScorecardRow(
             unit=unit,
             indicator=indicator,
@@ -203,14 +281,19 @@ class ScorecardData:
             latest=latest,
             trend=trend,
             comparison=comparison,
-            dot=direction(latest.value, comparison.value if comparison else None, indicator.polarity,
-                          indicator.decimals, target.target if target else None),
+            dot=dot,
             target=target,
-            rag=rag(latest.value, target, indicator.polarity, indicator.decimals),
+            rag=rate(latest.value, target, polarity, decimals, rule, same_period_last_year=year_ago.value),
             benchmark=self.benchmarks.get((indicator.pk, Benchmark.Comparator.BENCHMARK)),
             england=self.benchmarks.get((indicator.pk, Benchmark.Comparator.ENGLAND)),
             history=[value for p, value in series.items() if p.kind is period.kind and p.start <= period.start],
+            dot_long=dot_long,
+            compares_with=compares_with.value,
         )
+        if indicator.activity:
+            row.expected_range = self.expected_range_for(indicator, period, unit)
+            if row.expected_range is not None:
+                row.expected = expected_range(latest.value, *row.expected_range, decimals)
         if indicator.has_outturn:
             last_year = period.year_start_year - 1
             outturn_period = periods.outturn_of(last_year)
@@ -218,8 +301,9 @@ class ScorecardData:
             outturn = series.get(outturn_period) or series.get(periods.last_period_of_year(last_year, period.kind))
             row.previous_outturn = outturn
             row.previous_target = self.target_for(indicator, last_year, unit)
-            row.previous_rag = rag(outturn.value if outturn else None, row.previous_target, indicator.polarity,
-                                   indicator.decimals)
+            before = series.get(periods.outturn_of(last_year - 1))
+            row.previous_rag = rate(outturn.value if outturn else None, row.previous_target, polarity, decimals,
+                                    rule, same_period_last_year=before.value if before else None)
         return row
 
     def indicators_for(self, unit: ReportingUnit) -> list[Indicator]:
@@ -234,15 +318,38 @@ class ScorecardData:
         return card
 
 
-def build_scorecards(units: Iterable[ReportingUnit], as_at: Period) -> dict[ReportingUnit, Scorecard]:
-    """Several units' scorecards as at a month (an area page, the comparison matrix)."""
+def members_of(scorecard: ScorecardDefinition, as_at: Period) -> list[Indicator]:
+    """A scorecard's indicators in the edition's (financial) year, in its order, placed in its sections and
+    tables (one query). The instances are the assembly's own, so placing them changes nothing stored."""
+    memberships = (ScorecardMembership.objects.in_year(as_at.year_start_year).filter(scorecard=scorecard)
+                   .select_related("indicator").order_by("order", "indicator__code"))
+    placed = []
+    for membership in memberships:
+        indicator = membership.indicator
+        indicator.section, indicator.table, indicator.display_order = (membership.section, membership.table,
+                                                                       membership.order)
+        placed.append(indicator)
+    return placed
+
+
+def default_scorecard() -> ScorecardDefinition | None:
+    """The scorecard today's URLs show (one query)."""
+    return ScorecardDefinition.objects.filter(is_default=True).first()
+
+
+def build_scorecards(units: Iterable[ReportingUnit], as_at: Period,
+                     scorecard: ScorecardDefinition | None = None) -> dict[ReportingUnit, Scorecard]:
+    """Several units' scorecards as at a month (an area page, the comparison matrix).
+
+    Without ``scorecard``, every indicator (as the pages have always shown them).
+    """
     units = list(units)
-    data = ScorecardData(units, as_at)
+    data = ScorecardData(units, as_at, scorecard=scorecard)
     return {unit: data.scorecard(unit) for unit in units}
 
 
-def build_scorecard(unit: ReportingUnit, as_at: Period) -> Scorecard:
-    return build_scorecards([unit], as_at)[unit]
+def build_scorecard(unit: ReportingUnit, as_at: Period, scorecard: ScorecardDefinition | None = None) -> Scorecard:
+    return build_scorecards([unit], as_at, scorecard)[unit]
 
 
 def latest_month_with_data() -> Period | None:

@@ -17,7 +17,7 @@ from .assembly import ScorecardRow, Value
 COLUMNS = (
     "area", "indicator", "name", "polarity", "data_period", "period", "value", "status", "numerator",
     "denominator", "dot", "target", "rag", "previous_outturn", "previous_target", "previous_rag", "benchmark",
-    "england",
+    "england", "dot_long", "rating", "expected",
 )
 FORMATS = {"csv": CSV, "xlsx": XLSX}
 
@@ -62,6 +62,9 @@ def export_row(row: ScorecardRow) -> dict[str, Cell]:
         "previous_rag": row.previous_rag.value if row.previous_rag else "",
         "benchmark": _rounded(row.benchmark.value, indicator.decimals) if row.benchmark else None,
         "england": _rounded(row.england.value, indicator.decimals) if row.england else None,
+        "dot_long": row.dot_long.value if row.dot_long else "",
+        "rating": row.rating,
+        "expected": row.expected.value if row.expected else "",
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from decimal import Decimal
 from enum import StrEnum
 
@@ -19,6 +21,13 @@ class ComparesWith(StrEnum):
     PREVIOUS_PERIOD = "previous period"
     SAME_PERIOD_LAST_YEAR = "same period last year"
     NONE = "none"
+    BOTH = "both"  # a short arrow (previous period) and a long one (same period last year)
+    TREND = "trend"  # a least-squares slope over the charted periods
+
+
+TREND_MIN_POINTS = 6  # fewer points say nothing about a trend
+TREND_SIGNIFICANCE = 0.05  # two-sided p-value of the slope
+TREND_WORDS = {"improved": "improving trend", "worsened": "worsening trend", "same": "no clear trend"}
 
 
 ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "↔"}
@@ -51,3 +60,43 @@ def direction(
         return Direction.SAME
     improved = latest > comparison if polarity is Polarity.HIGHER else latest < comparison
     return Direction.IMPROVED if improved else Direction.WORSENED
+
+
+def trend_direction(
+    values: Sequence[Decimal | None],
+    polarity: Polarity | str,
+    decimals: int,
+    targets: Sequence[Decimal | None] | None = None,
+) -> Direction | None:
+    """Improving or worsening when the least-squares slope over ``values`` (oldest first, one per
+    period; None for a period without a value) is significant (two-sided p < 0.05), else *same*
+    ("no clear trend"). None with fewer than six values.
+
+    For T polarity the series is each value's distance from ``targets`` (aligned with ``values``; a
+    period without a target drops out), so a falling distance is improving.
+    """
+    from scipy.stats import linregress  # imported here: the rest of the analysis package needs no scipy
+
+    polarity = Polarity(polarity)
+    points: list[tuple[float, float]] = []
+    for index, value in enumerate(values):
+        if value is None:
+            continue
+        rounded = round_half_up(value, decimals)
+        if polarity is Polarity.TARGET:
+            target = targets[index] if targets is not None and index < len(targets) else None
+            if target is None:
+                continue
+            rounded = abs(rounded - target)
+        points.append((float(index), float(rounded)))
+    if len(points) < TREND_MIN_POINTS:
+        return None
+    xs, ys = zip(*points, strict=True)
+    if len(set(ys)) == 1:
+        return Direction.SAME  # a flat line: no trend (linregress gives no p-value for it)
+    result = linregress(xs, ys)
+    if math.isnan(result.pvalue) or result.pvalue >= TREND_SIGNIFICANCE or result.slope == 0:
+        return Direction.SAME
+    rising = result.slope > 0
+    better = rising if polarity is Polarity.HIGHER else not rising  # L and T (distance): lower is better
+    return Direction.IMPROVED if better else Direction.WORSENED

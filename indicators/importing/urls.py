@@ -21,3 +21,11 @@ urlpatterns += [
     path("chasing/", admin_views.chasing, name="chasing"),
     path("footnotes/", admin_views.footnotes, name="footnotes"),
 ]
+
+# Setting up scorecards from spreadsheets (indicators/importing/definition_views.py).
+from . import definition_views  # noqa: E402
+
+urlpatterns += [
+    path("definitions/", definition_views.definition_uploads, name="definition-uploads"),
+    path("definitions/<int:pk>/", definition_views.definition_upload_detail, name="definition-upload-detail"),
+]

@@ -17,7 +17,7 @@ from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
 from indicators.models import DataPeriod, Status
-from scorecard.assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, Value
+from scorecard.assembly import DATA_ONLY, NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, Value
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {Polarity.HIGHER.value: "Higher is better", Polarity.LOWER.value: "Lower is better",
@@ -26,7 +26,7 @@ DATA_PERIOD_NAMES = dict(DataPeriod.choices)
 # Stored statuses and derived ones, as the printed scorecard words them.
 STATUS_WORDS = {Status.NOT_AVAILABLE.value: "N/A", Status.TO_BE_SUPPLIED.value: "data to be supplied",
                 Status.SUPPRESSED.value: "suppressed", NOT_SUPPLIED: "not supplied", NEW_INDICATOR: "new indicator"}
-RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, NOT_RATED: 3}
+RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, NOT_RATED: 3, DATA_ONLY: 4}
 
 
 def number(value: Decimal | None, decimals: int) -> str:

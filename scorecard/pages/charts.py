@@ -22,13 +22,13 @@ from indicators.analysis import periods
 from indicators.analysis.numbers import round_half_up
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import Polarity, TargetSpec, rag
-from scorecard.assembly import NOT_RATED, Value
+from scorecard.assembly import DATA_ONLY, NOT_RATED, Value
 
 from . import cells
 from . import spc as spc_pages
 from .queries import IndicatorPageData, year_start
 
-RAG_COLOURS = {"RED": "#b10e1e", "AMBER": "#f0b400", "GREEN": "#00703c", NOT_RATED: "#b1b4b6"}
+RAG_COLOURS = {"RED": "#b10e1e", "AMBER": "#f0b400", "GREEN": "#00703c", NOT_RATED: "#b1b4b6", DATA_ONLY: "#b1b4b6"}
 UNIT_COLOUR = "#1d4f91"
 # Comparison lines: distinct, and none red or green (those are the floor and the target).
 COMPARISON_COLOURS = ["#6a3d9a", "#b15928", "#1f78b4", "#505a5f", "#e7298a", "#a6761d", "#17becf", "#7570b3",

@@ -4,7 +4,7 @@ from django.urls import path
 
 from scorecard import converters  # noqa: F401 - registers the yyyy-mm converter (a real month, or a 404)
 
-from . import views
+from . import scorecard_list, views
 
 urlpatterns = [
     path("scorecard/<slug:unit>/", views.scorecard_page, name="scorecard-latest"),
@@ -12,4 +12,7 @@ urlpatterns = [
     path("indicators/<str:code>/", views.indicator_page, name="indicator"),
     path("compare/", views.compare_page, name="compare-latest"),
     path("compare/<yyyy-mm:month>/", views.compare_page, name="compare"),
+    path("scorecards/", scorecard_list.scorecard_list, name="scorecards"),
+    path("scorecards/<str:code>/<slug:unit>/<yyyy-mm:month>/", scorecard_list.scorecard_download,
+         name="scorecard-download"),
 ]

@@ -152,12 +152,12 @@ def test_a_50_mb_file_is_refused_with_the_limit(demo, mi_user, client_for, tmp_p
         handle.write(line * (50 * 1024 * 1024 // len(line) + 1))
     assert big.stat().st_size >= 50 * 1024 * 1024
     assert_command_refuses_size(big)
-    before = measurements_snapshot()
+    before, uploads = measurements_snapshot(), Upload.objects.count()
     with big.open("rb") as handle:
         response = client_for(mi_user).post(reverse("upload-new"), {"file": handle})
     assert response.status_code == 400
     assert "the largest upload allowed is 20.0 MB" in response.content.decode()
-    assert not Upload.objects.exists()  # an oversized file is not kept
+    assert Upload.objects.count() == uploads  # an oversized file is not kept
     assert measurements_snapshot() == before
 
 

@@ -11,7 +11,7 @@ from scorecard.formats import long_datetime
 
 
 class Command(BaseCommand):
-    help = ("Publish the edition as at a month (Oct-24 or 2024-10): freeze Kent's and every district's "
+    help = ("Publish the edition as at a month (Oct-24 or 2024-10): freeze the authority's and every district's "
             "scorecard, with commentary and suppression, as a new version. Refused until a service lead has "
             "approved the month's figures (/editions/<month>/approve/). Warns about RED indicators "
             "without commentary.")
