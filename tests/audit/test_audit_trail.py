@@ -73,7 +73,7 @@ def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publicati
     assert AuditEvent.objects.get(action="upload.committed").counts["new"] > 1000
     page = client_for(mi_user).get("/audit/").content.decode()
     for text in ("upload.received", "upload.committed", "edition.approved", "edition.published", "Oct-24 version 1",
-                 "demo data"):
+                 "measurements.csv"):
         assert text in page
 
 
