@@ -132,7 +132,7 @@ def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_
         response = client.get("/editions/2024-10/pack.pdf")
     assert response.status_code == 202 and response["Retry-After"] == "10"
     page = response.content.decode()
-    assert "being prepared" in page and '<meta http-equiv="refresh" content="10">' in page
+    assert "being prepared" in page and 'js/refresh.js" data-seconds="10"' in page
     assert queued == [version.pk]
     assert EditionPack.objects.get(version=version).status == PackStatus.QUEUED
     # Asked again while it is queued: still being prepared, not queued twice.
@@ -174,16 +174,16 @@ def test_the_publish_page_shows_each_versions_pack_progress(
     assert response.redirect_chain[-1][0] == "/editions/2024-10/publish/"
     page = response.content.decode()
     assert "Published Oct-24 as version 2" in page and "Queued for the worker" in page
-    assert '<meta http-equiv="refresh"' in page
+    assert 'js/refresh.js' in page
     version = EditionVersion.objects.get(number=2)
     assert version.paper == "A3" and queued == [version.pk]
     pdf.make_pack(version.pk)
     EditionPack.objects.filter(version__number=1).update(status=PackStatus.MAKING, started_at=timezone.now())
     page = client.get("/editions/2024-10/publish/").content.decode()
     assert 'href="/editions/2024-10/pack.pdf?version=2">PDF</a> (A3' in page
-    assert "Being laid out by the worker" in page and '<meta http-equiv="refresh"' in page
+    assert "Being laid out by the worker" in page and 'js/refresh.js' in page
     EditionPack.objects.filter(version__number=1).update(status=PackStatus.READY)
-    assert '<meta http-equiv="refresh"' not in client.get("/editions/2024-10/publish/").content.decode()
+    assert 'js/refresh.js' not in client.get("/editions/2024-10/publish/").content.decode()
 
 
 @pytest.mark.parametrize("role,status", [("member", 202), ("officer", 202), ("mi", 202), ("nobody", 403)])

@@ -102,7 +102,7 @@ def test_the_status_page_runs_in_a_fixed_number_of_queries(demo, mi_user, client
 def test_the_status_page_shows_the_stage_and_refreshes_itself_while_running(demo, mi_user, client_for) -> None:
     upload = make_upload(mi_user, state=Upload.State.RUNNING, stage="writing", started_at=timezone.now())
     page = client_for(mi_user).get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert 'http-equiv="refresh"' in page and "writing…" in page and "Run again" not in page
+    assert 'js/refresh.js' in page and "writing…" in page and "Run again" not in page
 
 
 def test_a_stuck_upload_is_shown_with_a_run_again_action(demo, mi_user, client_for, settings) -> None:
@@ -110,7 +110,7 @@ def test_a_stuck_upload_is_shown_with_a_run_again_action(demo, mi_user, client_f
     upload = make_upload(mi_user, state=Upload.State.RUNNING, stage="writing", started_at=started)
     client = client_for(mi_user)
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert "Stuck" in page and "Run again" in page and 'http-equiv="refresh"' not in page
+    assert "Stuck" in page and "Run again" in page and 'js/refresh.js' not in page
     assert "Stuck" in client.get(reverse("uploads")).content.decode()
 
 
