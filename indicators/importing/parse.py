@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from django.conf import settings
 
-from indicators.analysis.periods import PeriodError, parse_label, parse_year_label
+from indicators.analysis.periods import PeriodError, YearRangeError, parse_label, parse_year_label
 
 LONG_COLUMNS = ("indicator", "area", "period", "value", "numerator", "denominator", "status")
 LONG_REQUIRED = ("indicator", "area", "period", "value")
@@ -101,10 +101,12 @@ def looks_like_period(cell: Cell) -> bool:
     if isinstance(cell, datetime | date):
         return True
     text = header_text(cell)
-    if parse_year_label(text) is not None:
-        return True
     try:
+        if parse_year_label(text) is not None:
+            return True
         parse_label(text)
+    except YearRangeError:
+        return True  # a period's shape, refused for its year cell by cell, saying why (Oct-0024)
     except PeriodError:
         return False
     return True

@@ -35,7 +35,7 @@ CORPUS: dict[str, tuple[str, int | None, str]] = {
     "area_as_unit.csv": ("North Kent is an area, and areas hold no values", 2, "area"),
     "district_given_a_team_indicator.csv": ("SCS03 is reported for social work teams (CSWT), not for Sevenoaks", 2,
                                             "area"),
-    "future_period.csv": ("Oct-30 is in the future", 2, "period"),
+    "future_period.csv": ("'Oct-30' is not a period we can take: the year 2030 is after next year", 2, "period"),
     "unreadable_period.csv": ("'Octember-24' is not a period label", 2, "period"),
     "wide_unknown_column.csv": ("column Notes that is not a period label", 1, ""),
     "unknown_status.csv": ("Unknown status 'maybe'", 2, "status"),
