@@ -26,7 +26,7 @@ from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
 from indicators.models import Indicator, Target, TargetUpload
 
-from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_sheets
+from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_file, repeated_columns
 from .validate import LEVEL_WORDS, Catalogue, number, reported_for_unit, sentence, text_of
 
 TARGET_COLUMNS = ("indicator", "year", "applies_to", "target", "floor", "band_low", "band_high", "floor_band_low",
@@ -161,7 +161,9 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
     checker = _Checker(catalogue, checked)
     seen: dict[tuple[int, int, int | None], TargetRow] = {}
     found_header = False
-    for sheet, rows in read_sheets(filename, content):
+    read = read_file(filename, content)  # hidden sheets holding data and unvouched formulas are errors
+    checked.errors.extend(read.errors)
+    for sheet, rows in read.sheets:
         kept = [(n, row) for n, row in enumerate(rows, start=1) if any(not is_blank(c) for c in row)]
         if not kept:
             continue
@@ -170,6 +172,10 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
         names = [header_text(c).lower() for c in header_row]
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         unknown = [n for n in names if n and n not in TARGET_COLUMNS + OPTIONAL_COLUMNS]
+        if twice := repeated_columns([header_text(c) for c in header_row]):
+            checked.errors.append(Issue(f"The header names {'; '.join(twice)}: each column may appear once. Remove "
+                                        "or rename the extra column.", sheet=sheet, row=header_number))
+            continue
         if missing or unknown:
             parts = ([f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"] if missing else []) + (
                 [f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"] if unknown else [])
@@ -191,7 +197,7 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
                 continue
             seen[item.key] = item
             checked.rows.append(item)
-    if not found_header:
+    if not found_header and not checked.errors:
         raise FileProblem("The file is empty: it has no header and no rows.")
     if not checked.rows and not checked.errors:
         raise FileProblem("The file has a header but no targets.")

@@ -404,7 +404,7 @@ def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]
 
 def validate(parsed: ParsedFile, catalogue: Catalogue, today: date) -> Checked:
     """Every record checked; errors and warnings located by sheet, row and column."""
-    checked = Checked(errors=list(parsed.errors))
+    checked = Checked(errors=list(parsed.errors), warnings=list(parsed.warnings))
     checker = _RowChecker(catalogue, today, checked)
     first_seen: dict[Key, NewValue] = {}
     raw: dict[tuple[str, int, str], RawRecord] = {}
