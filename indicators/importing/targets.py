@@ -67,7 +67,7 @@ def year_of_cell(cell: Cell) -> int | None:
     (naming the cell) for a year outside them."""
     text = text_of(cell)
     if text.isascii() and text.isdigit() and len(text) == 4:
-        return checked_year(int(text), text)
+        return checked_year(int(text), text, text)
     try:
         return parse_year_label(text)
     except YearRangeError:
