@@ -53,6 +53,18 @@ def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
     return f"'{text[:limit]}…' ({len(text):,} characters)"
 
 
+def shortened(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """A cell's text for a message without quotes (a column name), shortened like :func:`quoted`."""
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def listed(items: list[str], most: int = 10) -> str:
+    """Items joined by commas, at most ``most`` of them: "a, b, c and 12 more"."""
+    shown = ", ".join(shortened(item) for item in items[:most])
+    return f"{shown} and {len(items) - most:,} more" if len(items) > most else shown
+
+
 def to_decimal(value: object, *, percent: bool = False) -> Decimal:
     """A number from a spreadsheet cell or a text, exactly as written, by the grammar above.
 

@@ -25,11 +25,10 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from django.conf import settings
-from openpyxl.utils.cell import get_column_letter
 
 from .formulas import check_formulas
 
-from indicators.analysis.numbers import quoted
+from indicators.analysis.numbers import listed, quoted, shortened
 from indicators.analysis.periods import PeriodError, YearRangeError, parse_label, parse_year_label
 
 LONG_COLUMNS = ("indicator", "area", "period", "value", "numerator", "denominator", "status")
@@ -373,7 +372,7 @@ def _long_records(sheet: str, header_number: int, header: list[str], rows: list[
         if missing:
             parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if unknown:
-            parts.append(f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}")
+            parts.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}")
         parsed.errors.append(Issue(
             f"The header has {' and '.join(parts)}. The long layout's columns are: {', '.join(LONG_COLUMNS)}.",
             sheet=sheet, row=header_number,
@@ -406,8 +405,8 @@ def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: 
         if missing:
             parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if unknown:
-            parts.append(f"columns {', '.join(unknown)} that are not period labels" if len(unknown) > 1
-                         else f"column {unknown[0]} that is not a period label")
+            parts.append(f"columns {listed(unknown)} that are not period labels" if len(unknown) > 1
+                         else f"column {shortened(unknown[0])} that is not a period label")
         if not period_columns:
             parts.append("no period columns")
         parsed.errors.append(Issue(
@@ -431,6 +430,15 @@ def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: 
             ))
 
 
+def column_letters(number: int) -> str:
+    """A column's letters as a spreadsheet shows them: 1 -> A, 27 -> AA (a CSV may be wider than Excel)."""
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
 def repeated_columns(header: list[str]) -> list[str]:
     """Each column name the header gives more than once (ignoring case and spacing), with where: "value twice
     (columns D and E)"."""
@@ -438,9 +446,11 @@ def repeated_columns(header: list[str]) -> list[str]:
     for index, name in enumerate(header):
         if name:
             places.setdefault(" ".join(name.split()).lower(), []).append(index)
-    return [f"{quoted(header[at[0]])} {'twice' if len(at) == 2 else f'{len(at)} times'} (columns "
-            f"{', '.join(get_column_letter(i + 1) for i in at[:-1])} and {get_column_letter(at[-1] + 1)})"
-            for at in places.values() if len(at) > 1]
+    repeated = [at for at in places.values() if len(at) > 1]
+    return [f"{quoted(header[at[0]])} {'twice' if len(at) == 2 else f'{len(at):,} times'} (columns "
+            f"{', '.join(column_letters(i + 1) for i in at[:min(len(at) - 1, 4)])}"
+            f"{' …' if len(at) > 5 else ''} and {column_letters(at[-1] + 1)})"
+            for at in repeated[:10]] + ([f"{len(repeated) - 10:,} more"] if len(repeated) > 10 else [])
 
 
 def parse_file(filename: str, content: bytes) -> ParsedFile:

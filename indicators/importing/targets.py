@@ -20,7 +20,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.analysis.numbers import NumberError, quoted
+from indicators.analysis.numbers import NumberError, listed, quoted
 from indicators.analysis.periods import Frequency, YearRangeError, checked_year, parse_year_label, year_start_month
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
@@ -178,7 +178,7 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
             continue
         if missing or unknown:
             parts = ([f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"] if missing else []) + (
-                [f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"] if unknown else [])
+                [f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}"] if unknown else [])
             checked.errors.append(Issue(
                 f"The header has {' and '.join(parts)}. The targets file's columns are: "
                 f"{', '.join(TARGET_COLUMNS)} (and optionally unit, for a one-unit override).",

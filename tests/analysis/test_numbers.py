@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from indicators.analysis.numbers import NumberError, quoted, to_decimal
+from indicators.analysis.numbers import NumberError, listed, quoted, to_decimal
 
 READ = [
     ("76.9", False, D("76.9")),
@@ -100,3 +100,9 @@ def test_quoted() -> None:
     assert quoted("EH44") == "'EH44'"
     assert quoted("  two   words ") == "'two words'"
     assert quoted("a" * 41) == "'" + "a" * 40 + "…' (41 characters)"
+
+
+def test_listed() -> None:
+    assert listed(["a", "b"]) == "a, b"
+    assert listed([str(i) for i in range(12)], most=3) == "0, 1, 2 and 9 more"
+    assert listed(["x" * 50]) == "x" * 40 + "… (50 characters)"

@@ -37,7 +37,7 @@ CORPUS: dict[str, tuple[str, int | None, str]] = {
     "area_as_unit.csv": ("North Kent is an area, and areas hold no values", 2, "area"),
     "district_given_a_team_indicator.csv": ("SCS03 is reported for social work teams (CSWT), not for Sevenoaks", 2,
                                             "area"),
-    "future_period.csv": ("'Oct-30' is not a period we can take: the year 2030 is after next year", 2, "period"),
+    "future_period.csv": ("'Oct-89' is not a period we can take: the year 2089 is after next year", 2, "period"),
     "unreadable_period.csv": ("'Octember-24' is not a period label", 2, "period"),
     "wide_unknown_column.csv": ("column Notes that is not a period label", 1, ""),
     "unknown_status.csv": ("Unknown status 'maybe'", 2, "status"),
@@ -61,6 +61,8 @@ CORPUS: dict[str, tuple[str, int | None, str]] = {
     "period_year_0024.csv": ("'Oct-0024' is not a period we can take: the year 0024 is before 1990", 2, "period"),
     "period_year_0023_iso.csv": ("'0023-11' is not a period we can take: the year 0023 is before 1990", 2,
                                  "period"),
+    "wide_period_year_0024.csv": ("APP17: 'Oct-0024' is not a period we can take: the year 0024 is before 1990", 2,
+                                  "Oct-0024"),
     "lower_case_code.csv": ("Unknown indicator code 'eh44'. Did you mean EH44?", 2, "indicator"),  # not accepted
     "duplicate_headers.csv": ("The header names 'value' twice (columns D and E)", 1, ""),
     "wide_duplicate_period.csv": ("The header names 'Oct-24' twice (columns C and D)", 1, ""),
@@ -195,6 +197,9 @@ GENERATED: dict[str, tuple[str, Callable[[], bytes], str]] = {
                              "holds binary data (a NUL byte on line 1)"),
     "a 100,000-character code": ("long.csv", lambda: f"indicator,area,period,value\n{LONG_CODE},Kent,Oct-24,5\n"
                                  .encode(), "Unknown indicator code '" + "X" * 40 + "…' (100,000 characters)."),
+    "a 100,000-character column name": ("wide.csv", lambda: f"indicator,area,period,value,{LONG_CODE}\n".encode()
+                                        + b"APP17,Sevenoaks,Oct-24,55.0,1\n",
+                                        "unknown column " + "X" * 40 + "… (100,000 characters)."),
     ".ods renamed .xlsx": ("sheet.xlsx", ods, "This is an OpenDocument spreadsheet (.ods"),
     ".ods": ("sheet.ods", ods, "Save it as .xlsx"),
     ".xls": ("sheet.xls", xls, "This is an old-style Excel workbook (.xls)"),
@@ -396,6 +401,17 @@ def test_formulas_that_can_be_recomputed(formula: str, cells: dict[str, object],
     read = read_file("f.xlsx", with_saved_results(buffer.getvalue(), {"D2": saved}))
     assert not read.errors, [str(e) for e in read.errors]
     assert len(read.warnings) == 1 and "was checked and is used" in read.warnings[0].message
+
+
+def test_a_month_after_this_one_is_in_the_future(demo) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from indicators.importing.preview import check_file
+
+    report = check_file("soon.csv", b"indicator,area,period,value\nAPP17,Sevenoaks,Dec-24,55.0\n",
+                        today=date(2024, 11, 15))
+    assert [(e.row, e.column, e.message) for e in report.errors] == [
+        (2, "period", "Dec-24 is in the future: a period cannot start after this month.")]
 
 
 def test_jan_90_is_january_1990_not_the_future(demo) -> None:  # type: ignore[no-untyped-def]
