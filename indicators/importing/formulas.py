@@ -95,12 +95,20 @@ def formula_cells(archive: zipfile.ZipFile, sheets: set[str]) -> list[FormulaCel
         if not _HAS_FORMULA.search(data):
             continue
         shared: dict[str, tuple[str, str]] = {}  # si -> (formula, the cell it is written in)
-        for _, element in ElementTree.iterparse(io.BytesIO(data), events=("end",)):
+        row_number = column = 0  # where we are, for cells that do not say (r is optional)
+        for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
+            if event == "start":
+                if element.tag == f"{MAIN}row":
+                    row_number = int(element.get("r") or row_number + 1)
+                    column = 0
+                continue
             if element.tag != f"{MAIN}c":
                 continue
+            ref = element.get("r") or f"{get_column_letter(column + 1)}{row_number}"
+            if match := _CELL.fullmatch(ref):
+                column = column_index_from_string(match[1].upper())
             formula_element = element.find(f"{MAIN}f")
             if formula_element is not None:
-                ref = element.get("r", "")
                 kind = formula_element.get("t", "normal")
                 text = formula_element.text or ""
                 if kind == "shared":
@@ -109,8 +117,11 @@ def formula_cells(archive: zipfile.ZipFile, sheets: set[str]) -> list[FormulaCel
                         shared[index] = (text, ref)
                     elif index in shared:
                         master, origin = shared[index]
-                        text = Translator(f"={master}", origin=origin).translate_formula(ref)[1:]
-                    kind = "normal"
+                        try:
+                            text = Translator(f"={master}", origin=origin).translate_formula(ref)[1:]
+                        except Exception:  # noqa: BLE001 - a formula openpyxl cannot move is not recomputed
+                            text, kind = master, "untranslated"
+                    kind = "normal" if kind == "shared" else kind
                 value = element.find(f"{MAIN}v")
                 found.append(FormulaCell(name, ref, text, value.text if value is not None else None,
                                          element.get("t", "n"), kind))
@@ -146,7 +157,7 @@ def _finding(cell: FormulaCell, evaluator: _Evaluator, external_links: bool) -> 
             raise Unverifiable
         saved = float(cell.saved)
         computed = evaluator.cell(cell)
-    except (Unverifiable, ValueError, OverflowError, ZeroDivisionError, RecursionError):
+    except Exception:  # noqa: BLE001 - Unverifiable, arithmetic errors, or a formula the tokenizer cannot read
         return Finding(cell, f"Cell {cell.ref} holds the formula {shown}, whose saved result cannot be checked "
                              f"here (only arithmetic on numbers and plain number cells can be). {paste}", False)
     if not math.isclose(computed, saved, rel_tol=1e-9, abs_tol=1e-9):

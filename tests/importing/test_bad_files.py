@@ -449,3 +449,27 @@ def test_the_targets_upload_refuses_a_duplicate_column_and_a_hidden_sheet(demo) 
     assert "The header names 'target' twice (columns C and D)" in duplicate.errors[0].message
     hidden = check_targets("t.xlsx", with_sheet("hidden"))
     assert any("The sheet 'Old' is hidden and holds data" in e.message for e in hidden.errors)
+
+
+def test_shared_formulas_are_checked_cell_by_cell() -> None:
+    """Excel writes a filled-down formula once, shared by the cells below it: each is recomputed where it is."""
+    from indicators.importing.parse import read_file
+
+    content = xlsx_bytes([["indicator", "area", "period", "value", "half"],
+                          ["APP17", "Sevenoaks", "Oct-24", "=E2*2", 30],
+                          ["APP17", "Sevenoaks", "Sep-24", "=E3*2", 40],
+                          ["APP17", "Sevenoaks", "Aug-24", "=E4*2", 20]])
+    content = with_saved_results(content, {"D2": "60", "D3": "80", "D4": "99"})
+    shared = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(shared, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<f>E2*2</f>", b'<f t="shared" ref="D2:D4" si="0">E2*2</f>')
+                data = data.replace(b"<f>E3*2</f>", b'<f t="shared" si="0"/>').replace(b"<f>E4*2</f>",
+                                                                                     b'<f t="shared" si="0"/>')
+            target.writestr(member.filename, data)
+    read = read_file("shared.xlsx", shared.getvalue())
+    assert [w.row for w in read.warnings] == [2, 3]
+    assert [e.row for e in read.errors] == [4]
+    assert read.errors[0].message.startswith("Cell D4 holds the formula '=E4*2', which gives 40, but the file saved 99")
