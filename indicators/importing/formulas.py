@@ -20,7 +20,7 @@ import math
 import posixpath
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from defusedxml import ElementTree
@@ -129,7 +129,8 @@ def formula_cells(archive: zipfile.ZipFile, sheets: set[str]) -> list[FormulaCel
     return found
 
 
-def check_formulas(archive: zipfile.ZipFile, sheets: dict[str, list[list[object]]], read: set[str]) -> list[Finding]:
+def check_formulas(archive: zipfile.ZipFile, sheets: Mapping[str, Sequence[Sequence[object]]],
+                   read: set[str]) -> list[Finding]:
     """A finding for every formula cell of the sheets in ``read``; ``sheets`` (name -> calamine's rows, from A1)
     are every sheet's values, which formulas may refer to."""
     cells = formula_cells(archive, read)
@@ -175,7 +176,8 @@ def _number(value: float) -> str:
 class _Evaluator:
     """Recomputes the small part of Excel's formula language listed in the module's docstring."""
 
-    def __init__(self, sheets: dict[str, list[list[object]]], formulas: dict[tuple[str, str], FormulaCell]) -> None:
+    def __init__(self, sheets: Mapping[str, Sequence[Sequence[object]]],
+                 formulas: dict[tuple[str, str], FormulaCell]) -> None:
         self.sheets = sheets
         self.formulas = formulas
         self.done: dict[tuple[str, str], float] = {}

@@ -23,13 +23,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import cast
 
 from django.conf import settings
 
-from .formulas import check_formulas
-
 from indicators.analysis.numbers import listed, quoted, shortened
 from indicators.analysis.periods import PeriodError, YearRangeError, parse_label, parse_year_label
+
+from .formulas import check_formulas
 
 LONG_COLUMNS = ("indicator", "area", "period", "value", "numerator", "denominator", "status")
 LONG_REQUIRED = ("indicator", "area", "period", "value")
@@ -215,8 +216,8 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
         for metadata in workbook.sheets_metadata:
             name = metadata.name
             # nrows one past the limit: enough to know the file is too long without reading it all.
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False,
-                                                              nrows=settings.UPLOAD_MAX_ROWS + 2)
+            rows = cast(Rows, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False,
+                                                                         nrows=settings.UPLOAD_MAX_ROWS + 2))
             all_rows[name] = rows
             if metadata.visible == SheetVisibleEnum.Visible:
                 read.sheets.append((name, rows))
@@ -247,7 +248,7 @@ DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 
 
 def _binary(text: str | bytes, index: int) -> FileProblem:
-    line = text[:index].count("\n" if isinstance(text, str) else b"\n") + 1
+    line = (text[:index].count("\n") if isinstance(text, str) else text[:index].count(b"\n")) + 1
     return FileProblem(f"The file is not a CSV text file: it holds binary data (a NUL byte on line {line:,}). "
                        "Save it as CSV UTF-8 (comma delimited) or as .xlsx.")
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
@@ -355,7 +355,7 @@ def _blank(cell: Cell) -> bool:
 
 # A number as nearly every text cell writes it: within the grammar, the stored places and LARGEST_VALUE.
 # (re.ASCII: \d is 0-9 only.)
-_PLAIN_NUMBER = re.compile(r"-?\d{1,14}(?:\.\d{1,%d})?" % STORED_PLACES, re.ASCII)
+_PLAIN_NUMBER = re.compile(rf"-?\d{{1,14}}(?:\.\d{{1,{STORED_PLACES}}})?", re.ASCII)
 
 
 def _plain_number(cell: Cell) -> Decimal | None:

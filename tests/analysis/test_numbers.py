@@ -9,12 +9,12 @@ from indicators.analysis.numbers import NumberError, listed, quoted, to_decimal
 READ = [
     ("76.9", False, D("76.9")),
     ("-0.35", False, D("-0.35")),
-    ("+12", False, D("12")),
+    ("+12", False, D(12)),
     (" 55.0 ", False, D("55.0")),
-    ("007", False, D("7")),
+    ("007", False, D(7)),
     (".5", False, D("0.5")),
     ("1,234.5", False, D("1234.5")),
-    ("1,671", False, D("1671")),
+    ("1,671", False, D(1671)),
     ("-12,345,678.25", False, D("-12345678.25")),
     ("5.1000000", False, D("5.1")),  # zeros past the sixth place lose nothing
     ("0.000001", False, D("0.000001")),
@@ -25,7 +25,7 @@ READ = [
     (0.1 + 0.2, False, D("0.3")),  # float noise past Excel's 15 significant digits
     (-0.12, False, D("-0.12")),
     (1e-06, False, D("0.000001")),
-    (1671, False, D("1671")),
+    (1671, False, D(1671)),
     (D("12.5"), False, D("12.5")),
 ]
 

@@ -219,8 +219,8 @@ GENERATED: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "formula with no saved result": ("unsaved.xlsx", lambda: data_workbook("=50+6"),
                                      "Cell D2 holds the formula '=50+6' with no saved result"),
     "formula that cannot be checked": ("average.xlsx", lambda: data_workbook("=AVERAGE(50,60)", D2="55"),
-                                       "Cell D2 holds the formula '=AVERAGE(50,60)', whose saved result cannot be "
-                                       "checked here"),
+                                       ("Cell D2 holds the formula '=AVERAGE(50,60)', whose saved result cannot "
+                                        "be checked here")),
 }
 
 
