@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from datetime import date, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 STORED_PLACES = 6  # values are stored and compared at this scale
@@ -83,7 +84,10 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal:
         number = _from_float(value)
     elif isinstance(value, str):
         number = _from_text(value, percent)
-    else:  # a date or anything else a reader can hand over
+    elif isinstance(value, date | time | timedelta):
+        raise NumberError(f"{quoted(value)} is a date or time, not a number (Excel may have turned what was typed "
+                          "into a date: format the cells as Number and type the value again)")
+    else:  # anything else a reader can hand over
         raise NumberError(f"{quoted(value)} is not a number")
     return _checked(number, value)
 

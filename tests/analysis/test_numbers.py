@@ -1,5 +1,6 @@
 """The one number grammar (numbers.to_decimal), against a table of nasty inputs: pure, no database."""
 
+from datetime import date, datetime
 from decimal import Decimal as D
 
 import pytest
@@ -79,6 +80,8 @@ REFUSED = [
     (2 / 3 * 100, True, "has more than 6 decimal places"),
     (1e15, False, "is too large to store"),
     (D("NaN"), False, "is not a number"),
+    (date(2024, 5, 1), False, "'2024-05-01' is a date or time, not a number (Excel may have turned"),  # typed 1/5
+    (datetime(2024, 5, 1, 0, 0), False, "is a date or time, not a number"),
 ]
 
 
