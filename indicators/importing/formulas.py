@@ -54,6 +54,10 @@ class FormulaCell:
     def row(self) -> int:
         return coordinate_from_string(self.ref)[1]
 
+    @property
+    def column(self) -> int:
+        return column_index_from_string(coordinate_from_string(self.ref)[0])
+
 
 @dataclass(frozen=True)
 class Finding:

@@ -108,6 +108,7 @@ class ReadFile:
     sheets: list[tuple[str, Rows]] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+    refused_rows: set[tuple[str, int]] = field(default_factory=set)  # (sheet, row) holding a refused formula
 
 
 def is_blank(cell: Cell) -> bool:
@@ -237,9 +238,17 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
         ) from None
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         findings = check_formulas(archive, all_rows, {name for name, _ in read.sheets})
+    headers = {name: next((row for row in rows if not _is_blank_row(row)), []) for name, rows in read.sheets}
     for finding in findings:
-        issue = Issue(finding.message, sheet=finding.cell.sheet, row=finding.cell.row)
-        (read.warnings if finding.current else read.errors).append(issue)
+        cell = finding.cell
+        header = headers.get(cell.sheet, [])
+        column = header_text(header[cell.column - 1]) if 0 < cell.column <= len(header) else ""
+        issue = Issue(finding.message, sheet=cell.sheet, row=cell.row, column=column)
+        if finding.current:
+            read.warnings.append(issue)
+        else:
+            read.errors.append(issue)
+            read.refused_rows.add((cell.sheet, cell.row))  # its other cells would only add noise to the error
     return read
 
 
@@ -463,6 +472,8 @@ def parse_file(filename: str, content: bytes) -> ParsedFile:
     parsed = ParsedFile(errors=read.errors, warnings=read.warnings)
     for sheet, rows in read.sheets:
         kept = _trim(rows)
+        if read.refused_rows:
+            kept = kept[:1] + [(number, row) for number, row in kept[1:] if (sheet, number) not in read.refused_rows]
         if not kept:
             continue
         parsed.rows += len(kept) - 1

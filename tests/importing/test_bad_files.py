@@ -370,12 +370,20 @@ def test_a_current_formula_result_is_used_with_a_warning_naming_the_cell(demo, m
     assert report.ok, [str(e) for e in report.errors]
     assert [item.value for item in report.values] == [Decimal("56.5")]
     warning = next(w for w in report.warnings if "formula" in w.message)
-    assert (warning.sheet, warning.row) == ("Sheet", 2)
+    assert (warning.sheet, warning.row, warning.column) == ("Sheet", 2, "value")
     assert "Cell D2 holds the formula '=50+6.5'; its saved result 56.5 was checked and is used" in warning.message
     response = client_for(mi_user).post(reverse("upload-new"), {"file": SimpleUploadedFile("current.xlsx", content)},
                                         follow=True)
     assert Upload.objects.latest("pk").state == Upload.State.PREVIEWED
     assert "Cell D2 holds the formula" in html.unescape(response.content.decode())
+
+
+def test_a_stale_formula_is_one_error_at_its_cell_and_its_value_goes_no_further(demo) -> None:  # type: ignore[no-untyped-def]
+    from indicators.importing.preview import check_file
+
+    report = check_file("stale.xlsx", data_workbook("=50+6", D2="999"))
+    assert [(e.sheet, e.row, e.column) for e in report.errors] == [("Sheet", 2, "value")]
+    assert not report.values and not report.warnings  # no "999% is over 100%": 999 is never read
 
 
 @pytest.mark.parametrize(("formula", "cells", "saved"), [
