@@ -334,6 +334,9 @@ def read_file(filename: str, content: bytes) -> ReadFile:
     if extension == "xlsx":
         return _xlsx_sheets(content)
     if extension == "csv":
+        if content.startswith(ZIP_SIGNATURE):
+            raise FileProblem("This is not CSV text: it looks like an .xlsx workbook with a .csv name. Rename it "
+                              "to .xlsx, or save it from Excel as CSV UTF-8 (comma delimited).")
         return _csv_sheet(content, filename)
     raise FileProblem(f"{quoted(filename)} is neither an .xlsx nor a .csv file: upload one of those.")
 

@@ -200,6 +200,11 @@ GENERATED: dict[str, tuple[str, Callable[[], bytes], str]] = {
     "a 100,000-character column name": ("wide.csv", lambda: f"indicator,area,period,value,{LONG_CODE}\n".encode()
                                         + b"APP17,Sevenoaks,Oct-24,55.0,1\n",
                                         "unknown column " + "X" * 40 + "… (100,000 characters)."),
+    "1e-7 in a number cell": ("tiny.xlsx", lambda: data_workbook(1e-07),
+                              "The value '1e-07' has more than 6 decimal places"),  # not stored as 0.000000
+    "a decimal comma in a text cell": ("comma.xlsx", lambda: data_workbook("76,9"),
+                                       "The value '76,9' has a comma that is not a thousands separator"),
+    ".xlsx renamed .csv": ("book.csv", good_xlsx, "it looks like an .xlsx workbook with a .csv name"),
     ".ods renamed .xlsx": ("sheet.xlsx", ods, "This is an OpenDocument spreadsheet (.ods"),
     ".ods": ("sheet.ods", ods, "Save it as .xlsx"),
     ".xls": ("sheet.xls", xls, "This is an old-style Excel workbook (.xls)"),
