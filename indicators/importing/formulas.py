@@ -15,13 +15,13 @@ can and vouch for nothing else:
 
 from __future__ import annotations
 
-import io
 import math
 import posixpath
 import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from xml.parsers import expat
 
 from defusedxml import ElementTree
 from openpyxl.formula import Tokenizer
@@ -96,41 +96,87 @@ def formula_cells(archive: zipfile.ZipFile, sheets: set[str]) -> list[FormulaCel
         if name not in sheets or path not in archive.namelist():
             continue
         data = archive.read(path)
-        if not _HAS_FORMULA.search(data):
-            continue
-        shared: dict[str, tuple[str, str]] = {}  # si -> (formula, the cell it is written in)
-        row_number = column = 0  # where we are, for cells that do not say (r is optional)
-        for event, element in ElementTree.iterparse(io.BytesIO(data), events=("start", "end")):
-            if event == "start":
-                if element.tag == f"{MAIN}row":
-                    row_number = int(element.get("r") or row_number + 1)
-                    column = 0
-                continue
-            if element.tag != f"{MAIN}c":
-                continue
-            ref = element.get("r") or f"{get_column_letter(column + 1)}{row_number}"
-            if match := _CELL.fullmatch(ref):
-                column = column_index_from_string(match[1].upper())
-            formula_element = element.find(f"{MAIN}f")
-            if formula_element is not None:
-                kind = formula_element.get("t", "normal")
-                text = formula_element.text or ""
-                if kind == "shared":
-                    index = formula_element.get("si", "")
-                    if text:
-                        shared[index] = (text, ref)
-                    elif index in shared:
-                        master, origin = shared[index]
-                        try:
-                            text = Translator(f"={master}", origin=origin).translate_formula(ref)[1:]
-                        except Exception:  # noqa: BLE001 - a formula openpyxl cannot move is not recomputed
-                            text, kind = master, "untranslated"
-                    kind = "normal" if kind == "shared" else kind
-                value = element.find(f"{MAIN}v")
-                found.append(FormulaCell(name, ref, text, value.text if value is not None else None,
-                                         element.get("t", "n"), kind))
-            element.clear()
+        if _HAS_FORMULA.search(data):
+            found.extend(_SheetScanner(name).scan(data))
     return found
+
+
+class _SheetScanner:
+    """Streams a sheet's XML with expat, keeping only formula cells: a sheet of 100,000 rows is read in seconds,
+    where building every element (ElementTree) took many times longer. A DOCTYPE (and so any entity) is refused,
+    as defusedxml would."""
+
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet
+        self.row = self.column = 0  # where we are, for cells that do not say (r is optional)
+        self.ref = ""
+        self.cell_type = "n"
+        self.formula: tuple[str, str, list[str]] | None = None  # (t, si, text parts)
+        self.value: list[str] | None = None
+        self.text: list[str] | None = None  # where character data goes now
+        self.shared: dict[str, tuple[str, str]] = {}  # si -> (formula, the cell it is written in)
+        self.found: list[FormulaCell] = []
+
+    def scan(self, data: bytes) -> list[FormulaCell]:
+        parser = expat.ParserCreate(namespace_separator=" ")
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.characters
+        parser.StartDoctypeDeclHandler = self.refuse
+        parser.EntityDeclHandler = self.refuse
+        parser.buffer_text = True
+        parser.Parse(data, True)
+        return self.found
+
+    @staticmethod
+    def refuse(*args: object) -> None:
+        raise ValueError("a worksheet with a DOCTYPE is not read")
+
+    def start(self, name: str, attributes: dict[str, str]) -> None:
+        tag = name.rpartition(" ")[2]
+        if tag == "c":
+            ref = attributes.get("r", "")
+            if match := _CELL.fullmatch(ref):
+                self.column = column_index_from_string(match[1].upper())
+            else:
+                self.column += 1
+                ref = f"{get_column_letter(self.column)}{self.row}"
+            self.ref, self.cell_type = ref, attributes.get("t", "n")
+            self.formula = self.value = None
+        elif tag == "row":
+            self.row = int(attributes.get("r") or self.row + 1)
+            self.column = 0
+        elif tag == "f":
+            self.formula = (attributes.get("t", "normal"), attributes.get("si", ""), [])
+            self.text = self.formula[2]
+        elif tag == "v":
+            self.value = self.text = []
+
+    def characters(self, data: str) -> None:
+        if self.text is not None:
+            self.text.append(data)
+
+    def end(self, name: str) -> None:
+        tag = name.rpartition(" ")[2]
+        if tag in ("f", "v"):
+            self.text = None
+        elif tag == "c" and self.formula is not None:
+            kind, index, parts = self.formula
+            text = "".join(parts)
+            if kind == "shared":
+                kind = "normal"
+                if text:
+                    self.shared[index] = (text, self.ref)
+                elif index in self.shared:
+                    master, origin = self.shared[index]
+                    try:
+                        text = Translator(f"={master}", origin=origin).translate_formula(self.ref)[1:]
+                    except Exception:  # noqa: BLE001 - a formula openpyxl cannot move is not recomputed
+                        text, kind = master, "untranslated"
+            self.found.append(FormulaCell(self.sheet, self.ref, text,
+                                          "".join(self.value) if self.value is not None else None,
+                                          self.cell_type, kind))
+            self.formula = None
 
 
 def check_formulas(archive: zipfile.ZipFile, sheets: Mapping[str, Sequence[Sequence[object]]],

@@ -236,8 +236,14 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
             "The workbook could not be read: it may be damaged or cut short. Save it again from Excel "
             "as .xlsx or .csv."
         ) from None
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        findings = check_formulas(archive, all_rows, {name for name, _ in read.sheets})
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            findings = check_formulas(archive, all_rows, {name for name, _ in read.sheets})
+    except Exception:  # noqa: BLE001 - XML that calamine read but we cannot (a DOCTYPE, an entity): refused
+        raise FileProblem(
+            "The workbook's formulas could not be read: it may be damaged or not written by a spreadsheet program. "
+            "Save it again from Excel as .xlsx, or as .csv."
+        ) from None
     headers = {name: next((row for row in rows if not _is_blank_row(row)), []) for name, rows in read.sheets}
     for finding in findings:
         cell = finding.cell

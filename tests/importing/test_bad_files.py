@@ -486,3 +486,18 @@ def test_shared_formulas_are_checked_cell_by_cell() -> None:
     assert [w.row for w in read.warnings] == [2, 3]
     assert [e.row for e in read.errors] == [4]
     assert read.errors[0].message.startswith("Cell D4 holds the formula '=E4*2', which gives 40, but the file saved 99")
+
+
+def test_a_sheet_declaring_entities_is_refused_not_expanded() -> None:
+    from indicators.importing.parse import FileProblem, read_file
+
+    content = with_saved_results(data_workbook("=50+6", D2="56"), {})
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            data = source.read(member.filename)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "55">]><worksheet', 1)
+            target.writestr(member.filename, data)
+    with pytest.raises(FileProblem, match="The workbook's formulas could not be read"):
+        read_file("entity.xlsx", out.getvalue())
