@@ -178,6 +178,7 @@ def check_zip(content: bytes) -> None:
         )
 
 
+FORMULA_WARNINGS = 20  # formula cells warned about one by one; the rest are counted in one warning
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an .xls, or an encrypted .xlsx
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps its workbook in
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -245,16 +246,22 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
             "Save it again from Excel as .xlsx, or as .csv."
         ) from None
     headers = {name: next((row for row in rows if not _is_blank_row(row)), []) for name, rows in read.sheets}
+    current = 0
     for finding in findings:
         cell = finding.cell
         header = headers.get(cell.sheet, [])
         column = header_text(header[cell.column - 1]) if 0 < cell.column <= len(header) else ""
         issue = Issue(finding.message, sheet=cell.sheet, row=cell.row, column=column)
         if finding.current:
-            read.warnings.append(issue)
+            current += 1
+            if current <= FORMULA_WARNINGS:
+                read.warnings.append(issue)
         else:
             read.errors.append(issue)
             read.refused_rows.add((cell.sheet, cell.row))  # its other cells would only add noise to the error
+    if current > FORMULA_WARNINGS:  # one warning per cell for the first few; then how many more
+        read.warnings.append(Issue(f"{current - FORMULA_WARNINGS:,} more cells hold formulas whose saved results "
+                                   "were checked and are used. Paste values to keep the file as it reads."))
     return read
 
 

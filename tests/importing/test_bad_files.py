@@ -501,3 +501,18 @@ def test_a_sheet_declaring_entities_is_refused_not_expanded() -> None:
             target.writestr(member.filename, data)
     with pytest.raises(FileProblem, match="The workbook's formulas could not be read"):
         read_file("entity.xlsx", out.getvalue())
+
+
+def test_many_current_formulas_are_warned_about_one_by_one_then_counted() -> None:
+    from indicators.importing.parse import FORMULA_WARNINGS, read_file
+
+    rows: list[list[object]] = [["indicator", "area", "period", "value", "base"]]
+    saved = {}
+    for row in range(2, FORMULA_WARNINGS + 7):
+        rows.append(["APP17", "Sevenoaks", "Oct-24", f"=E{row}+1", row])
+        saved[f"D{row}"] = str(row + 1)
+    read = read_file("many.xlsx", with_saved_results(xlsx_bytes(rows), saved))
+    assert not read.errors
+    assert [w.row for w in read.warnings[:FORMULA_WARNINGS]] == list(range(2, FORMULA_WARNINGS + 2))
+    assert read.warnings[-1].message.startswith("5 more cells hold formulas whose saved results were checked")
+    assert len(read.warnings) == FORMULA_WARNINGS + 1
