@@ -5,6 +5,12 @@ years from 1 April (the UK financial year); termly and annual indicators count
 academic years from 1 September. A year label (``2023-24``) on a monthly or
 quarterly indicator is that year's *outturn*, a period of its own.
 
+Years: a four-digit year must lie between :data:`EARLIEST_YEAR` (1990) and next year
+(``Oct-0024`` and ``0023-11`` are refused, not read as the year 24 AD). A two-digit year
+reads by a fixed pivot: 90-99 are 1990-1999 and 00-89 are 2000-2089 (``Jan-90`` is
+January 1990, ``Oct-24`` October 2024), and must then lie in the same range. The first
+year of ``Q2 24-25``, ``Autumn 99-00`` and ``2023-24`` follows the same rules.
+
 Pure Python: no Django imports, so the rules are testable without a database.
 """
 
@@ -15,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+
+from indicators.analysis.numbers import quoted
 
 
 class Frequency(StrEnum):
@@ -54,8 +62,43 @@ MONTHS_IN = {
 }
 
 
+EARLIEST_YEAR = 1990
+TWO_DIGIT_PIVOT = 90  # two-digit years from 90 are 19xx, below it 20xx
+
+
 class PeriodError(ValueError):
     """A period label that cannot be read, or does not fit the indicator."""
+
+
+class YearRangeError(PeriodError):
+    """A label shaped like a period whose year lies outside the years taken (Oct-0024, 0023-11, Oct-30 today)."""
+
+
+def latest_year(today: date | None = None) -> int:
+    """The last year a period may start in: next year."""
+    return (today or date.today()).year + 1
+
+
+def full_year(text: str, label: object) -> int:
+    """A year as written in a label (two or four digits) as a four-digit year within the accepted range."""
+    number = int(text)
+    if len(text) == 2:
+        number += 1900 if number >= TWO_DIGIT_PIVOT else 2000
+    elif len(text) != 4:
+        raise PeriodError(f"{quoted(label)} is not a period label: a year has two or four digits")
+    return checked_year(number, label, text if len(text) == 4 else "")
+
+
+def checked_year(year: int, label: object, written: str = "") -> int:
+    """The year, if it lies between EARLIEST_YEAR and next year; PeriodError naming the label otherwise."""
+    written = written or str(year)
+    if year < EARLIEST_YEAR:
+        raise YearRangeError(f"{quoted(label)} is not a period we can take: the year {written} is before "
+                          f"{EARLIEST_YEAR} (give years as 2024 or 24)")
+    if year > latest_year():
+        raise YearRangeError(f"{quoted(label)} is not a period we can take: the year {written} is after next year, "
+                          f"{latest_year()}")
+    return year
 
 
 def year_start_month(frequency: Frequency) -> int:
@@ -132,21 +175,19 @@ def year_period(first_year: int, frequency: Frequency) -> Period:
     raise PeriodError("a termly indicator takes term labels (Autumn 24-25), not a year label")
 
 
-_MONTH_LABEL = re.compile(r"^([A-Za-z]{3})[-\s]?(\d{2}|\d{4})$")
-_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?$")
-_QUARTER = re.compile(r"^Q([1-4])\s*(\d{2})[-/](\d{2})$", re.IGNORECASE)
-_TERM = re.compile(r"^(Autumn|Spring|Summer)\s*(\d{2})[-/](\d{2})$", re.IGNORECASE)
-_YEAR = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})$")
-
-
-def _two_digit_year(text: str) -> int:
-    return 2000 + int(text) if len(text) == 2 else int(text)
+# re.ASCII: \d is 0-9 only (Arabic-Indic and full-width digits are no year); $ is written \Z, so a label
+# ending in a newline does not match.
+_MONTH_LABEL = re.compile(r"^([A-Za-z]{3})[-\s]?(\d{2}|\d{4})\Z", re.ASCII)
+_ISO_MONTH = re.compile(r"^(\d{4})-(\d{1,2})(?:-01)?\Z", re.ASCII)
+_QUARTER = re.compile(r"^Q([1-4])\s*(\d{2})[-/](\d{2})\Z", re.IGNORECASE | re.ASCII)
+_TERM = re.compile(r"^(Autumn|Spring|Summer)\s*(\d{2})[-/](\d{2})\Z", re.IGNORECASE | re.ASCII)
+_YEAR = re.compile(r"^(\d{4})[-/](\d{2}|\d{4})\Z", re.ASCII)
 
 
 def _check_consecutive(first: int, second_text: str, label: str) -> None:
     second = int(second_text)
     if (first + 1) % (100 if len(second_text) == 2 else 10_000) != second:
-        raise PeriodError(f"'{label}' is not a year: {second_text} does not follow {first}")
+        raise PeriodError(f"{quoted(label)} is not a year: {second_text} does not follow {first}")
 
 
 def parse_label(label: str) -> Period:
@@ -159,26 +200,26 @@ def parse_label(label: str) -> Period:
     if match := _ISO_MONTH.match(text):
         year, month_number = int(match[1]), int(match[2])
         if not 1 <= month_number <= 12:
-            raise PeriodError(f"'{label}' is not a month: there is no month {month_number}")
-        return month(year, month_number)
+            raise PeriodError(f"{quoted(label)} is not a month: there is no month {month_number}")
+        return month(checked_year(year, label, match[1]), month_number)
     if match := _MONTH_LABEL.match(text):
         name = match[1].capitalize()
         if name not in MONTH_ABBREVIATIONS:
-            raise PeriodError(f"'{label}' is not a month: '{match[1]}' is not a month name (Jan … Dec)")
-        return month(_two_digit_year(match[2]), MONTH_ABBREVIATIONS.index(name) + 1)
+            raise PeriodError(f"{quoted(label)} is not a month: '{match[1]}' is not a month name (Jan … Dec)")
+        return month(full_year(match[2], label), MONTH_ABBREVIATIONS.index(name) + 1)
     if match := _QUARTER.match(text):
-        first = 2000 + int(match[2])
+        first = full_year(match[2], label)
         _check_consecutive(first, match[3], label)
         start = add_months(date(first, FINANCIAL_YEAR_START_MONTH, 1), (int(match[1]) - 1) * 3)
         return Period(start, PeriodKind.QUARTER)
     if match := _TERM.match(text):
-        first = 2000 + int(match[2])
+        first = full_year(match[2], label)
         _check_consecutive(first, match[3], label)
         term_month = TERM_START_MONTHS[match[1].capitalize()]
         start_year = first if term_month >= ACADEMIC_YEAR_START_MONTH else first + 1
         return Period(date(start_year, term_month, 1), PeriodKind.TERM)
     raise PeriodError(
-        f"'{label}' is not a period label: use Oct-24 or 2024-10 (months), Q2 24-25 (quarters), "
+        f"{quoted(label)} is not a period label: use Oct-24 or 2024-10 (months), Q2 24-25 (quarters), "
         "Autumn 24-25 (terms) or 2023-24 (years)"
     )
 
@@ -193,7 +234,7 @@ def parse_year_label(label: str) -> int | None:
     if len(second) == 2 and (first + 1) % 100 != int(second):
         return None  # not a year pair: 2024-10 is a month
     _check_consecutive(first, second, label)
-    return first
+    return checked_year(first, label, match[1])
 
 
 def parse_period(value: str | date | datetime, frequency: Frequency | str) -> Period:
@@ -203,7 +244,7 @@ def parse_period(value: str | date | datetime, frequency: Frequency | str) -> Pe
     """
     frequency = Frequency(frequency)
     if isinstance(value, datetime | date):
-        period = month(value.year, value.month)
+        period = month(checked_year(value.year, value.isoformat()[:10]), value.month)
     elif (first_year := parse_year_label(str(value))) is not None:
         return year_period(first_year, frequency)
     else:
@@ -237,7 +278,7 @@ def parse_month(value: str) -> Period:
     """An edition month, given as ``Oct-24`` or ``2024-10``."""
     period = parse_label(value)
     if period.kind is not PeriodKind.MONTH:
-        raise PeriodError(f"'{value}' is not a month: give it as Oct-24 or 2024-10")
+        raise PeriodError(f"{quoted(value)} is not a month: give it as Oct-24 or 2024-10")
     return period
 
 

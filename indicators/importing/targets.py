@@ -18,16 +18,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.analysis.numbers import NumberError
-from indicators.analysis.periods import Frequency, parse_year_label, year_start_month
+from indicators.analysis.numbers import NumberError, listed, quoted
+from indicators.analysis.periods import Frequency, YearRangeError, checked_year, parse_year_label, year_start_month
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
 from indicators.audit_trail import record
 from indicators.models import Indicator, Target, TargetUpload
 from indicators.spreadsheets import xlsx_bytes
 
-from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_sheets
-from .validate import LEVEL_WORDS, Catalogue, number, reported_for_unit, text_of
+from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_file, repeated_columns
+from .validate import LEVEL_WORDS, Catalogue, number, reported_for_unit, sentence, text_of
 
 TARGET_COLUMNS = ("indicator", "year", "applies_to", "target", "floor", "band_low", "band_high", "floor_band_low",
                   "floor_band_high", "source")
@@ -61,12 +61,17 @@ class CheckedTargets:
 
 
 def year_of_cell(cell: Cell) -> int | None:
-    """``2025-26`` or 2025 (the first calendar year), or None when the cell names no year."""
+    """``2025-26`` or 2025 (the first calendar year), or None when the cell names no year.
+
+    The period grammar's years (periods.checked_year): ASCII digits, from 1990 to next year; YearRangeError
+    (naming the cell) for a year outside them."""
     text = text_of(cell)
-    if text.isdigit() and len(text) == 4:
-        return int(text)
+    if text.isascii() and text.isdigit() and len(text) == 4:
+        return checked_year(int(text), text, text)
     try:
         return parse_year_label(text)
+    except YearRangeError:
+        raise
     except ValueError:
         return None
 
@@ -93,14 +98,19 @@ class _Checker:
             fail("indicator", "The indicator code is missing.")
         elif indicator is None:
             closest = self.catalogue.closest_code(code)
-            fail("indicator", f"Unknown indicator code '{code}'." + (f" Did you mean {closest}?" if closest else ""))
-        year = year_of_cell(cells.get("year"))
-        if year is None:
-            fail("year", f"'{text_of(cells.get('year'))}' is not a year: give it as 2025-26 (or 2025)."
-                 if not is_blank(cells.get("year")) else "The year is missing: give it as 2025-26.")
+            fail("indicator", f"Unknown indicator code {quoted(code)}." + (f" Did you mean {closest}?" if closest else ""))
+        try:
+            year = year_of_cell(cells.get("year"))
+        except YearRangeError as error:
+            year = None
+            fail("year", sentence(str(error)))
+        else:
+            if year is None:
+                fail("year", f"{quoted(text_of(cells.get('year')))} is not a year: give it as 2025-26 (or 2025)."
+                     if not is_blank(cells.get("year")) else "The year is missing: give it as 2025-26.")
         applies_text = text_of(cells.get("applies_to")).lower()
         if applies_text not in APPLIES_TO:
-            fail("applies_to", f"applies_to '{text_of(cells.get('applies_to'))}' is neither 'all' nor 'authority'.")
+            fail("applies_to", f"applies_to {quoted(text_of(cells.get('applies_to')))} is neither 'all' nor 'authority'.")
         unit = self.unit(cells.get("unit"), indicator, fail)
         values: dict[str, object] = {"applies_to": APPLIES_TO.get(applies_text, "all"),
                                      "source": text_of(cells.get("source"))[:200]}
@@ -114,7 +124,7 @@ class _Checker:
             try:
                 values[column] = number(cell, column.replace("_", " "))
             except NumberError as error:
-                fail(column, f"{str(error).capitalize()}.")
+                fail(column, sentence(str(error)))
         if failed or indicator is None or year is None:
             return None
         spec = TargetSpec(**{name: values[name] for name in NUMBER_COLUMNS})  # type: ignore[arg-type]
@@ -133,7 +143,7 @@ class _Checker:
         unit = self.catalogue.unit(name)
         if unit is None:
             closest = self.catalogue.closest_unit(name)
-            fail("unit", f"Unknown unit '{name}'." + (f" Did you mean {closest}?" if closest else ""))
+            fail("unit", f"Unknown unit {quoted(name)}." + (f" Did you mean {closest}?" if closest else ""))
             return None
         if unit.kind == UnitKind.AREA:
             fail("unit", f"{unit.name} is an area, and areas take no target: give one for each district.")
@@ -151,7 +161,9 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
     checker = _Checker(catalogue, checked)
     seen: dict[tuple[int, int, int | None], TargetRow] = {}
     found_header = False
-    for sheet, rows in read_sheets(filename, content):
+    read = read_file(filename, content)  # hidden sheets holding data and unvouched formulas are errors
+    checked.errors.extend(read.errors)
+    for sheet, rows in read.sheets:
         kept = [(n, row) for n, row in enumerate(rows, start=1) if any(not is_blank(c) for c in row)]
         if not kept:
             continue
@@ -160,9 +172,13 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
         names = [header_text(c).lower() for c in header_row]
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         unknown = [n for n in names if n and n not in TARGET_COLUMNS + OPTIONAL_COLUMNS]
+        if twice := repeated_columns([header_text(c) for c in header_row]):
+            checked.errors.append(Issue(f"The header names {'; '.join(twice)}: each column may appear once. Remove "
+                                        "or rename the extra column.", sheet=sheet, row=header_number))
+            continue
         if missing or unknown:
             parts = ([f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"] if missing else []) + (
-                [f"unknown column{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}"] if unknown else [])
+                [f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}"] if unknown else [])
             checked.errors.append(Issue(
                 f"The header has {' and '.join(parts)}. The targets file's columns are: "
                 f"{', '.join(TARGET_COLUMNS)} (and optionally unit, for a one-unit override).",
@@ -181,7 +197,7 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
                 continue
             seen[item.key] = item
             checked.rows.append(item)
-    if not found_header:
+    if not found_header and not checked.errors:
         raise FileProblem("The file is empty: it has no header and no rows.")
     if not checked.rows and not checked.errors:
         raise FileProblem("The file has a header but no targets.")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.db import models
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
-from indicators.analysis.numbers import STORED_PLACES, NumberError, stored, to_decimal
+from indicators.analysis.numbers import STORED_PLACES, STORED_QUANTUM, NumberError, quoted, stored, to_decimal
 from indicators.analysis.periods import Period, PeriodError, parse_period
 from indicators.models import Indicator, ReportedFor, Status
 
@@ -29,8 +30,6 @@ STATUS_WORDS = {
     "data to be supplied": Status.TO_BE_SUPPLIED.value,
     "suppressed": Status.SUPPRESSED.value,
 }
-LARGEST_VALUE = Decimal(10) ** 14  # what VALUE_DIGITS (20 digits, 6 decimal places) can store
-STORED_QUANTUM = Decimal(1).scaleb(-STORED_PLACES)
 LEVEL_WORDS = {
     ReportedFor.AUTHORITY: "the authority only",
     ReportedFor.DISTRICT: "districts",
@@ -107,13 +106,20 @@ class Catalogue:
         return self.units.get(" ".join(name.split()).lower())
 
     def closest_unit(self, name: str) -> str | None:
+        if len(name) > 200:  # no unit's near miss (and difflib on it would be slow)
+            return None
         lowered = {n.lower(): n for n in self.unit_names}
         match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
         return lowered[match[0]] if match else None
 
     def closest_code(self, code: str) -> str | None:
-        match = difflib.get_close_matches(code, list(self.indicators), n=1, cutoff=0.7)
-        return match[0] if match else None
+        """The known code nearest to one that is not known, ignoring case (eh44 -> EH44), for "did you mean";
+        codes are never accepted in another case. A very long text is no code's near miss."""
+        if len(code) > 100:
+            return None
+        upper = {c.upper(): c for c in self.indicators}
+        match = difflib.get_close_matches(code.upper(), list(upper), n=1, cutoff=0.7)
+        return upper[match[0]] if match else None
 
 
 DEFINITIONS = (Indicator, ReportingUnit, UnitAlias)  # what Catalogue.load reads, in that order
@@ -165,15 +171,13 @@ def reported_for_unit(indicator: Indicator, unit: ReportingUnit) -> bool:
     return indicator.is_reported_for(unit)
 
 
-def number(cell: Cell, what: str) -> Decimal:
-    """A number cell; NumberError in plain words otherwise."""
+def number(cell: Cell, what: str, percent: bool = False) -> Decimal:
+    """A number cell by the strict grammar (numbers.to_decimal); NumberError in plain words otherwise, saying
+    which number it is and what was seen. ``percent``: a trailing % is allowed."""
     try:
-        value = to_decimal(cell)
-    except NumberError:
-        raise NumberError(f"the {what} '{text_of(cell)}' is not a number") from None
-    if abs(value) >= LARGEST_VALUE:
-        raise NumberError(f"the {what} {value} is too large to store")
-    return value
+        return to_decimal(cell, percent=percent)
+    except NumberError as error:
+        raise NumberError(f"the {what} {error}") from None
 
 
 def places(value: Decimal) -> int:
@@ -236,7 +240,7 @@ class _RowChecker:
         if indicator is None:
             closest = self.catalogue.closest_code(code)
             hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown indicator code '{code}'.{hint}"
+            return None, f"Unknown indicator code {quoted(code)}.{hint}"
         return indicator, ""
 
     def unit(self, record: RawRecord) -> ReportingUnit | None:
@@ -256,7 +260,7 @@ class _RowChecker:
         if unit is None:
             closest = self.catalogue.closest_unit(name)
             hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown area '{name}'.{hint}"
+            return None, f"Unknown area {quoted(name)}.{hint}"
         if unit.kind == UnitKind.AREA:
             return None, f"{unit.name} is an area, and areas hold no values: give the value for each of its districts."
         return unit, ""
@@ -294,7 +298,9 @@ class _RowChecker:
                                            f"{LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}.")
                 unit = None
         period = self.period(record, indicator) if indicator else None
-        value, status = self.value_and_status(record)
+        # A trailing % is allowed on a percentage's value (and on any value when the indicator is unknown: that
+        # row is refused for its code, so its value gets no second, misleading error).
+        value, status = self.value_and_status(record, percent=indicator is None or indicator.unit == "percent")
         numerator = self.optional_number(record, record.numerator, "numerator")
         denominator = self.optional_number(record, record.denominator, "denominator")
         if not (indicator and unit and period) or value is False or numerator is False or denominator is False:
@@ -303,13 +309,13 @@ class _RowChecker:
                         record.layout is Layout.LONG, record.sheet, record.row,
                         Key(indicator.id, unit.id, period.kind.value, period.start))
 
-    def value_and_status(self, record: RawRecord) -> tuple[Decimal | None | bool, str]:
+    def value_and_status(self, record: RawRecord, percent: bool = False) -> tuple[Decimal | None | bool, str]:
         """(value, status); value False when the cells are in error."""
         status = ""
         if not _blank(record.status):
             found = status_of(record.status)
             if found is None:
-                self.error(record, "status", f"Unknown status '{text_of(record.status)}': use N/A, "
+                self.error(record, "status", f"Unknown status {quoted(text_of(record.status))}: use N/A, "
                                              "to be supplied or suppressed (or leave it blank).")
                 return False, ""
             status = found
@@ -326,9 +332,9 @@ class _RowChecker:
         if (cell_status := status_of(cell)) is not None:
             return None, cell_status
         try:
-            return stored(number(cell, "value")), status
+            return stored(number(cell, "value", percent)), status
         except NumberError as error:
-            self.error(record, record.value_column, f"{str(error).capitalize()}.")
+            self.error(record, record.value_column, sentence(str(error)))
             return False, ""
 
     def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | None | bool:
@@ -339,7 +345,7 @@ class _RowChecker:
         try:
             return stored(number(cell, what))
         except NumberError as error:
-            self.error(record, what, f"{str(error).capitalize()}.")
+            self.error(record, what, sentence(str(error)))
             return False
 
 
@@ -347,18 +353,23 @@ def _blank(cell: Cell) -> bool:
     return cell is None or cell == "" or is_blank(cell)
 
 
+# A number as nearly every text cell writes it: within the grammar, the stored places and LARGEST_VALUE.
+# (re.ASCII: \d is 0-9 only.)
+_PLAIN_NUMBER = re.compile(rf"-?\d{{1,14}}(?:\.\d{{1,{STORED_PLACES}}})?", re.ASCII)
+
+
 def _plain_number(cell: Cell) -> Decimal | None:
     """A text cell holding a plain, storable number, at the stored scale; None for anything else (which the
-    full checks then read or explain). The fast path for the common case."""
-    if type(cell) is not str:
+    full checks, numbers.to_decimal, then read or explain). The fast path for the common case."""
+    if type(cell) is not str or not _PLAIN_NUMBER.fullmatch(cell):
         return None
-    try:
-        value = Decimal(cell)
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or abs(value) >= LARGEST_VALUE:
-        return None
-    return value.quantize(STORED_QUANTUM, rounding=ROUND_HALF_UP)
+    return Decimal(cell).quantize(STORED_QUANTUM, rounding=ROUND_HALF_UP)
+
+
+def sentence(message: str) -> str:
+    """A message as a sentence: its first letter upper-case (never lower-casing the rest, as
+    str.capitalize would: 'NaN' stays NaN) and a full stop."""
+    return f"{message[:1].upper()}{message[1:]}."
 
 
 def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]) -> list[Issue]:
@@ -375,7 +386,7 @@ def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]
             record = raw.get((item.sheet, item.row, "ratio"))
             # Compare as written in the file, so the printed precision of each number counts.
             value_text, num_text, den_text = (
-                (to_decimal(record.value), to_decimal(record.numerator), to_decimal(record.denominator))
+                (to_decimal(record.value, percent=True), to_decimal(record.numerator), to_decimal(record.denominator))
                 if record else (item.value, item.numerator, item.denominator)
             )
             if ratio_disagrees(value_text, num_text, den_text, percent=True):
@@ -393,7 +404,7 @@ def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]
 
 def validate(parsed: ParsedFile, catalogue: Catalogue, today: date) -> Checked:
     """Every record checked; errors and warnings located by sheet, row and column."""
-    checked = Checked(errors=list(parsed.errors))
+    checked = Checked(errors=list(parsed.errors), warnings=list(parsed.warnings))
     checker = _RowChecker(catalogue, today, checked)
     first_seen: dict[Key, NewValue] = {}
     raw: dict[tuple[str, int, str], RawRecord] = {}

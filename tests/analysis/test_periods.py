@@ -120,3 +120,72 @@ def test_parse_month_refuses_other_kinds() -> None:
     assert parse_month("Oct-24") == parse_month("2024-10")
     with pytest.raises(PeriodError, match="Oct-24 or 2024-10"):
         parse_month("Q2 24-25")
+
+
+NEXT_YEAR = date.today().year + 1
+
+
+@pytest.mark.parametrize(
+    ("label", "frequency", "expected"),
+    [
+        # Two-digit years by the pivot: 90-99 are 19xx, 00-89 are 20xx.
+        ("Jan-90", Frequency.MONTHLY, month(1990, 1)),
+        ("Dec-99", Frequency.MONTHLY, month(1999, 12)),
+        ("Jan-00", Frequency.MONTHLY, month(2000, 1)),
+        ("Oct-2024", Frequency.MONTHLY, month(2024, 10)),
+        ("Oct 24", Frequency.MONTHLY, month(2024, 10)),
+        ("oct-24", Frequency.MONTHLY, month(2024, 10)),
+        ("1990-01", Frequency.MONTHLY, month(1990, 1)),
+        ("2024-10-01", Frequency.MONTHLY, month(2024, 10)),
+        (f"{NEXT_YEAR}-12", Frequency.MONTHLY, month(NEXT_YEAR, 12)),
+        ("Q4 99-00", Frequency.QUARTERLY, Period(date(2000, 1, 1), PeriodKind.QUARTER)),
+        ("Q1 90-91", Frequency.QUARTERLY, Period(date(1990, 4, 1), PeriodKind.QUARTER)),
+        ("Autumn 99-00", Frequency.TERMLY, Period(date(1999, 9, 1), PeriodKind.TERM)),
+        ("Spring 99/00", Frequency.TERMLY, Period(date(2000, 1, 1), PeriodKind.TERM)),
+        ("1999-00", Frequency.ANNUAL, Period(date(1999, 9, 1), PeriodKind.YEAR)),
+        ("2023/2024", Frequency.MONTHLY, Period(date(2023, 4, 1), PeriodKind.OUTTURN)),
+        (datetime(1990, 1, 31), Frequency.MONTHLY, month(1990, 1)),
+    ],
+)
+def test_every_period_form_reads_with_years_from_1990(label: object, frequency: Frequency, expected: Period) -> None:
+    assert parse_period(label, frequency) == expected  # type: ignore[arg-type]
+    if expected.kind is PeriodKind.MONTH:
+        assert parse_period(expected.label, frequency) == expected  # the printed label reads back
+
+
+def test_jan_90_is_january_1990_and_prints_back() -> None:
+    period = parse_label("Jan-90")
+    assert period.start == date(1990, 1, 1)
+    assert period.label == "Jan-90"
+    assert period.year_label == "1989-90"
+
+
+@pytest.mark.parametrize(
+    ("label", "message"),
+    [
+        ("Oct-0024", "'Oct-0024' is not a period we can take: the year 0024 is before 1990"),
+        ("0023-11", "'0023-11' is not a period we can take: the year 0023 is before 1990"),
+        ("0000-01", "the year 0000 is before 1990"),
+        ("1989-12", "the year 1989 is before 1990"),
+        ("Oct-1899", "the year 1899 is before 1990"),
+        (f"Jan-{NEXT_YEAR + 1}", f"the year {NEXT_YEAR + 1} is after next year, {NEXT_YEAR}"),
+        (f"{NEXT_YEAR + 1}-01", f"the year {NEXT_YEAR + 1} is after next year"),
+        ("Oct-89", "the year 2089 is after next year"),  # 89 is below the pivot: 2089
+        ("Oct-024", "not a period label"),  # three digits are no year
+        ("Oct-٢٤", "not a period label"),  # Arabic-Indic digits are not read
+        ("Oct-２４", "not a period label"),  # nor full-width ones
+        ("Q2 89-90", "the year 2089 is after next year"),
+        ("0023-24", "the year 0023 is before 1990"),
+        ("x" * 100_000, "(100,000 characters) is not a period label"),
+    ],
+)
+def test_years_outside_1990_to_next_year_are_refused_naming_the_label(label: str, message: str) -> None:
+    with pytest.raises(PeriodError) as error:
+        parse_period(label, Frequency.MONTHLY if not label.startswith("Q") else Frequency.QUARTERLY)
+    assert message in str(error.value)
+    assert len(str(error.value)) < 400  # a long label is shortened, not repeated in full
+
+
+def test_a_date_cell_before_1990_is_refused() -> None:
+    with pytest.raises(PeriodError, match="1899-12-31.*before 1990"):
+        parse_period(datetime(1899, 12, 31), Frequency.MONTHLY)
