@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,10 +12,18 @@ from django.db import models
 from districts.models import ReportingUnit, TeamService, UnitKind
 
 from .analysis.direction import ComparesWith
-from .analysis.periods import Frequency, Period, PeriodKind
+from .analysis.periods import Frequency, Period, PeriodKind, year_label
 from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
 
-VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
+
+class Digits(TypedDict):
+    """A DecimalField's size, typed so that ``**VALUE_DIGITS`` type-checks as DecimalField's own arguments."""
+
+    max_digits: int
+    decimal_places: int
+
+
+VALUE_DIGITS: Digits = {"max_digits": 20, "decimal_places": 6}
 
 
 class DataPeriod(models.TextChoices):
@@ -33,6 +42,22 @@ class ReportedFor(models.TextChoices):
     DISTRICT = "district", "Districts"
     SOCIAL_WORK_TEAMS = TeamService.SOCIAL_WORK.value, "Social work teams (CSWT)"
     EARLY_HELP_UNITS = TeamService.EARLY_HELP.value, "Early help units (EHU)"
+
+
+# How each level reads in a sentence ("SCS03 is reported for social work teams (CSWT), not for Dover") and
+# in a printed table's title ("ICS Monthly — social work teams").
+LEVEL_WORDS: dict[str, str] = {
+    ReportedFor.AUTHORITY: "the authority only",
+    ReportedFor.DISTRICT: "districts",
+    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams (CSWT)",
+    ReportedFor.EARLY_HELP_UNITS: "early help units (EHU)",
+}
+LEVEL_TITLES: dict[str, str] = {
+    ReportedFor.AUTHORITY: "authority only",
+    ReportedFor.DISTRICT: "districts",
+    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams",
+    ReportedFor.EARLY_HELP_UNITS: "early help units",
+}
 
 
 class Indicator(models.Model):
@@ -146,7 +171,7 @@ class Target(models.Model):
 
     @property
     def year_label(self) -> str:
-        return f"{self.year}-{(self.year + 1) % 100:02d}"
+        return year_label(self.year)
 
     def spec(self) -> TargetSpec:
         return TargetSpec(
@@ -170,7 +195,7 @@ class Target(models.Model):
             check_target(self.spec(), self.indicator.polarity)
         except TargetError as error:
             raise ValidationError(f"{self.indicator.code} {self.year_label}: {error}.") from None
-        if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
+        if self.unit_id is not None and self.unit is not None and self.unit.kind == UnitKind.AREA:
             raise ValidationError({"unit": "Areas hold no values, so they take no target."})
 
 
@@ -273,10 +298,10 @@ class Measurement(models.Model):
 
 class MeasurementRevisionQuerySet(models.QuerySet["MeasurementRevision"]):
     def revisions_for(self, indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
-        """Every revision of one indicator's values for one unit, newest first (one query)."""
-        return self.filter(measurement__indicator=indicator, measurement__unit=unit).select_related(
-            "measurement", "changed_by", "upload"
-        ).defer("upload__content", "upload__preview")
+        """Every revision of one indicator's values for one unit, newest first, with the measurement and who
+        changed it (one query): the indicator page's revisions."""
+        return (self.filter(measurement__indicator=indicator, measurement__unit=unit)
+                .select_related("measurement", "changed_by").order_by("-changed_at", "-pk"))
 
 
 class MeasurementRevision(models.Model):
@@ -305,9 +330,6 @@ class MeasurementRevision(models.Model):
         return f"{self.measurement}: {self.old_value} → {self.new_value}"
 
 
-def revisions_for(indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
-    """The revisions of an indicator's values for a unit, newest first: for the indicator page."""
-    return MeasurementRevision.objects.revisions_for(indicator, unit)
 
 
 class UploadManager(models.Manager["Upload"]):

@@ -60,7 +60,7 @@ def save_validated(instance: models.Model, where: str) -> None:
 
 def upsert(model: type[models.Model], where: str, lookup: dict[str, Any], values: dict[str, Any]) -> bool:
     """Create or update one record through full_clean; True when something changed."""
-    instance = model.objects.filter(**lookup).first()
+    instance = model._default_manager.filter(**lookup).first()
     if instance is None:
         instance = model(**lookup)
     elif all(getattr(instance, field) == value for field, value in values.items()):
@@ -87,7 +87,7 @@ def load_geography(directory: Path = DEMO_DIR) -> int:
         }
         changed += upsert(ReportingUnit, where, {"name": row["unit"]}, values)
         units[row["unit"]] = ReportingUnit.objects.get(name=row["unit"])
-    for line, row in rows:
+    for _line, row in rows:
         if row["kind"] == UnitKind.TEAM and row["covers"]:
             team = units[row["unit"]]
             served = [units[name] for name in row["covers"].split(";")]
@@ -213,7 +213,7 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
                 old_value=measurement.value, old_numerator=measurement.numerator,
                 old_denominator=measurement.denominator, old_status=measurement.status,
                 new_value=values["value"], new_numerator=values["numerator"],
-                new_denominator=values["denominator"], new_status=values["status"],
+                new_denominator=values["denominator"], new_status=row["status"],
             ))
             revised.append(measurement)
         for field, value in values.items():

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from indicators.analysis.numbers import round_half_up, without_trailing_zeros
 from indicators.analysis.rag import TargetSpec
+from indicators.file_types import CONTENT_TYPES
 
 from .assembly import ScorecardRow, Value
 
@@ -22,8 +23,7 @@ COLUMNS = (
     "denominator", "dot", "target", "rag", "previous_outturn", "previous_target", "previous_rag", "benchmark",
     "england",
 )
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = CONTENT_TYPES
 # A text cell starting with one of these is a formula to Excel (formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 

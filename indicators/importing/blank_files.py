@@ -13,12 +13,12 @@ from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, Period, PeriodKind
 from indicators.models import Indicator
 
+from ..file_types import CONTENT_TYPES
 from .parse import LONG_COLUMNS, WIDE_FIXED
 from .validate import reported_for_unit
 
 LAYOUTS = ("long", "wide")
-FORMATS = {"csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FORMATS = CONTENT_TYPES
 
 
 def latest_periods(frequency: Frequency, today: date) -> list[Period]:
@@ -79,6 +79,6 @@ def render_template(layout: str, file_format: str, today: date) -> bytes:
         sheet = workbook.create_sheet(name)
         for row in rows:
             sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    workbook_bytes = io.BytesIO()
+    workbook.save(workbook_bytes)
+    return workbook_bytes.getvalue()

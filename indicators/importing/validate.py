@@ -12,14 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import models
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
 from indicators.analysis.numbers import STORED_PLACES, NumberError, stored, to_decimal
 from indicators.analysis.periods import Period, PeriodError, parse_period
-from indicators.models import Indicator, ReportedFor, Status
+from indicators.models import LEVEL_WORDS, Indicator, Status
 
 from .parse import Cell, Issue, Layout, ParsedFile, RawRecord, is_blank
 
@@ -31,12 +31,6 @@ STATUS_WORDS = {
 }
 LARGEST_VALUE = Decimal(10) ** 14  # what VALUE_DIGITS (20 digits, 6 decimal places) can store
 STORED_QUANTUM = Decimal(1).scaleb(-STORED_PLACES)
-LEVEL_WORDS = {
-    ReportedFor.AUTHORITY: "the authority only",
-    ReportedFor.DISTRICT: "districts",
-    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams (CSWT)",
-    ReportedFor.EARLY_HELP_UNITS: "early help units (EHU)",
-}
 
 
 class Key(NamedTuple):
@@ -99,8 +93,9 @@ class Catalogue:
                 units_by_key.setdefault(alias.alias.lower(), by_id[alias.unit_id])
                 names.append(alias.alias)
         indicators = list(Indicator.objects.all())
+        tables: tuple[list[Any], ...] = (indicators, all_units, aliases)
         loaded = [[[getattr(row, column) for column in _columns(model)] for row in rows]
-                  for model, rows in zip(DEFINITIONS, (indicators, all_units, aliases), strict=True)]
+                  for model, rows in zip(DEFINITIONS, tables, strict=True)]
         return cls({i.code: i for i in indicators}, units_by_key, names, definitions_fingerprint(loaded))
 
     def unit(self, name: str) -> ReportingUnit | None:
@@ -123,7 +118,7 @@ def _columns(model: type[models.Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]  # the primary key first
 
 
-def definitions_fingerprint(tables: Iterable[Iterable[Sequence[object]]]) -> str:
+def definitions_fingerprint(tables: Iterable[Iterable[Sequence[Any]]]) -> str:
     """A fingerprint of the rows a check read (Catalogue.definitions): every column of every indicator, unit
     and alias, so any change to one (a code renamed, a unit deleted, a frequency or level changed) changes
     it. Editing a column the checks never read changes it too: that only costs a commit the full check."""
@@ -145,6 +140,11 @@ class Checked:
     values: list[NewValue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+
+
+def did_you_mean(closest: str | None) -> str:
+    """The hint after an unknown name: " Did you mean Dover?" when a known one is close, else nothing."""
+    return f" Did you mean {closest}?" if closest else ""
 
 
 def text_of(cell: Cell) -> str:
@@ -235,8 +235,7 @@ class _RowChecker:
         indicator = self.catalogue.indicators.get(code)
         if indicator is None:
             closest = self.catalogue.closest_code(code)
-            hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown indicator code '{code}'.{hint}"
+            return None, f"Unknown indicator code '{code}'.{did_you_mean(closest)}"
         return indicator, ""
 
     def unit(self, record: RawRecord) -> ReportingUnit | None:
@@ -255,8 +254,7 @@ class _RowChecker:
         unit = self.catalogue.unit(name)
         if unit is None:
             closest = self.catalogue.closest_unit(name)
-            hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown area '{name}'.{hint}"
+            return None, f"Unknown area '{name}'.{did_you_mean(closest)}"
         if unit.kind == UnitKind.AREA:
             return None, f"{unit.name} is an area, and areas hold no values: give the value for each of its districts."
         return unit, ""
@@ -275,7 +273,9 @@ class _RowChecker:
     def _read_period(self, cell: Cell, frequency: str) -> tuple[Period | None, str]:
         """(period, "") or (None, what is wrong) or (period, why it is refused: in the future)."""
         try:
-            period = parse_period(cell if not isinstance(cell, str) else cell.strip(), frequency)
+            # A date cell is its month; any other cell is read as the text it shows.
+            period = parse_period(cell.strip() if isinstance(cell, str) else cell if isinstance(cell, date)
+                                  else str(cell), frequency)
         except PeriodError as error:
             return None, str(error)
         if period.start > self.current_month:
@@ -303,7 +303,7 @@ class _RowChecker:
                         record.layout is Layout.LONG, record.sheet, record.row,
                         Key(indicator.id, unit.id, period.kind.value, period.start))
 
-    def value_and_status(self, record: RawRecord) -> tuple[Decimal | None | bool, str]:
+    def value_and_status(self, record: RawRecord) -> tuple[Decimal | bool | None, str]:
         """(value, status); value False when the cells are in error."""
         status = ""
         if not _blank(record.status):
@@ -331,7 +331,7 @@ class _RowChecker:
             self.error(record, record.value_column, f"{str(error).capitalize()}.")
             return False, ""
 
-    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | None | bool:
+    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | bool | None:
         if _blank(cell):
             return None
         if (value := _plain_number(cell)) is not None:

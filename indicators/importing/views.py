@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.models import Upload
+from indicators.signed_in import signed_in_user
 
-from . import admin_views, load, targets
+from . import load, targets
 from .blank_files import FORMATS, LAYOUTS, render_template
 from .forms import UploadForm
 
@@ -29,7 +30,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     for upload in page:
         upload.stuck = load.is_stuck(upload, now)  # type: ignore[attr-defined]
     # Before 1 April and 1 September: indicators with no target for the coming year.
-    missing = targets.coming_year_warnings(admin_views.today())
+    missing = targets.coming_year_warnings(targets.today())
     return render(request, "uploads/list.html", {"page": page, "missing": missing})
 
 
@@ -41,7 +42,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         file = form.cleaned_data["file"]
         content = file.read()
         upload = Upload.objects.create(filename=file.name, content=content, size=len(content),
-                                       uploaded_by=request.user)
+                                       uploaded_by=signed_in_user(request))
         load.save_preview(upload)
         return redirect("upload-detail", pk=upload.pk)
     return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},

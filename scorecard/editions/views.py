@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period, PeriodError, parse_month
 from indicators.models import Indicator
+from indicators.signed_in import signed_in_user
 
 from ..assembly import build_scorecard
 from ..models import Commentary, Edition, EditionVersion
@@ -38,7 +39,7 @@ from .publishing import (
     publish_edition,
     units_in_edition,
 )
-from .queries import changes_since, version_of, visible_to_members
+from .queries import changes_since
 
 VIEW_PUBLISHED = "scorecard.view_published"
 PUBLISH = "scorecard.publish_edition"
@@ -59,7 +60,7 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
     number_text = request.GET.get("version", "").strip()
     if number_text and not number_text.isdigit():
         raise Http404("The version is a whole number.")
-    version = version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
+    version = EditionVersion.objects.version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
     if version is None:
         raise Http404(f"The {month.label} edition has not been published.")
     return version
@@ -68,7 +69,7 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
 def other_versions(version: EditionVersion, request: HttpRequest) -> list[EditionVersion]:
     versions = EditionVersion.objects.filter(edition_id=version.edition_id).only("number", "published_at",
                                                                                  "visible_from")
-    return list(versions if sees_embargoed(request) else visible_to_members(versions))
+    return list(versions if sees_embargoed(request) else versions.visible_to_members())
 
 
 @require_GET
@@ -77,7 +78,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     versions = EditionVersion.objects.select_related("edition").only(
         "number", "published_at", "visible_from", "edition__month").order_by("-edition__month", "-number")
     if not sees_embargoed(request):
-        versions = visible_to_members(versions)
+        versions = versions.visible_to_members()
     by_edition: dict[object, list[EditionVersion]] = defaultdict(list)
     for version in versions:
         by_edition[version.edition].append(version)
@@ -201,7 +202,7 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
             messages.error(request, "Not published: give the embargo as a date and time, or leave it blank.")
             return redirect("edition-publish", month=month)
         try:
-            published = publish_edition(month, user=request.user, visible_from=form.cleaned_data["visible_from"])
+            published = publish_edition(month, user=signed_in_user(request), visible_from=form.cleaned_data["visible_from"])
         except PublishError as error:
             messages.error(request, f"Not published: {error}.")
             return redirect("edition-publish", month=month)
@@ -252,7 +253,7 @@ def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
         return render(request, "editions/approve.html", {"month": month, "problem": problem})
     cards, fingerprint = cards_and_figures(units_in_edition(), month)
     if request.method == "POST":
-        approve(month, fingerprint, request.user)
+        approve(month, fingerprint, signed_in_user(request))
         messages.success(request, f"Approved the {month.label} figures: the MI team can publish them.")
         return redirect("edition-approve", month=month)
     edition = Edition.objects.filter(month=month.start).select_related("approved_by").first()
@@ -267,7 +268,7 @@ def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
 
 
 def _authority() -> ReportingUnit:
-    authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+    authority = ReportingUnit.objects.authority()
     if authority is None:
         raise Http404("There is no authority yet.")
     return authority
@@ -292,7 +293,7 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
         form = CommentaryForm(request.POST)
         if form.is_valid():
             unit = form.cleaned_data["unit"]
-            outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], request.user)
+            outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], signed_in_user(request))
             where = unit.name if unit else "Kent"
             messages.success(request, f"Commentary on {indicator.code} for {where} {outcome}.")
             return redirect("edition-commentary", month=month)

@@ -58,7 +58,7 @@ def page_unit(slug: str) -> ReportingUnit:
 def value_unit(slug: str | None) -> ReportingUnit:
     """A unit that holds values (authority, district or team), the authority by default."""
     units = ReportingUnit.objects.holding_values()
-    unit = units.filter(slug=slug).first() if slug else units.filter(kind=UnitKind.AUTHORITY).first()
+    unit = units.filter(slug=slug).first() if slug else units.authority()
     if unit is None:
         raise PageNotFound(f"There is no reporting unit '{slug}'." if slug else "No authority is set up yet.")
     return unit
@@ -148,11 +148,7 @@ def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> 
         shown.append(unit)  # a unit that does not report it: its row says "not supplied"
     rows = [data.row(indicator, each) for each in shown]
     targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
-    revisions = list(
-        MeasurementRevision.objects.filter(measurement__indicator=indicator, measurement__unit=unit)
-        .select_related("measurement", "changed_by")
-        .order_by("-changed_at", "-pk")
-    )
+    revisions = list(MeasurementRevision.objects.revisions_for(indicator, unit))
     return IndicatorPageData(indicator, unit, as_at, data.authority, peers, data, rows, targets, revisions)
 
 
