@@ -283,7 +283,8 @@ class Measurement(models.Model):
         indexes = [models.Index(fields=["unit", "period_start"], name="measurement_unit_period")]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.unit} {self.period.label}: {self.value if self.value is not None else self.status}"
+        shown = self.value if self.value is not None else self.status
+        return f"{self.indicator_id} {self.unit} {self.period.label}: {shown}"
 
     @property
     def period(self) -> Period:
