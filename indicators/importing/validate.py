@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from enum import Enum
 from typing import Any, NamedTuple
 
 from django.db import models
@@ -31,6 +32,15 @@ STATUS_WORDS = {
 }
 LARGEST_VALUE = Decimal(10) ** 14  # what VALUE_DIGITS (20 digits, 6 decimal places) can store
 STORED_QUANTUM = Decimal(1).scaleb(-STORED_PLACES)
+
+
+class Refused(Enum):
+    """A cell already reported as an error: neither a value nor a blank, so the row is left out."""
+
+    CELL = "refused"
+
+
+REFUSED = Refused.CELL
 
 
 class Key(NamedTuple):
@@ -297,21 +307,21 @@ class _RowChecker:
         value, status = self.value_and_status(record)
         numerator = self.optional_number(record, record.numerator, "numerator")
         denominator = self.optional_number(record, record.denominator, "denominator")
-        if not (indicator and unit and period) or value is False or numerator is False or denominator is False:
+        if not (indicator and unit and period) or value is REFUSED or numerator is REFUSED or denominator is REFUSED:
             return None
-        return NewValue(indicator, unit, period, value, status, numerator, denominator,  # type: ignore[arg-type]
+        return NewValue(indicator, unit, period, value, status, numerator, denominator,
                         record.layout is Layout.LONG, record.sheet, record.row,
                         Key(indicator.id, unit.id, period.kind.value, period.start))
 
-    def value_and_status(self, record: RawRecord) -> tuple[Decimal | bool | None, str]:
-        """(value, status); value False when the cells are in error."""
+    def value_and_status(self, record: RawRecord) -> tuple[Decimal | Refused | None, str]:
+        """(value, status); value REFUSED when the cells are in error (already reported)."""
         status = ""
         if not _blank(record.status):
             found = status_of(record.status)
             if found is None:
                 self.error(record, "status", f"Unknown status '{text_of(record.status)}': use N/A, "
                                              "to be supplied or suppressed (or leave it blank).")
-                return False, ""
+                return REFUSED, ""
             status = found
         cell = record.value
         if (value := _plain_number(cell)) is not None:  # nearly every cell: a number written plainly
@@ -321,7 +331,7 @@ class _RowChecker:
                 self.error(record, record.value_column, "The value is blank and there is no status: a blank is "
                                                         "never a zero. Give a value or a status (N/A, to be "
                                                         "supplied, suppressed).")
-                return False, ""
+                return REFUSED, ""
             return None, status
         if (cell_status := status_of(cell)) is not None:
             return None, cell_status
@@ -329,9 +339,9 @@ class _RowChecker:
             return stored(number(cell, "value")), status
         except NumberError as error:
             self.error(record, record.value_column, f"{str(error).capitalize()}.")
-            return False, ""
+            return REFUSED, ""
 
-    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | bool | None:
+    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | Refused | None:
         if _blank(cell):
             return None
         if (value := _plain_number(cell)) is not None:
@@ -340,7 +350,7 @@ class _RowChecker:
             return stored(number(cell, what))
         except NumberError as error:
             self.error(record, what, f"{str(error).capitalize()}.")
-            return False
+            return REFUSED
 
 
 def _blank(cell: Cell) -> bool:
