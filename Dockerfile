@@ -15,9 +15,12 @@ RUN apt-get update \
 
 WORKDIR /app
 
-# Dependencies first, so a code change does not reinstall them.
+# Dependencies first, so a code change does not reinstall them: exactly the hashed lock's versions (the same
+# lock `make` installs; it also holds the test and check tools, which the image carries but never runs).
+COPY requirements/lock.txt requirements/lock.txt
+RUN pip install --require-hashes -r requirements/lock.txt
 COPY pyproject.toml README.md ./
-RUN pip install '.[pdf]'
+RUN pip install --no-deps --no-build-isolation .
 
 COPY . .
 

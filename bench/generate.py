@@ -160,9 +160,10 @@ def measurement_columns() -> tuple[list[str], list[str]]:
     """Measurement's columns for COPY: the ones generated here first, then every other (at its default)."""
     generated = ["indicator_id", "unit_id", "period_kind", "period_start", "value", "status"]
     now = timezone.now()
-    rest, defaults = [], []
+    rest: list[str] = []
+    defaults: list[str] = []
     for field in Measurement._meta.concrete_fields:
-        if field.primary_key or field.column in generated:
+        if field.primary_key or field.column is None or field.column in generated:
             continue
         rest.append(field.column)
         default = now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -23,8 +26,9 @@ class TeamService(models.TextChoices):
 
 
 class ReportingUnitQuerySet(models.QuerySet["ReportingUnit"]):
-    def authority(self) -> ReportingUnit:
-        return self.get(kind=UnitKind.AUTHORITY)
+    def authority(self) -> ReportingUnit | None:
+        """The authority (one query); None before the geography is loaded."""
+        return self.filter(kind=UnitKind.AUTHORITY).first()
 
     def districts(self) -> ReportingUnitQuerySet:
         return self.filter(kind=UnitKind.DISTRICT)
@@ -82,13 +86,13 @@ class ReportingUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean_fields(self, exclude: object = None) -> None:
-        self.slug = slugify(self.name)  # derived, so validation sees the slug that will be saved
-        super().clean_fields(exclude)
-
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.slug = slugify(self.name)
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude: Collection[str] | None = None) -> None:
+        self.slug = slugify(self.name)  # derived, so validation sees the slug that will be saved
+        super().clean_fields(exclude)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

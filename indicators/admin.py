@@ -1,9 +1,9 @@
 """The admin for definitions, targets and benchmarks: every change asks for a reason and is kept
-(indicators/audit.py), shown beside the values' revisions on the indicator page."""
+(indicators/definition_history.py), shown beside the values' revisions on the indicator page."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import admin
@@ -11,8 +11,9 @@ from django.db import models
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from .audit import TARGET_FIELDS, Changes, field_changes, indicator_fields, record_change, target_what
+from .definition_history import TARGET_FIELDS, Changes, field_changes, indicator_fields, record_change, target_what
 from .models import Benchmark, DefinitionChange, Indicator, Target
+from .signed_in import signed_in_user
 
 REASON_HELP = "Required: why this changes (kept in the indicator's history with who and when)."
 BENCHMARK_FIELDS = ("comparator", "as_at", "label", "value", "source")
@@ -28,7 +29,7 @@ class IndicatorAdminForm(forms.ModelForm):
 
     class Meta:
         model = Indicator
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin form: IndicatorAdmin decides what is shown
 
 
 class TargetAdminForm(forms.ModelForm):
@@ -36,7 +37,7 @@ class TargetAdminForm(forms.ModelForm):
 
     class Meta:
         model = Target
-        fields = "__all__"
+        fields = "__all__"  # noqa: DJ007 - the admin form: TargetAdmin decides what is shown
 
 
 class TargetInline(admin.TabularInline):
@@ -51,9 +52,11 @@ class BenchmarkInline(admin.TabularInline):
     extra = 0
     fields = list(BENCHMARK_FIELDS)
 
+M = TypeVar("M", bound=models.Model)
 
-def _stored(model: type[models.Model], pk: Any) -> models.Model | None:
-    return model.objects.filter(pk=pk).first() if pk else None
+
+def _stored(model: type[M], pk: Any) -> M | None:
+    return model._default_manager.filter(pk=pk).first() if pk else None
 
 
 @admin.register(Indicator)
@@ -69,16 +72,16 @@ class IndicatorAdmin(admin.ModelAdmin):
         before = _stored(Indicator, obj.pk) if change else None
         super().save_model(request, obj, form, change)
         record_change(obj, "definition", field_changes(before, obj, indicator_fields()),
-                      form.cleaned_data["reason"], request.user)
+                      form.cleaned_data["reason"], signed_in_user(request))
 
     def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet,
                      change: bool) -> None:
         """Targets and benchmarks edited on the indicator's page: each change kept with the page's reason."""
-        model = formset.model
+        model = cast(type[models.Model], formset.model)  # an inline formset always has its model
         before = {f.instance.pk: _stored(model, f.instance.pk) for f in formset.initial_forms}
         super().save_formset(request, form, formset, change)
         reason, indicator = form.cleaned_data["reason"], form.instance
-        fields = TARGET_FIELDS + ("year",) if model is Target else BENCHMARK_FIELDS
+        fields = (*TARGET_FIELDS, "year") if model is Target else BENCHMARK_FIELDS
         touched: list[tuple[models.Model, models.Model | None, models.Model | None]] = [
             *((obj, None, obj) for obj in formset.new_objects),
             *((obj, before.get(obj.pk), obj) for obj, _ in formset.changed_objects),
@@ -86,11 +89,11 @@ class IndicatorAdmin(admin.ModelAdmin):
         ]
         for obj, old, new in touched:
             changes: Changes = field_changes(old, new, fields)
-            if model is Target:
+            if isinstance(obj, Target):
                 record_change(indicator, target_what(obj) + (" (deleted)" if new is None else ""), changes, reason,
-                              request.user, target=obj if new is not None else None)
-            else:
-                record_change(indicator, f"{obj.get_comparator_display()} benchmark", changes, reason, request.user)
+                              signed_in_user(request), target=obj if new is not None else None)
+            elif isinstance(obj, Benchmark):
+                record_change(indicator, f"{obj.get_comparator_display()} benchmark", changes, reason, signed_in_user(request))
 
 
 @admin.register(Target)
@@ -111,8 +114,8 @@ class TargetAdmin(admin.ModelAdmin):
         what = target_what(obj)
         if before is not None and before.indicator_id != obj.indicator_id:
             what += f" (moved from {before.indicator})"
-        record_change(obj.indicator, what, field_changes(before, obj, TARGET_FIELDS + ("year",)),
-                      form.cleaned_data["reason"], request.user, target=obj)
+        record_change(obj.indicator, what, field_changes(before, obj, (*TARGET_FIELDS, "year")),
+                      form.cleaned_data["reason"], signed_in_user(request), target=obj)
 
 
 @admin.register(DefinitionChange)

@@ -11,7 +11,6 @@ from districts.models import ReportingUnit, UnitKind
 
 from .analysis import periods
 from .analysis.periods import Period, PeriodKind
-from .importing.validate import reported_for_unit
 from .models import Indicator, Measurement, Status
 
 
@@ -32,7 +31,7 @@ def to_be_supplied(month: Period) -> list[Missing]:
     """For each indicator, its edition period as at ``month`` (the authority's latest on or before
     it); then every unit that reports it with no row, or "to be supplied", for that period."""
     indicators = list(Indicator.objects.select_related("lead_officer"))
-    units = [u for u in ReportingUnit.objects.exclude(kind=UnitKind.AREA).order_by("display_order", "name")]
+    units = list(ReportingUnit.objects.exclude(kind=UnitKind.AREA).order_by("display_order", "name"))
     authority = next((u for u in units if u.kind == UnitKind.AUTHORITY), None)
     if authority is None:
         return []
@@ -47,17 +46,17 @@ def to_be_supplied(month: Period) -> list[Missing]:
         edition[indicator.pk] = periods.edition_period(month, (p for p in reported[indicator.pk] if p.kind is own_kind))
     starts: set[date] = {p.start for p in edition.values() if p is not None}
     found: dict[tuple[int, int], str] = {}
-    for indicator_id, unit_id, kind, start, status in (
+    for indicator_id, unit_id, kind, start, stored_status in (
             Measurement.objects.filter(period_start__in=starts)
             .values_list("indicator_id", "unit_id", "period_kind", "period_start", "status")):
         period = edition.get(indicator_id)
         if period is not None and period.kind.value == kind and period.start == start:
-            found[(indicator_id, unit_id)] = status
+            found[(indicator_id, unit_id)] = stored_status
     missing = []
     for indicator in indicators:
         period = edition[indicator.pk]
         for unit in units:
-            if not reported_for_unit(indicator, unit):
+            if not indicator.is_reported_for(unit):
                 continue
             status = found.get((indicator.pk, unit.pk)) if period is not None else None
             if period is not None and status is not None and status != Status.TO_BE_SUPPLIED:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Iterable
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,11 +13,19 @@ from django.db import models
 from districts.models import ReportingUnit, TeamService, UnitKind
 
 from .analysis.direction import ComparesWith
-from .analysis.periods import Frequency, Period, PeriodKind
+from .analysis.periods import Frequency, Period, PeriodKind, year_label
 from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from .analysis.rating import RatingRule, Rule, RuleError, ToleranceKind, check_rule
 
-VALUE_DIGITS = {"max_digits": 20, "decimal_places": 6}
+
+class Digits(TypedDict):
+    """A DecimalField's size, typed so that ``**VALUE_DIGITS`` type-checks as DecimalField's own arguments."""
+
+    max_digits: int
+    decimal_places: int
+
+
+VALUE_DIGITS: Digits = {"max_digits": 20, "decimal_places": 6}
 
 
 class DataPeriod(models.TextChoices):
@@ -34,6 +44,22 @@ class ReportedFor(models.TextChoices):
     DISTRICT = "district", "Districts"
     SOCIAL_WORK_TEAMS = TeamService.SOCIAL_WORK.value, "Social work teams (CSWT)"
     EARLY_HELP_UNITS = TeamService.EARLY_HELP.value, "Early help units (EHU)"
+
+
+# How each level reads in a sentence ("SCS03 is reported for social work teams (CSWT), not for Dover") and
+# in a printed table's title ("ICS Monthly — social work teams").
+LEVEL_WORDS: dict[str, str] = {
+    ReportedFor.AUTHORITY: "the authority only",
+    ReportedFor.DISTRICT: "districts",
+    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams (CSWT)",
+    ReportedFor.EARLY_HELP_UNITS: "early help units (EHU)",
+}
+LEVEL_TITLES: dict[str, str] = {
+    ReportedFor.AUTHORITY: "authority only",
+    ReportedFor.DISTRICT: "districts",
+    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams",
+    ReportedFor.EARLY_HELP_UNITS: "early help units",
+}
 
 
 class Indicator(models.Model):
@@ -263,7 +289,7 @@ class Target(models.Model):
 
     @property
     def year_label(self) -> str:
-        return f"{self.year}-{(self.year + 1) % 100:02d}"
+        return year_label(self.year)
 
     @property
     def period(self) -> Period | None:
@@ -311,7 +337,7 @@ class Target(models.Model):
             check_target(spec, self.indicator.polarity)
         except TargetError as error:
             raise ValidationError(f"{self.indicator.code} {self.year_label}: {error}.") from None
-        if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
+        if self.unit_id is not None and self.unit is not None and self.unit.kind == UnitKind.AREA:
             raise ValidationError({"unit": "Areas hold no values, so they take no target."})
 
 
@@ -399,7 +425,8 @@ class Measurement(models.Model):
         indexes = [models.Index(fields=["unit", "period_start"], name="measurement_unit_period")]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.unit} {self.period.label}: {self.value if self.value is not None else self.status}"
+        shown = self.value if self.value is not None else self.status
+        return f"{self.indicator_id} {self.unit} {self.period.label}: {shown}"
 
     @property
     def period(self) -> Period:
@@ -413,11 +440,14 @@ class Measurement(models.Model):
 
 
 class MeasurementRevisionQuerySet(models.QuerySet["MeasurementRevision"]):
-    def revisions_for(self, indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
-        """Every revision of one indicator's values for one unit, newest first (one query)."""
-        return self.filter(measurement__indicator=indicator, measurement__unit=unit).select_related(
-            "measurement", "changed_by", "upload"
-        ).defer("upload__content", "upload__preview")
+    def revisions_for(self, indicator: Indicator | int,
+                      units: ReportingUnit | int | Iterable[ReportingUnit]) -> MeasurementRevisionQuerySet:
+        """Every revision of one indicator's values for one unit (or several: a district's serving teams), newest
+        first, with the measurement, its unit and who changed it (one query): the indicator page's revisions."""
+        where = ({"measurement__unit": units} if isinstance(units, ReportingUnit | int)
+                 else {"measurement__unit__in": list(units)})
+        return (self.filter(measurement__indicator=indicator, **where)
+                .select_related("measurement__unit", "changed_by").order_by("-changed_at", "-pk"))
 
 
 class MeasurementRevision(models.Model):
@@ -446,9 +476,6 @@ class MeasurementRevision(models.Model):
         return f"{self.measurement}: {self.old_value} → {self.new_value}"
 
 
-def revisions_for(indicator: Indicator | int, unit: ReportingUnit | int) -> MeasurementRevisionQuerySet:
-    """The revisions of an indicator's values for a unit, newest first: for the indicator page."""
-    return MeasurementRevision.objects.revisions_for(indicator, unit)
 
 
 class UploadManager(models.Manager["Upload"]):

@@ -22,13 +22,23 @@ from indicators.analysis.direction import ComparesWith, Direction, direction, tr
 from indicators.analysis.periods import Period, PeriodKind
 from indicators.analysis.rag import Rag, TargetSpec
 from indicators.analysis.rating import Expected, RatingRule, expected_range, rate, select_target
-from indicators.models import Benchmark, Indicator, Measurement, ScorecardMembership, Target
+from indicators.models import Benchmark, Indicator, Measurement, ScorecardMembership, Status, Target
 from indicators.models import Scorecard as ScorecardDefinition
 
 NOT_SUPPLIED = "not supplied"
 NEW_INDICATOR = "new indicator"
 NOT_RATED = "not rated"  # rated, but no target for that year and unit (or no value)
 DATA_ONLY = "data only"  # never rated: the rule is none, or an activity indicator
+# Every status a row can carry (the stored ones and the derived above), as the printed scorecard words it;
+# SHORT_STATUS_WORDS: in a trend cell, where the page's key explains them.
+STATUS_WORDS = {**{status.value: status.label for status in Status}, NOT_SUPPLIED: "not supplied",
+                NEW_INDICATOR: "new indicator"}
+SHORT_STATUS_WORDS = {Status.TO_BE_SUPPLIED.value: "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
+
+
+def status_words(status: str, short: bool = False) -> str:
+    """How a status reads (a word the table does not know reads as itself)."""
+    return (SHORT_STATUS_WORDS if short else STATUS_WORDS).get(status, status)
 # Far enough back for four years of an annual trend, the year before it, and last year's outturn.
 HISTORY_YEARS = 6
 
@@ -142,7 +152,7 @@ class ScorecardData:
         ).order_by("from_reportingunit__display_order", "from_reportingunit__name")
         for link in links:
             self.teams_by_district[link.to_reportingunit_id].append(link.from_reportingunit)
-        self.authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+        self.authority = ReportingUnit.objects.authority()
         team_ids = {team.pk for teams in self.teams_by_district.values() for team in teams}
         all_unit_ids = set(unit_ids) | team_ids | ({self.authority.pk} if self.authority else set())
 

@@ -103,6 +103,21 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
             cursor.execute(statement)
 
 
+def current_if_watched(table: str, using: str = "default") -> Version | None:
+    """The version now, or None when ``table`` has no enabled trigger to move it (PostgreSQL, where a trigger
+    can be dropped or disabled): a version that does not move with the table would prove nothing about it.
+    The upload reads it through settings.DATA_VERSION_READER."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s"
+                           " AND tgenabled <> 'D')", [table, TRIGGER])
+            row = cursor.fetchone()
+        if not (row and row[0]):
+            return None
+    return current(using)
+
+
 def current(using: str = "default") -> Version | None:
     """The version now (one query); None on a database without the triggers.
 
@@ -112,10 +127,10 @@ def current(using: str = "default") -> Version | None:
     if connections[using].vendor not in VENDORS:
         return None
     model: type[models.Model] = apps.get_model("scorecard", "DataVersion")
-    versions = model.objects.using(using).filter(pk=VERSION_ID).values_list("number", "changed_at")
+    versions = model._default_manager.using(using).filter(pk=VERSION_ID).values_list("number", "changed_at")
     row = versions.first()
     if row is None:  # emptied (a test database's flush): again, stamped so it differs from any earlier one
-        model.objects.using(using).bulk_create(
+        model._default_manager.using(using).bulk_create(
             [model(pk=VERSION_ID, number=0, changed_at=timezone.now().isoformat())],
             ignore_conflicts=True)
         row = versions.first()

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from indicators.analysis.numbers import round_half_up, without_trailing_zeros
 from indicators.analysis.rag import TargetSpec
-from indicators.spreadsheets import CSV, XLSX, csv_bytes, xlsx_bytes
+from indicators.file_types import CONTENT_TYPES
+from indicators.spreadsheets import csv_bytes, xlsx_bytes
 
 from .assembly import ScorecardRow, Value
 
@@ -19,7 +20,7 @@ COLUMNS = (
     "denominator", "dot", "target", "rag", "previous_outturn", "previous_target", "previous_rag", "benchmark",
     "england", "dot_long", "rating", "expected",
 )
-FORMATS = {"csv": CSV, "xlsx": XLSX}
+FORMATS = CONTENT_TYPES
 
 Cell = str | Decimal | None
 

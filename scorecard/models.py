@@ -60,6 +60,30 @@ class Edition(models.Model):
         return self.month.strftime("%B %Y")
 
 
+class EditionVersionQuerySet(models.QuerySet["EditionVersion"]):
+    def visible_to_members(self, now: datetime | None = None) -> EditionVersionQuerySet:
+        """The versions members may read at ``now`` (default: this moment): those whose embargo has passed."""
+        return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now or timezone.now()))
+
+    def version_of(self, as_at: Period, number: int | None = None, *, include_embargoed: bool = False,
+                   now: datetime | None = None, snapshot: bool = True) -> EditionVersion | None:
+        """A given version of a month's edition (the latest when ``number`` is None). One query.
+
+        ``snapshot=False`` defers the snapshot (read by a second query when first used).
+
+        Members get only versions out of embargo at ``now``; ``include_embargoed`` is for officers and
+        the MI team, who see an embargoed version marked as such.
+        """
+        versions: EditionVersionQuerySet = self.filter(edition__month=as_at.start).select_related("edition")
+        if not snapshot:
+            versions = versions.defer("snapshot")
+        if not include_embargoed:
+            versions = versions.visible_to_members(now)
+        if number is not None:
+            versions = versions.filter(number=number)
+        return versions.order_by("-number").first()
+
+
 class EditionVersion(models.Model):
     """One publication of an edition: the frozen rows, as members see them."""
 
@@ -85,6 +109,8 @@ class EditionVersion(models.Model):
     title = models.CharField(max_length=200, blank=True, help_text="The scorecard's title, as printed on the pack.")
     attribution = models.CharField(max_length=500, blank=True,
                                    help_text="Where the figures come from (the pack's cover).")
+
+    objects = EditionVersionQuerySet.as_manager()
 
     class Meta:
         ordering = ["edition", "-number"]

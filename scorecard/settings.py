@@ -10,6 +10,10 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
+
+# Lets Django's generic classes be written with their types (admin.ModelAdmin[ReportingUnit]) at run time.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -164,6 +168,8 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 UPLOAD_MAX_UNCOMPRESSED_BYTES = env_int("UPLOAD_MAX_UNCOMPRESSED_BYTES", 200 * 1024 * 1024)
 UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000)
+# How the upload (indicators) reads the data version, which lives in this app: named here, not imported there.
+DATA_VERSION_READER = "scorecard.data_version.current_if_watched"
 
 # Small numbers on member pages are shown as [c] below this threshold.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)
@@ -261,7 +267,7 @@ OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
 OIDC_DEFAULT_ROLE = env_str("OIDC_DEFAULT_ROLE")
 OIDC_OP_ISSUER = ""
 if OIDC_ENABLED:
-    from scorecard.roles import ROLE_PERMISSIONS  # noqa: E402
+    from scorecard.roles import ROLE_PERMISSIONS
 
     OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
     OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")

@@ -13,6 +13,7 @@ import statistics
 import zlib
 from collections import defaultdict
 from decimal import Decimal
+from itertools import pairwise
 
 from indicators.analysis import periods
 from indicators.analysis.numbers import round_half_up
@@ -33,7 +34,7 @@ def generate_series(real: list[Decimal], length: int, *, seed: int, decimals: in
     rng = random.Random(seed)
     floats = [float(v) for v in real]
     centre = statistics.fmean(floats)
-    moving_ranges = [abs(b - a) for a, b in zip(floats, floats[1:], strict=False)]
+    moving_ranges = [abs(b - a) for a, b in pairwise(floats)]
     spread = statistics.fmean(moving_ranges) / 1.128 if moving_ranges and any(moving_ranges) else 0.0
     spread = spread or max(abs(centre) * 0.05, 0.5)
     shift = rng.choice((-1.5, 1.5)) * spread

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from districts.models import ReportingUnit, UnitKind
+from districts.models import ReportingUnit
 
 from .health import check_services
 
@@ -19,7 +19,7 @@ from .health import check_services
 def home(request: HttpRequest) -> HttpResponse:
     """Officers and the MI team start at the Kent scorecard; members at the published editions."""
     if request.user.has_perm("indicators.view_scorecard"):
-        authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+        authority = ReportingUnit.objects.authority()
         if authority:
             return redirect("scorecard-latest", unit=authority.slug)
     if request.user.has_perm("scorecard.view_published"):

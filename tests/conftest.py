@@ -14,6 +14,16 @@ from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS
 REQUIRE_SYSTEM_PIECES = os.environ.get("SCORECARD_REQUIRE_SYSTEM_PIECES", "").strip() not in ("", "0")
 
 
+# Tests that lay out a PDF or drive Chromium take seconds each: they run after everything else, so the quick
+# tests report first and a failure there is not held up behind them. They still run in every `make test`.
+SLOW_MARKERS = ("browser", "pdf")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Move the browser and PDF tests to the end, keeping the order within each group (a stable sort)."""
+    items.sort(key=lambda item: any(item.get_closest_marker(name) for name in SLOW_MARKERS))
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip with a printed reason on a machine without the piece; fail in CI, which must run it."""
     if REQUIRE_SYSTEM_PIECES:

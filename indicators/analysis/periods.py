@@ -112,6 +112,11 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def year_label(first: int) -> str:
+    """2024 -> '2024-25': a financial or academic year, as the scorecard and its spreadsheets write it."""
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
 def _year_pair(first: int) -> str:
     """2023 -> '23-24'."""
     return f"{first % 100:02d}-{(first + 1) % 100:02d}"
@@ -134,7 +139,7 @@ class Period:
         if self.kind is PeriodKind.TERM:
             term = next(name for name, month in TERM_START_MONTHS.items() if month == start.month)
             return f"{term} {_year_pair(self.year_start_year)}"
-        return f"{start.year}-{(start.year + 1) % 100:02d}"
+        return year_label(start.year)
 
     @property
     def iso(self) -> str:
@@ -156,7 +161,7 @@ class Period:
     @property
     def year_label(self) -> str:
         """``2024-25``: the year whose target this period is judged against."""
-        return f"{self.year_start_year}-{(self.year_start_year + 1) % 100:02d}"
+        return year_label(self.year_start_year)
 
     def __str__(self) -> str:
         return self.label

@@ -7,6 +7,8 @@ precision before they are judged.
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -24,6 +26,15 @@ class Rag(StrEnum):
     RED = "RED"
     AMBER = "AMBER"
     GREEN = "GREEN"
+
+
+# Worst first: the order pages and the pack sort ratings in; anything not rated comes after them.
+RAG_ORDER = (Rag.RED, Rag.AMBER, Rag.GREEN)
+
+
+def rag_rank(rating: str | None) -> int:
+    """A rating's place in RAG_ORDER (0 for RED); one past the end for no rating or any other word."""
+    return RAG_ORDER.index(Rag(rating)) if rating in RAG_ORDER else len(RAG_ORDER)
 
 
 class TargetError(ValueError):
@@ -92,7 +103,7 @@ def rag(value: Decimal | None, spec: TargetSpec | None, polarity: Polarity | str
         if floor_band is None or floor_band[0] <= value <= floor_band[1]:
             return Rag.AMBER
         return Rag.RED
-    better_or_equal = (lambda a, b: a >= b) if polarity is Polarity.HIGHER else (lambda a, b: a <= b)
+    better_or_equal: Callable[[Decimal, Decimal], bool] = operator.ge if polarity is Polarity.HIGHER else operator.le
     if better_or_equal(value, spec.target):
         return Rag.GREEN
     if spec.floor is None or better_or_equal(value, spec.floor):

@@ -34,6 +34,8 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
+from itertools import pairwise
 
 # Limits and icons are only trusted from 13 points. NHSRplotthedots 0.2.2 warns
 # on any group with fewer points (``getOption("ptd_spc.warning_threshold", 13)``,
@@ -48,21 +50,42 @@ MIN_BASELINE_POINTS = 12
 # floating-point results (and so points sitting exactly on a line) agree.
 LIMIT_FACTOR = 2.66
 NEAR_LIMIT_FACTOR = 2 * (LIMIT_FACTOR / 3)
-OUTLIER_SCREEN_FACTOR = 3.267
+# D4 for subgroups of two (3.267, as the reference rounds it): the moving-range chart's upper limit is this many
+# mean moving ranges. The screen below drops ranges at or above it; the upload's preview warns of moves above it.
+MOVING_RANGE_LIMIT_FACTOR = 3.267
 
 IMPROVEMENTS = ("increase", "decrease", "neutral")
 
-# Point types (per point) and variation icons (for the series).
-COMMON_CAUSE = "common_cause"
-SPECIAL_CAUSE_IMPROVEMENT = "special_cause_improvement"
-SPECIAL_CAUSE_CONCERN = "special_cause_concern"
-SPECIAL_CAUSE_NEUTRAL_HIGH = "special_cause_neutral_high"
-SPECIAL_CAUSE_NEUTRAL_LOW = "special_cause_neutral_low"
 
-# Assurance icons.
-PASS = "pass"
-FAIL = "fail"
-INCONSISTENT = "inconsistent"
+
+class PointType(StrEnum):
+    """What one point shows, oriented by the improvement direction (the reference's point types)."""
+
+    COMMON_CAUSE = "common_cause"
+    SPECIAL_CAUSE_IMPROVEMENT = "special_cause_improvement"
+    SPECIAL_CAUSE_CONCERN = "special_cause_concern"
+    SPECIAL_CAUSE_NEUTRAL_HIGH = "special_cause_neutral_high"
+    SPECIAL_CAUSE_NEUTRAL_LOW = "special_cause_neutral_low"
+
+
+class Variation(StrEnum):
+    """The series' variation icon, from its last point (high or low follow the improvement direction)."""
+
+    COMMON_CAUSE = "common_cause"
+    IMPROVEMENT_HIGH = "improvement_high"
+    IMPROVEMENT_LOW = "improvement_low"
+    CONCERN_HIGH = "concern_high"
+    CONCERN_LOW = "concern_low"
+    NEUTRAL_HIGH = "neutral_high"
+    NEUTRAL_LOW = "neutral_low"
+
+
+class Assurance(StrEnum):
+    """The assurance icon: will the process meet its target?"""
+
+    PASS = "pass"
+    FAIL = "fail"
+    INCONSISTENT = "inconsistent"
 
 # Data periods whose points are independent enough for the run rules.
 SPC_DATA_PERIODS = frozenset({"MS", "Q", "T", "A"})
@@ -114,13 +137,13 @@ class XmrResult:
     # The rule that flagged each point, as the reference labels it
     # ("Above UCL", "7 Point Trend (Increasing)", "2 in 3 Below CL", ...).
     special_cause_types: tuple[str, ...]
-    point_types: tuple[str, ...]
+    point_types: tuple[PointType, ...]
     # Rebase group of each point: 0 for the first, 1 after the first rebase...
     groups: tuple[int, ...]
     # True for points in a group shorter than MIN_POINTS_FOR_LIMITS.
     short_groups: tuple[bool, ...]
-    variation: str
-    assurance: str | None
+    variation: Variation
+    assurance: Assurance | None
     # The last group has MIN_POINTS_FOR_LIMITS points or more.
     enough_points: bool
 
@@ -216,7 +239,7 @@ def xmr(
         groups=tuple(groups),
         short_groups=tuple(short_groups),
         # An empty series shows no signal.
-        variation=variation_icon(point_types[-1], improvement) if point_types else COMMON_CAUSE,
+        variation=variation_icon(point_types[-1], improvement) if point_types else Variation.COMMON_CAUSE,
         assurance=(
             assurance_icon(last_lines.lower_limit, last_lines.upper_limit, target, improvement)
             if last_lines
@@ -253,14 +276,14 @@ def mean_moving_range(values: Sequence[float], *, screen_outliers: bool = True) 
     Screening keeps the ranges strictly below 3.267 x the first mean, as the
     reference does (``mr < 3.267 * amr``), so a range equal to it is dropped.
     """
-    moving_ranges = [abs(current - previous) for previous, current in zip(values, values[1:])]
+    moving_ranges = [abs(current - previous) for previous, current in pairwise(values)]
     if not moving_ranges:
         raise ValueError("A moving range needs at least 2 values")
     average = math.fsum(moving_ranges) / len(moving_ranges)
     # When every range is 0, "< 3.267 x 0" would drop them all and the reference
     # ends with NaN limits; a flat baseline keeps its zero-width limits instead.
     if screen_outliers and average > 0:
-        kept = [moving_range for moving_range in moving_ranges if moving_range < OUTLIER_SCREEN_FACTOR * average]
+        kept = [moving_range for moving_range in moving_ranges if moving_range < MOVING_RANGE_LIMIT_FACTOR * average]
         average = math.fsum(kept) / len(kept)
     return average
 
@@ -337,7 +360,7 @@ def two_in_three(close_to_limits: Sequence[bool], sides: Sequence[int]) -> tuple
 
 def part_of_two_in_three(window_flags: Sequence[bool], close_to_limits: Sequence[bool]) -> tuple[bool, ...]:
     """Only the points beyond a near line are flagged, not the third point of the window."""
-    return tuple(bool(flag) and bool(close) for flag, close in zip(window_flags, close_to_limits))
+    return tuple(bool(flag) and bool(close) for flag, close in zip(window_flags, close_to_limits, strict=True))
 
 
 def special_cause_labels(
@@ -382,7 +405,7 @@ def _group_special_cause_types(values: Sequence[float], lines: GroupLines, run_l
     sides = [_sign(value - lines.mean) for value in values]
     close = [
         not out and (value < lines.near_lower_limit or value > lines.near_upper_limit)
-        for value, out in zip(values, outside)
+        for value, out in zip(values, outside, strict=True)
     ]
     return special_cause_labels(
         values,
@@ -398,44 +421,44 @@ def _group_special_cause_types(values: Sequence[float], lines: GroupLines, run_l
 # --- Point types and icons --------------------------------------------------
 
 
-def point_type(special_cause_type: str, improvement: str) -> str:
+def point_type(special_cause_type: str, improvement: str) -> PointType:
     """The point type of a rule label, oriented by the improvement direction (ptd_point_type)."""
     if "Above" in special_cause_type or "Increasing" in special_cause_type:
         high_or_low = 1
     elif "Below" in special_cause_type or "Decreasing" in special_cause_type:
         high_or_low = -1
     else:
-        return COMMON_CAUSE
+        return PointType.COMMON_CAUSE
     if improvement == "neutral":
-        return SPECIAL_CAUSE_NEUTRAL_HIGH if high_or_low > 0 else SPECIAL_CAUSE_NEUTRAL_LOW
+        return PointType.SPECIAL_CAUSE_NEUTRAL_HIGH if high_or_low > 0 else PointType.SPECIAL_CAUSE_NEUTRAL_LOW
     good_way = 1 if improvement == "increase" else -1
-    return SPECIAL_CAUSE_IMPROVEMENT if high_or_low == good_way else SPECIAL_CAUSE_CONCERN
+    return PointType.SPECIAL_CAUSE_IMPROVEMENT if high_or_low == good_way else PointType.SPECIAL_CAUSE_CONCERN
 
 
-def variation_icon(last_point_type: str, improvement: str) -> str:
+def variation_icon(last_point_type: str, improvement: str) -> Variation:
     """The variation icon of a series from its last point's type.
 
     As the reference's icon mapping: high or low follows the improvement
     direction (a concern on an "increase" indicator is ``concern_low``), not
     the side of the mean the last point is on.
     """
-    if last_point_type == COMMON_CAUSE:
-        return COMMON_CAUSE
-    if last_point_type == SPECIAL_CAUSE_NEUTRAL_HIGH:
-        return "neutral_high"
-    if last_point_type == SPECIAL_CAUSE_NEUTRAL_LOW:
-        return "neutral_low"
+    if last_point_type == PointType.COMMON_CAUSE:
+        return Variation.COMMON_CAUSE
+    if last_point_type == PointType.SPECIAL_CAUSE_NEUTRAL_HIGH:
+        return Variation.NEUTRAL_HIGH
+    if last_point_type == PointType.SPECIAL_CAUSE_NEUTRAL_LOW:
+        return Variation.NEUTRAL_LOW
     increasing = improvement == "increase"
-    if last_point_type == SPECIAL_CAUSE_IMPROVEMENT:
-        return "improvement_high" if increasing else "improvement_low"
-    if last_point_type == SPECIAL_CAUSE_CONCERN:
-        return "concern_low" if increasing else "concern_high"
+    if last_point_type == PointType.SPECIAL_CAUSE_IMPROVEMENT:
+        return Variation.IMPROVEMENT_HIGH if increasing else Variation.IMPROVEMENT_LOW
+    if last_point_type == PointType.SPECIAL_CAUSE_CONCERN:
+        return Variation.CONCERN_LOW if increasing else Variation.CONCERN_HIGH
     raise ValueError(f"Unknown point type {last_point_type!r}")
 
 
 def assurance_icon(
     lower_limit: float, upper_limit: float, target: Target | None, improvement: str
-) -> str | None:
+) -> Assurance | None:
     """Pass, fail or inconsistent: will the process meet its target?
 
     As ptd_calculate_assurance_type for "increase" and "decrease": a target
@@ -455,17 +478,17 @@ def assurance_icon(
             return None
         low, high = (_as_float(bound) for bound in target)
         if lower_limit >= low and upper_limit <= high:
-            return PASS
+            return Assurance.PASS
         if upper_limit < low or lower_limit > high:
-            return FAIL
-        return INCONSISTENT
+            return Assurance.FAIL
+        return Assurance.INCONSISTENT
     goal = _as_float(target)
     increasing = improvement == "increase"
     if goal > upper_limit:
-        return FAIL if increasing else PASS
+        return Assurance.FAIL if increasing else Assurance.PASS
     if goal < lower_limit:
-        return PASS if increasing else FAIL
-    return INCONSISTENT
+        return Assurance.PASS if increasing else Assurance.FAIL
+    return Assurance.INCONSISTENT
 
 
 # --- Input checks -----------------------------------------------------------
@@ -525,4 +548,4 @@ def _group_bounds(count: int, rebase_at: Iterable[int]) -> list[tuple[int, int]]
     if count == 0:
         return []
     ordered = sorted(starts)
-    return list(zip(ordered, ordered[1:] + [count]))
+    return list(pairwise([*ordered, count]))

@@ -14,13 +14,14 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, Period, PeriodKind
 from indicators.models import Indicator, Measurement
-from indicators.spreadsheets import CSV, XLSX, csv_bytes, xlsx_bytes
+from indicators.spreadsheets import csv_bytes, xlsx_bytes
 
+from ..file_types import CONTENT_TYPES
 from .parse import LONG_COLUMNS, WIDE_FIXED
 from .validate import reported_for_unit
 
 LAYOUTS = ("long", "wide")
-FORMATS = {"csv": CSV, "xlsx": XLSX}
+FORMATS = CONTENT_TYPES
 
 
 def template_month() -> Period:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.db.models.fields.json import KT
 from django.utils import timezone
@@ -57,7 +57,7 @@ def apply_values(
     values: Sequence[NewValue],
     *,
     reason: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     upload: Upload | None = None,
     now: datetime | None = None,
 ) -> Applied:
@@ -99,7 +99,7 @@ def apply_values(
     return Applied(len(created), len(updated), changes.unchanged)
 
 
-def _write_staged(count: int, *, reason: str, user: AbstractBaseUser | None, upload: Upload | None,
+def _write_staged(count: int, *, reason: str, user: User | None, upload: Upload | None,
                   now: datetime, carried: bool = False) -> Applied:
     """apply_values on PostgreSQL, for values already staged (staging.stage, or staging.stage_carried when
     ``carried``) in this transaction."""
@@ -171,7 +171,7 @@ def commit_upload(upload_id: int) -> str:
         return Upload.objects.filter(pk=upload_id).values_list("state", flat=True).first() or ""
     try:
         return _commit(upload_id)
-    except Exception as error:  # noqa: BLE001 - record any failure on the upload, where the MI team sees it
+    except Exception as error:  # record any failure on the upload, where the MI team sees it
         log.exception("upload %s failed", upload_id)
         _finish(upload_id, State.FAILED, errors=[Issue(f"The load failed: {error}")])
         return State.FAILED
@@ -227,7 +227,7 @@ def _commit_once(upload_id: int, *, use_carried: bool) -> str:
             staging.stage_carried(carried)
             # Nothing written since the preview (the data version has not moved), or the stored values the
             # preview saw found again where they were.
-            if not (carried.data_version is not None and staging.data_version() == carried.data_version
+            if not ((carried.data_version is not None and staging.data_version() == carried.data_version)
                     or staging.carried_fingerprint(carried) == upload.seen):
                 raise _RowsMoved
             stale = False
@@ -300,7 +300,7 @@ def _queue(upload_id: int) -> None:
     transaction.on_commit(lambda: commit_upload_task.delay(upload_id))
 
 
-def confirm(upload_id: int, user: AbstractBaseUser) -> bool:
+def confirm(upload_id: int, user: User) -> bool:
     """Queue a previewed upload for commit; False when it cannot be confirmed (errors, or not previewed)."""
     with transaction.atomic():
         upload = Upload.objects.select_for_update().only("state", "errors").get(pk=upload_id)
@@ -312,7 +312,7 @@ def confirm(upload_id: int, user: AbstractBaseUser) -> bool:
     return True
 
 
-def run_again(upload_id: int, user: AbstractBaseUser) -> bool:
+def run_again(upload_id: int, user: User) -> bool:
     """Queue a failed or stuck upload again; the load is idempotent, so this is always safe."""
     with transaction.atomic():
         upload = Upload.objects.select_for_update().only("state", "started_at").get(pk=upload_id)

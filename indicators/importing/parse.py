@@ -21,7 +21,7 @@ import io
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import cast
 
@@ -36,7 +36,8 @@ LONG_COLUMNS = ("indicator", "area", "period", "value", "numerator", "denominato
 LONG_REQUIRED = ("indicator", "area", "period", "value")
 WIDE_FIXED = ("indicator", "area")
 
-Cell = str | int | float | bool | date | datetime | None
+# What a sheet's cell holds: calamine also gives time and timedelta for cells formatted as times.
+Cell = str | int | float | bool | date | datetime | time | timedelta | None
 
 
 class Layout(StrEnum):
@@ -232,7 +233,7 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
                 ))
     except FileProblem:
         raise
-    except Exception:  # calamine raises its own error types for damaged workbooks
+    except Exception:  # noqa: BLE001 - calamine raises its own error types for damaged workbooks
         raise FileProblem(
             "The workbook could not be read: it may be damaged or cut short. Save it again from Excel "
             "as .xlsx or .csv."
@@ -443,7 +444,7 @@ def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: 
         return
     indicator_at, area_at = names.index("indicator"), names.index("area")
     for number, row in rows:
-        def at(index: int) -> Cell:
+        def at(index: int, row: list[Cell] = row) -> Cell:  # bound now: the loop moves on
             return row[index] if index < len(row) else None
 
         for index, period_cell, text in period_columns:

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from statistics import mean
 
 from django.db import connection, transaction
@@ -19,22 +20,24 @@ from django.utils import timezone
 
 from indicators.analysis.numbers import stored
 from indicators.analysis.periods import PeriodKind
+from indicators.analysis.spc import MOVING_RANGE_LIMIT_FACTOR
 from indicators.models import Measurement
 
 from . import staging
 from .parse import FileProblem, Issue, parse_file
 from .validate import Catalogue, Key, NewValue, validate
 
-# The XmR upper range limit: a move bigger than this many mean moving ranges is far outside
-# the series' usual movement.
-UPPER_RANGE_FACTOR = Decimal("3.268")
+# The XmR upper range limit (the SPC charts' own constant): a move bigger than this many mean moving ranges is
+# far outside the series' usual movement.
+UPPER_RANGE_FACTOR = Decimal(str(MOVING_RANGE_LIMIT_FACTOR))
 MIN_MOVES_FOR_JUMPS = 4
 MAX_STORED_ISSUES = 1000
 
-State = tuple[Decimal | None, Decimal | None, Decimal | None, str]
+# A stored value's figures, compared to tell a change from a repeat: (value, numerator, denominator, status).
+Figures = tuple[Decimal | None, Decimal | None, Decimal | None, str]
 
 
-def state_of(measurement: Measurement) -> State:
+def figures_of(measurement: Measurement) -> Figures:
     def norm(number: Decimal | None) -> Decimal | None:
         return stored(number) if number is not None else None
 
@@ -42,18 +45,18 @@ def state_of(measurement: Measurement) -> State:
             measurement.status or "")
 
 
-def new_state(item: NewValue, old: State | None) -> State:
-    """The state after the upload; the wide layout keeps the stored numerator and denominator."""
+def new_figures(item: NewValue, old: Figures | None) -> Figures:
+    """The figures after the upload; the wide layout keeps the stored numerator and denominator."""
     if item.has_ratio or old is None:
         return (item.value, item.numerator, item.denominator, item.status)
     return (item.value, old[1], old[2], item.status)
 
 
-def show(state: State | None) -> str:
-    """A state in words for the preview: '67.9 (15.6 / 23)', 'N/A', or '—' when nothing is stored."""
-    if state is None:
+def show(figures: Figures | None) -> str:
+    """Figures in words for the preview: '67.9 (15.6 / 23)', 'N/A', or '—' when nothing is stored."""
+    if figures is None:
         return "—"
-    value, numerator, denominator, status = state
+    value, numerator, denominator, status = figures
     parts = [f"{value.normalize():f}" if value is not None else ""]
     if numerator is not None or denominator is not None:
         parts.append("(" + " / ".join(f"{n.normalize():f}" if n is not None else "?" for n in (numerator, denominator)) + ")")
@@ -85,8 +88,8 @@ def existing_for(values: Sequence[NewValue]) -> dict[Key, Measurement]:
 @dataclass
 class Change:
     item: NewValue
-    old: State | None
-    new: State
+    old: Figures | None
+    new: Figures
 
     def as_dict(self) -> dict[str, str]:
         return {"indicator": self.item.indicator.code, "area": self.item.unit.name,
@@ -110,7 +113,7 @@ def fingerprint(values: Iterable[NewValue], existing: dict[Key, Measurement]) ->
     for key in sorted({item.key for item in values}, key=lambda k: (k.indicator_id, k.unit_id, k.period_kind,
                                                                     k.period_start)):
         old = existing.get(key)
-        digest.update(repr((key, state_of(old) if old else None)).encode())
+        digest.update(repr((key, figures_of(old) if old else None)).encode())
     return digest.hexdigest()
 
 
@@ -118,8 +121,8 @@ def diff(values: Sequence[NewValue], existing: dict[Key, Measurement]) -> Diff:
     result = Diff(seen=fingerprint(values, existing))
     for item in values:
         stored_one = existing.get(item.key)
-        old = state_of(stored_one) if stored_one else None
-        new = new_state(item, old)
+        old = figures_of(stored_one) if stored_one else None
+        new = new_figures(item, old)
         if old is None:
             result.new.append(Change(item, None, new))
         elif old != new:
@@ -139,7 +142,7 @@ def staged_diff(values: Sequence[NewValue]) -> Diff:
     result = Diff(seen=staging.fingerprint())
     for change in staging.changes():
         item = values[change.position]
-        new = new_state(item, change.old)
+        new = new_figures(item, change.old)
         (result.new if change.old is None else result.changed).append(Change(item, change.old, new))
     result.unchanged = len(values) - len(result.new) - len(result.changed)
     return result
@@ -174,15 +177,17 @@ def jump_warnings(values: Sequence[NewValue], checked: set[Key] | None = None) -
         value__isnull=False,
     ).values_list("indicator_id", "unit_id", "period_kind", "period_start", "value")
     for indicator_id, unit_id, kind, start, value in history:
-        series[(indicator_id, unit_id, kind)][start] = value
+        if value is not None:  # the query asks for values only; this says so to the type checker
+            series[(indicator_id, unit_id, kind)][start] = value
     for item in trend_values:
-        series[(item.indicator.pk, item.unit.pk, item.period.kind.value)][item.period.start] = item.value
+        if item.value is not None:
+            series[(item.indicator.pk, item.unit.pk, item.period.kind.value)][item.period.start] = item.value
     warnings = []
     for item in trend_values:
         if checked is not None and item.key not in checked:
             continue
         points = sorted(series[(item.indicator.pk, item.unit.pk, item.period.kind.value)].items())
-        moves = [(later[0], abs(later[1] - earlier[1])) for earlier, later in zip(points, points[1:])]
+        moves = [(later[0], abs(later[1] - earlier[1])) for earlier, later in pairwise(points)]
         this_move = next((move for start, move in moves if start == item.period.start), None)
         others = [move for start, move in moves if start != item.period.start]
         if this_move is None or len(others) < MIN_MOVES_FOR_JUMPS:

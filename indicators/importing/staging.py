@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.utils.module_loading import import_string
 
 from indicators.models import Measurement, MeasurementRevision
 
@@ -236,12 +239,13 @@ def write(*, now: datetime, user_id: int | None, upload_id: int | None, reason: 
     return new, changed
 
 
-def _other_columns(now: datetime) -> tuple[list[str], list[object]]:
+def _other_columns(now: datetime) -> tuple[list[str], list[Any]]:
     """Measurement's other columns (synthetic, footnote, any added later) at their defaults, for new rows."""
     written = {*KEY_COLUMNS, "value", "numerator", "denominator", "status", "updated_at"}
-    columns, defaults = [], []
+    columns: list[str] = []
+    defaults: list[Any] = []
     for field in Measurement._meta.concrete_fields:
-        if field.primary_key or field.column in written:
+        if field.primary_key or field.column is None or field.column in written:
             continue
         columns.append(field.column)
         automatic = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
@@ -298,16 +302,14 @@ class Carried:
 
 
 def data_version() -> list[object] | None:
-    """The data version now (scorecard.data_version: database triggers move it on every write to a table the
-    scorecard reads, measurements included), or None when the measurements table has no such trigger."""
-    from scorecard import data_version as versions
+    """The data version now (database triggers move it on every write to a table the scorecard reads,
+    measurements included), or None when the measurements table has no such trigger.
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s"
-                       " AND tgenabled <> 'D')", [MEASUREMENTS, versions.TRIGGER])
-        if not cursor.fetchone()[0]:
-            return None
-    version = versions.current()
+    The version belongs to the app above this one (it watches every app's tables), so its reader is named
+    by a setting, DATA_VERSION_READER, rather than imported: imports run scorecard → indicators only.
+    """
+    reader: Callable[[str], Sequence[object] | None] = import_string(settings.DATA_VERSION_READER)
+    version = reader(MEASUREMENTS)
     return list(version) if version is not None else None
 
 

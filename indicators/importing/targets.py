@@ -3,7 +3,7 @@
 The same file reading as the measurement upload (``parse.read_sheets``: size, zip-bomb and
 format checks) and the same plain-words errors by sheet, row and column. A file with any error
 cannot be committed; committing applies every row or none, and keeps each change in the
-indicator's history with the upload's reason (indicators/audit.py). Rows only add or change
+indicator's history with the upload's reason (indicators/definition_history.py). Rows only add or change
 targets: a target the file leaves out stays as it is.
 """
 
@@ -13,21 +13,23 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.numbers import NumberError, listed, quoted
-from indicators.analysis.periods import Frequency, YearRangeError, checked_year, parse_year_label, year_start_month
+from indicators.analysis.periods import (
+    Frequency, YearRangeError, checked_year, parse_year_label, year_label, year_start_month,
+)
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
-from indicators.audit import TARGET_FIELDS, describe, field_changes, record_change, target_what
 from indicators.audit_trail import record
-from indicators.models import Indicator, Target, TargetUpload
+from indicators.definition_history import TARGET_FIELDS, describe, field_changes, record_change, target_what
+from indicators.models import LEVEL_WORDS, Indicator, Measurement, Target, TargetUpload
 from indicators.spreadsheets import xlsx_bytes
 
 from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_file, repeated_columns
-from .validate import LEVEL_WORDS, Catalogue, number, reported_for_unit, sentence, text_of
+from .validate import Catalogue, did_you_mean, number, reported_for_unit, sentence, text_of
 
 TARGET_COLUMNS = ("indicator", "year", "applies_to", "target", "floor", "band_low", "band_high", "floor_band_low",
                   "floor_band_high", "source")
@@ -35,7 +37,6 @@ OPTIONAL_COLUMNS = ("unit",)
 REQUIRED_COLUMNS = ("indicator", "year", "target")
 NUMBER_COLUMNS = ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")
 APPLIES_TO = {"all": Target.AppliesTo.ALL.value, "authority": Target.AppliesTo.AUTHORITY.value, "": "all"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ class _Checker:
             fail("indicator", "The indicator code is missing.")
         elif indicator is None:
             closest = self.catalogue.closest_code(code)
-            fail("indicator", f"Unknown indicator code {quoted(code)}." + (f" Did you mean {closest}?" if closest else ""))
+            fail("indicator", f"Unknown indicator code {quoted(code)}.{did_you_mean(closest)}")
         try:
             year = year_of_cell(cells.get("year"))
         except YearRangeError as error:
@@ -132,18 +133,18 @@ class _Checker:
             check_target(spec, indicator.polarity)
         except TargetError as error:
             self.error(sheet, number_at, "floor" if "floor" in str(error) and "band" not in str(error) else "target",
-                       f"{indicator.code} {year}-{(year + 1) % 100:02d}: {error}.")
+                       f"{indicator.code} {year_label(year)}: {error}.")
             return None
         return TargetRow(indicator, year, unit, values, sheet, number_at)
 
-    def unit(self, cell: Cell, indicator: Indicator | None, fail) -> ReportingUnit | None:  # type: ignore[no-untyped-def]
+    def unit(self, cell: Cell, indicator: Indicator | None, fail: Callable[[str, str], None]) -> ReportingUnit | None:
         name = text_of(cell)
         if not name:
             return None
         unit = self.catalogue.unit(name)
         if unit is None:
             closest = self.catalogue.closest_unit(name)
-            fail("unit", f"Unknown unit {quoted(name)}." + (f" Did you mean {closest}?" if closest else ""))
+            fail("unit", f"Unknown unit {quoted(name)}.{did_you_mean(closest)}")
             return None
         if unit.kind == UnitKind.AREA:
             fail("unit", f"{unit.name} is an area, and areas take no target: give one for each district.")
@@ -192,7 +193,7 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
             if (earlier := seen.get(item.key)) is not None:
                 where = f"sheet {earlier.sheet} " if earlier.sheet != sheet else ""
                 unit = f" for {item.unit.name}" if item.unit else ""
-                checker.error(sheet, number_at, "year", f"{item.indicator.code} {item.year}-{(item.year + 1) % 100:02d}"
+                checker.error(sheet, number_at, "year", f"{item.indicator.code} {year_label(item.year)}"
                               f"{unit} is given twice: also at {where}row {earlier.row}.")
                 continue
             seen[item.key] = item
@@ -233,7 +234,7 @@ def preview_rows(rows: list[TargetRow]) -> tuple[list[dict[str, object]], dict[s
         kind = "new" if old is None else ("changed" if fields else "unchanged")
         counts[kind] += 1
         if kind != "unchanged":
-            changes.append({"indicator": row.indicator.code, "year": f"{row.year}-{(row.year + 1) % 100:02d}",
+            changes.append({"indicator": row.indicator.code, "year": year_label(row.year),
                             "unit": row.unit.name if row.unit else "", "kind": kind, "changes": fields,
                             "sheet": row.sheet, "row": row.row})
     return changes, counts
@@ -259,7 +260,7 @@ class CommitRefused(Exception):
 
 
 @transaction.atomic
-def commit(upload_id: int, user: AbstractBaseUser | None) -> int:
+def commit(upload_id: int, user: User | None) -> int:
     """Apply every row of a checked upload, or none; keep each change with the upload's reason.
 
     The file is checked again inside the transaction (definitions may have changed since the
@@ -298,6 +299,21 @@ def commit(upload_id: int, user: AbstractBaseUser | None) -> int:
 
 
 # --- the year grid and the coming year's warning -----------------------------------------------------
+
+def today() -> date:
+    """Today in Europe/London, for deadlines only: the warnings before 1 April and 1 September that next
+    year's targets are missing (a date in the calendar, not a default). Tests replace it."""
+    return timezone.localdate()
+
+
+def data_today() -> date:
+    """'Now' as the data has it, for every default: the first day of the latest edition month (one query).
+
+    The clock may run months (a demo, years) ahead of the figures: the grid and the targets template
+    open on the year the figures are in. Only with no figures at all does the clock decide.
+    """
+    return Measurement.objects.edition_months().first() or today()
+
 
 def current_year(frequency: Frequency | str, today: date) -> int:
     """The first calendar year of the financial (monthly, quarterly) or academic (termly, annual) year."""
@@ -342,9 +358,9 @@ def template_rows(today: date) -> list[list[object]]:
         for (indicator_id, target_year, _), target in sorted(by_key.items(), key=lambda item: item[0][2] or 0):
             if indicator_id != indicator.pk or target_year != year:
                 continue
-            rows.append([indicator.code, f"{year + 1}-{(year + 2) % 100:02d}", target.applies_to,
+            rows.append([indicator.code, year_label(year + 1), target.applies_to,
                          *(describe(getattr(target, name)) for name in NUMBER_COLUMNS), target.source,
-                         target.unit.name if target.unit_id else ""])
+                         target.unit.name if target.unit is not None else ""])
     return rows
 
 

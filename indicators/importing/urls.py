@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from indicators import mi_pages
+
+from . import target_views, views
 
 urlpatterns = [
     path("", views.upload_list, name="uploads"),
@@ -10,16 +12,15 @@ urlpatterns = [
     path("template/<str:layout>.<str:file_format>", views.upload_template, name="upload-template"),
 ]
 
-# MI administration (indicators/importing/admin_views.py): targets in bulk, the year grid, chasing, footnotes.
-from . import admin_views  # noqa: E402
-
 urlpatterns += [
-    path("targets/", admin_views.target_uploads, name="target-uploads"),
-    path("targets/<int:pk>/", admin_views.target_upload_detail, name="target-upload-detail"),
-    path("targets/template.xlsx", admin_views.target_template, name="target-template"),
-    path("targets/years/", admin_views.target_grid, name="target-grid"),
-    path("chasing/", admin_views.chasing, name="chasing"),
-    path("footnotes/", admin_views.footnotes, name="footnotes"),
+    # Targets in bulk (target_views.py).
+    path("targets/", target_views.target_uploads, name="target-uploads"),
+    path("targets/<int:pk>/", target_views.target_upload_detail, name="target-upload-detail"),
+    path("targets/template.xlsx", target_views.target_template, name="target-template"),
+    # The MI team's pages beside the uploads (indicators/mi_pages.py): they live under /uploads/ with them.
+    path("targets/years/", mi_pages.target_grid, name="target-grid"),
+    path("chasing/", mi_pages.chasing, name="chasing"),
+    path("footnotes/", mi_pages.footnotes, name="footnotes"),
 ]
 
 # Setting up scorecards from spreadsheets (indicators/importing/definition_views.py).

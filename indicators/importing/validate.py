@@ -13,14 +13,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from enum import Enum
+from typing import Any, NamedTuple
 
 from django.db import models
 
 from districts.models import ReportingUnit, UnitAlias, UnitKind
 from indicators.analysis.numbers import STORED_PLACES, STORED_QUANTUM, NumberError, quoted, stored, to_decimal
 from indicators.analysis.periods import Period, PeriodError, parse_period
-from indicators.models import Indicator, ReportedFor, Status
+from indicators.models import LEVEL_WORDS, Indicator, Status
 
 from .parse import Cell, Issue, Layout, ParsedFile, RawRecord, is_blank
 
@@ -30,12 +31,13 @@ STATUS_WORDS = {
     "data to be supplied": Status.TO_BE_SUPPLIED.value,
     "suppressed": Status.SUPPRESSED.value,
 }
-LEVEL_WORDS = {
-    ReportedFor.AUTHORITY: "the authority only",
-    ReportedFor.DISTRICT: "districts",
-    ReportedFor.SOCIAL_WORK_TEAMS: "social work teams (CSWT)",
-    ReportedFor.EARLY_HELP_UNITS: "early help units (EHU)",
-}
+class Refused(Enum):
+    """A cell already reported as an error: neither a value nor a blank, so the row is left out."""
+
+    CELL = "refused"
+
+
+REFUSED = Refused.CELL
 
 
 class Key(NamedTuple):
@@ -98,8 +100,9 @@ class Catalogue:
                 units_by_key.setdefault(alias.alias.lower(), by_id[alias.unit_id])
                 names.append(alias.alias)
         indicators = list(Indicator.objects.all())
+        tables: tuple[list[Any], ...] = (indicators, all_units, aliases)
         loaded = [[[getattr(row, column) for column in _columns(model)] for row in rows]
-                  for model, rows in zip(DEFINITIONS, (indicators, all_units, aliases), strict=True)]
+                  for model, rows in zip(DEFINITIONS, tables, strict=True)]
         return cls({i.code: i for i in indicators}, units_by_key, names, definitions_fingerprint(loaded))
 
     def unit(self, name: str) -> ReportingUnit | None:
@@ -129,7 +132,7 @@ def _columns(model: type[models.Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]  # the primary key first
 
 
-def definitions_fingerprint(tables: Iterable[Iterable[Sequence[object]]]) -> str:
+def definitions_fingerprint(tables: Iterable[Iterable[Sequence[Any]]]) -> str:
     """A fingerprint of the rows a check read (Catalogue.definitions): every column of every indicator, unit
     and alias, so any change to one (a code renamed, a unit deleted, a frequency or level changed) changes
     it. Editing a column the checks never read changes it too: that only costs a commit the full check."""
@@ -151,6 +154,11 @@ class Checked:
     values: list[NewValue] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
+
+
+def did_you_mean(closest: str | None) -> str:
+    """The hint after an unknown name: " Did you mean Dover?" when a known one is close, else nothing."""
+    return f" Did you mean {closest}?" if closest else ""
 
 
 def text_of(cell: Cell) -> str:
@@ -239,8 +247,7 @@ class _RowChecker:
         indicator = self.catalogue.indicators.get(code)
         if indicator is None:
             closest = self.catalogue.closest_code(code)
-            hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown indicator code {quoted(code)}.{hint}"
+            return None, f"Unknown indicator code {quoted(code)}.{did_you_mean(closest)}"
         return indicator, ""
 
     def unit(self, record: RawRecord) -> ReportingUnit | None:
@@ -259,8 +266,7 @@ class _RowChecker:
         unit = self.catalogue.unit(name)
         if unit is None:
             closest = self.catalogue.closest_unit(name)
-            hint = f" Did you mean {closest}?" if closest else ""
-            return None, f"Unknown area {quoted(name)}.{hint}"
+            return None, f"Unknown area {quoted(name)}.{did_you_mean(closest)}"
         if unit.kind == UnitKind.AREA:
             return None, f"{unit.name} is an area, and areas hold no values: give the value for each of its districts."
         return unit, ""
@@ -279,7 +285,9 @@ class _RowChecker:
     def _read_period(self, cell: Cell, frequency: str) -> tuple[Period | None, str]:
         """(period, "") or (None, what is wrong) or (period, why it is refused: in the future)."""
         try:
-            period = parse_period(cell if not isinstance(cell, str) else cell.strip(), frequency)
+            # A date cell is its month; any other cell is read as the text it shows.
+            period = parse_period(cell.strip() if isinstance(cell, str) else cell if isinstance(cell, date)
+                                  else str(cell), frequency)
         except PeriodError as error:
             return None, str(error)
         if period.start > self.current_month:
@@ -303,21 +311,21 @@ class _RowChecker:
         value, status = self.value_and_status(record, percent=indicator is None or indicator.unit == "percent")
         numerator = self.optional_number(record, record.numerator, "numerator")
         denominator = self.optional_number(record, record.denominator, "denominator")
-        if not (indicator and unit and period) or value is False or numerator is False or denominator is False:
+        if not (indicator and unit and period) or value is REFUSED or numerator is REFUSED or denominator is REFUSED:
             return None
-        return NewValue(indicator, unit, period, value, status, numerator, denominator,  # type: ignore[arg-type]
+        return NewValue(indicator, unit, period, value, status, numerator, denominator,
                         record.layout is Layout.LONG, record.sheet, record.row,
                         Key(indicator.id, unit.id, period.kind.value, period.start))
 
-    def value_and_status(self, record: RawRecord, percent: bool = False) -> tuple[Decimal | None | bool, str]:
-        """(value, status); value False when the cells are in error."""
+    def value_and_status(self, record: RawRecord, percent: bool = False) -> tuple[Decimal | Refused | None, str]:
+        """(value, status); value REFUSED when the cells are in error (already reported)."""
         status = ""
         if not _blank(record.status):
             found = status_of(record.status)
             if found is None:
                 self.error(record, "status", f"Unknown status {quoted(text_of(record.status))}: use N/A, "
                                              "to be supplied or suppressed (or leave it blank).")
-                return False, ""
+                return REFUSED, ""
             status = found
         cell = record.value
         if (value := _plain_number(cell)) is not None:  # nearly every cell: a number written plainly
@@ -327,7 +335,7 @@ class _RowChecker:
                 self.error(record, record.value_column, "The value is blank and there is no status: a blank is "
                                                         "never a zero. Give a value or a status (N/A, to be "
                                                         "supplied, suppressed).")
-                return False, ""
+                return REFUSED, ""
             return None, status
         if (cell_status := status_of(cell)) is not None:
             return None, cell_status
@@ -335,9 +343,9 @@ class _RowChecker:
             return stored(number(cell, "value", percent)), status
         except NumberError as error:
             self.error(record, record.value_column, sentence(str(error)))
-            return False, ""
+            return REFUSED, ""
 
-    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | None | bool:
+    def optional_number(self, record: RawRecord, cell: Cell, what: str) -> Decimal | Refused | None:
         if _blank(cell):
             return None
         if (value := _plain_number(cell)) is not None:
@@ -346,7 +354,7 @@ class _RowChecker:
             return stored(number(cell, what))
         except NumberError as error:
             self.error(record, what, sentence(str(error)))
-            return False
+            return REFUSED
 
 
 def _blank(cell: Cell) -> bool:

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from indicators.audit_trail import record
 from indicators.models import Upload
+from indicators.signed_in import signed_in_user
 
-from . import admin_views, load, targets
+from . import load, targets
 from .blank_files import FORMATS, LAYOUTS, render_template, template_month
 from .forms import UploadForm
 
@@ -30,7 +31,7 @@ def upload_list(request: HttpRequest) -> HttpResponse:
     for upload in page:
         upload.stuck = load.is_stuck(upload, now)  # type: ignore[attr-defined]
     # Before 1 April and 1 September: indicators with no target for the coming year.
-    missing = targets.coming_year_warnings(admin_views.today())
+    missing = targets.coming_year_warnings(targets.today())
     return render(request, "uploads/list.html", {"page": page, "missing": missing})
 
 
@@ -42,8 +43,8 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         file = form.cleaned_data["file"]
         content = file.read()
         upload = Upload.objects.create(filename=file.name, content=content, size=len(content),
-                                       uploaded_by=request.user)
-        record("upload.received", request.user, about=upload, counts={"bytes": upload.size})
+                                       uploaded_by=signed_in_user(request))
+        record("upload.received", upload.uploaded_by, about=upload, counts={"bytes": upload.size})
         load.save_preview(upload)
         return redirect("upload-detail", pk=upload.pk)
     return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},

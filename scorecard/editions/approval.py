@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from districts.models import ReportingUnit
@@ -60,7 +60,7 @@ def approval_state(edition: Edition | None, fingerprint: str) -> ApprovalState:
     return ApprovalState.APPROVED if edition.approved_fingerprint == fingerprint else ApprovalState.OUTDATED
 
 
-def approve(month: Period, fingerprint: str, user: AbstractBaseUser | None, at: datetime | None = None) -> Edition:
+def approve(month: Period, fingerprint: str, user: User | None, at: datetime | None = None) -> Edition:
     """Record the sign-off of the month's figures (as fingerprinted) by ``user``."""
     edition, _ = Edition.objects.get_or_create(month=month.start)
     edition.approved_at = at or timezone.now()

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
+from indicators.analysis.rag import rag_rank
 from indicators.models import Indicator
 
 from ..assembly import ScorecardRow
 from ..models import Commentary
-from .presentation import RAG_ORDER
 
 
 def save_commentary(month: Period, indicator: Indicator, unit: ReportingUnit | None, text: str,
-                    author: AbstractBaseUser | None) -> str:
+                    author: User | None) -> str:
     """Create, change or (empty text) remove one commentary; says which it did."""
     text = text.strip()
     current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()
@@ -54,6 +54,6 @@ def writing_sections(rows: list[ScorecardRow], commentary: list[Commentary]) -> 
         by_indicator.setdefault(item.indicator_id, []).append(item)
     # Services in print order; within each, RED -> AMBER -> GREEN -> not rated, then print order (sorted is stable).
     sections = {name: WritingSection(name) for name in dict.fromkeys(row.indicator.section for row in rows)}
-    for row in sorted(rows, key=lambda row: RAG_ORDER.get(row.rag.value if row.rag else None, 3)):
+    for row in sorted(rows, key=lambda row: rag_rank(row.rag)):
         sections[row.indicator.section].items.append(WritingItem(row, by_indicator.get(row.indicator.pk, [])))
     return list(sections.values())

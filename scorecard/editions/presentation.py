@@ -13,19 +13,16 @@ from typing import Any
 
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
-from indicators.analysis.rag import Rag
+from indicators.analysis.rag import Rag, rag_rank
 
 from django.utils.safestring import SafeString
 
 from .. import sparkline
-from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED
+from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, status_words
+from ..footnotes import Footnotes
 
 JSON = dict[str, Any]
 SUPPRESSED = "[c]"
-RAG_ORDER = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, None: 3}
-# The latest-value column spells a missing figure out; trend cells stay short (the key explains them).
-STATUS_TEXT = {"to be supplied": "data to be supplied", NOT_SUPPLIED: "not supplied", NEW_INDICATOR: "new indicator"}
-SHORT_STATUS_TEXT = {"to be supplied": "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
 
 
 def format_number(text: str | None, decimals: int) -> str:
@@ -40,13 +37,13 @@ def plain_number(text: str | None) -> str:
 
 def value_text(value: JSON | None, decimals: int, short: bool = False) -> str:
     if value is None:
-        return "–" if short else "not supplied"
+        return status_words(NOT_SUPPLIED, short)
     if value["suppressed"]:
         return SUPPRESSED
     if value["value"] is not None:
         return format_number(value["value"], decimals)
-    status = value["status"]
-    return (SHORT_STATUS_TEXT if short else STATUS_TEXT).get(status, status)
+    # The latest-value column spells a missing figure out; trend cells stay short (the key explains them).
+    return status_words(value["status"], short)
 
 
 def fraction_text(value: JSON | None) -> str:
@@ -73,25 +70,6 @@ class Cell:
     text: str
     label: str = ""  # the cell's period, printed only when it is not the column's
     note: int | None = None  # the number of the cell's footnote on this page
-
-
-class Footnotes:
-    """A page's footnotes, numbered in the order they are first shown; the same text keeps its number."""
-
-    def __init__(self) -> None:
-        self.numbers: dict[str, int] = {}
-
-    def mark(self, value: JSON | None) -> int | None:
-        """The number of a frozen value's footnote (None when it has none)."""
-        return self.number((value or {}).get("footnote") or "")
-
-    def number(self, text: str) -> int | None:
-        if not text:
-            return None
-        return self.numbers.setdefault(text, len(self.numbers) + 1)
-
-    def listed(self) -> list[tuple[int, str]]:
-        return [(number, text) for text, number in self.numbers.items()]
 
 
 @dataclass
@@ -251,7 +229,7 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
             continue
         shown = row_view(row)
         views.append((
-            (section_order[row["section"]], RAG_ORDER.get(shown.rag, 3), order[row["indicator_id"]]),
+            (section_order[row["section"]], rag_rank(shown.rag), order[row["indicator_id"]]),
             CommentaryView(shown.code, row["name"], row["section"], item["unit"] or unit["name"], shown.rag,
                            item["text"], item["author"]),
         ))

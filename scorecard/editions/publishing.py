@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -32,9 +32,10 @@ from .snapshot import build_snapshot
 
 DEMO_COMMENTARY = Path(__file__).resolve().parent.parent / "demo_data" / "commentary.csv"
 DEMO_MONTH = "2024-10"
-# The printed October 2024 edition was published on 9 December 2024 (committee papers).
-DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)
-DEMO_APPROVED_AT = datetime(2024, 12, 6, 12, 0)
+# The printed October 2024 edition was published on 9 December 2024 (committee papers). Wall-clock times:
+# made aware in the site's time zone where they are used.
+DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)  # noqa: DTZ001
+DEMO_APPROVED_AT = datetime(2024, 12, 6, 12, 0)  # noqa: DTZ001
 PAPER_SIZES = ("A4", "A3")
 
 
@@ -75,7 +76,7 @@ def authority_commentary_ids(month: Period) -> set[int]:
 def missing_commentary_warnings(month: Period, authority_card: Scorecard | None = None) -> list[str]:
     """RED indicators for the authority with no commentary for that month."""
     if authority_card is None:
-        authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+        authority = ReportingUnit.objects.authority()
         if authority is None:
             return []
         authority_card = build_scorecard(authority, month)
@@ -84,7 +85,7 @@ def missing_commentary_warnings(month: Period, authority_card: Scorecard | None 
 
 def check_publishable(month: Period) -> None:
     """Refuse a month for which the authority has no monthly figure: nothing was uploaded for it."""
-    authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+    authority = ReportingUnit.objects.authority()
     if authority is None:
         raise PublishError("there is no authority yet: load the geography first")
     if not Measurement.objects.filter(unit=authority, period_kind=PeriodKind.MONTH.value,
@@ -103,7 +104,7 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
 
 
 @transaction.atomic
-def publish_edition(month: Period, user: AbstractBaseUser | None = None, published_at: datetime | None = None,
+def publish_edition(month: Period, user: User | None = None, published_at: datetime | None = None,
                     threshold: int | None = None, visible_from: datetime | None = None, paper: str = "A4",
                     title: str | None = None, attribution: str | None = None) -> Published:
     """Freeze the edition as at ``month`` as a new version (1 for a first publication), and queue its

@@ -11,9 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
-
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Frequency, Period, PeriodError, PeriodKind, parse_period
 from indicators.models import MeasurementRevision
@@ -23,37 +20,13 @@ from ..models import EditionVersion
 from .snapshot import JSON, number_text
 
 
-def visible_to_members(versions: QuerySet[EditionVersion], now: datetime | None = None) -> QuerySet[EditionVersion]:
-    """The versions members may read at ``now`` (default: this moment): those whose embargo has passed."""
-    return versions.filter(Q(visible_from__isnull=True) | Q(visible_from__lte=now or timezone.now()))
-
-
 def is_published(as_at: Period, now: datetime | None = None) -> EditionVersion | None:
     """The latest version of the month's edition that members can read at ``now``, or None. One query.
 
     An embargoed version is not published yet in this sense: members have not seen its figures.
     Its snapshot is left unread until asked for: a page served from the cache never needs it.
     """
-    return version_of(as_at, now=now, snapshot=False)
-
-
-def version_of(as_at: Period, number: int | None = None, *, include_embargoed: bool = False,
-               now: datetime | None = None, snapshot: bool = True) -> EditionVersion | None:
-    """A given version of a month's edition (the latest when ``number`` is None). One query.
-
-    ``snapshot=False`` defers the snapshot (read by a second query when first used).
-
-    Members get only versions out of embargo at ``now``; ``include_embargoed`` is for officers and
-    the MI team, who see an embargoed version marked as such.
-    """
-    versions = EditionVersion.objects.filter(edition__month=as_at.start).select_related("edition")
-    if not snapshot:
-        versions = versions.defer("snapshot")
-    if not include_embargoed:
-        versions = visible_to_members(versions, now)
-    if number is not None:
-        versions = versions.filter(number=number)
-    return versions.order_by("-number").first()
+    return EditionVersion.objects.version_of(as_at, now=now, snapshot=False)
 
 
 def _latest_figures(latest: JSON | None) -> tuple[str | None, ...]:
@@ -130,7 +103,7 @@ class Change:
 
 
 def _figure(value: Decimal | None, status: str) -> str:
-    return number_text(value) if value is not None else (status or "blank")
+    return (number_text(value) or "") if value is not None else (status or "blank")
 
 
 def changes_since(version: EditionVersion) -> list[Change]:

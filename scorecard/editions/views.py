@@ -19,6 +19,7 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
 from indicators.audit_trail import record
 from indicators.models import Indicator
+from indicators.signed_in import signed_in_user
 
 from ..assembly import build_scorecard
 from ..converters import month_of
@@ -36,7 +37,7 @@ from .publishing import (
     publish_edition,
     units_in_edition,
 )
-from .queries import changes_since, version_of, visible_to_members
+from .queries import changes_since
 
 VIEW_PUBLISHED = "scorecard.view_published"
 PUBLISH = "scorecard.publish_edition"
@@ -58,7 +59,7 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
     number_text = request.GET.get("version", "").strip()
     if number_text and not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise Http404("The version is a whole number.")
-    version = version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
+    version = EditionVersion.objects.version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
     if version is None:
         raise Http404(f"The {month.label} edition has not been published.")
     return version
@@ -67,7 +68,7 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
 def other_versions(version: EditionVersion, request: HttpRequest) -> list[EditionVersion]:
     versions = EditionVersion.objects.filter(edition_id=version.edition_id).only("number", "published_at",
                                                                                  "visible_from")
-    return list(versions if sees_embargoed(request) else visible_to_members(versions))
+    return list(versions if sees_embargoed(request) else versions.visible_to_members())
 
 
 @require_GET
@@ -76,7 +77,7 @@ def edition_list(request: HttpRequest) -> HttpResponse:
     versions = EditionVersion.objects.select_related("edition").only(
         "number", "published_at", "visible_from", "edition__month").order_by("-edition__month", "-number")
     if not sees_embargoed(request):
-        versions = visible_to_members(versions)
+        versions = versions.visible_to_members()
     by_edition: dict[object, list[EditionVersion]] = defaultdict(list)
     for version in versions:
         by_edition[version.edition].append(version)
@@ -193,7 +194,8 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
             messages.error(request, "Not published: give the embargo as a date and time, or leave it blank.")
             return redirect("edition-publish", month=month)
         try:
-            published = publish_edition(month, user=request.user, visible_from=form.cleaned_data["visible_from"],
+            published = publish_edition(month, user=signed_in_user(request),
+                                        visible_from=form.cleaned_data["visible_from"],
                                         paper=form.cleaned_data["paper"] or "A4")
         except PublishError as error:
             messages.error(request, f"Not published: {error}.")
@@ -252,7 +254,7 @@ def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
         return render(request, "editions/approve.html", {"month": month, "problem": problem})
     cards, fingerprint = cards_and_figures(units_in_edition(), month)
     if request.method == "POST":
-        approve(month, fingerprint, request.user)
+        approve(month, fingerprint, signed_in_user(request))
         messages.success(request, f"Approved the {month.label} figures: the MI team can publish them.")
         return redirect("edition-approve", month=month)
     edition = Edition.objects.filter(month=month.start).select_related("approved_by").first()
@@ -267,7 +269,7 @@ def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
 
 
 def _authority() -> ReportingUnit:
-    authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).first()
+    authority = ReportingUnit.objects.authority()
     if authority is None:
         raise Http404("There is no authority yet.")
     return authority
@@ -292,7 +294,7 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
         form = CommentaryForm(request.POST)
         if form.is_valid():
             unit = form.cleaned_data["unit"]
-            outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], request.user)
+            outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], signed_in_user(request))
             where = unit.name if unit else "Kent"
             if outcome != "unchanged":
                 record("commentary.changed", request.user, about=indicator, detail=f"{month.label}, {where}: {outcome}")

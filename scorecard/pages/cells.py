@@ -16,17 +16,13 @@ from django.utils.safestring import SafeString, mark_safe
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
-from indicators.models import DataPeriod, Status
-from scorecard.assembly import DATA_ONLY, NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, Value
+from indicators.models import DataPeriod
+from scorecard.assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, Value, status_words
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {Polarity.HIGHER.value: "Higher is better", Polarity.LOWER.value: "Lower is better",
                   Polarity.TARGET.value: "Close to target is best"}
 DATA_PERIOD_NAMES = dict(DataPeriod.choices)
-# Stored statuses and derived ones, as the printed scorecard words them.
-STATUS_WORDS = {Status.NOT_AVAILABLE.value: "N/A", Status.TO_BE_SUPPLIED.value: "data to be supplied",
-                Status.SUPPRESSED.value: "suppressed", NOT_SUPPLIED: "not supplied", NEW_INDICATOR: "new indicator"}
-RAG_RANK = {Rag.RED.value: 0, Rag.AMBER.value: 1, Rag.GREEN.value: 2, NOT_RATED: 3, DATA_ONLY: 4}
 
 
 def number(value: Decimal | None, decimals: int) -> str:
@@ -40,7 +36,7 @@ def plain_number(value: Decimal | None) -> str:
 
 
 def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status, status)
+    return status_words(status)
 
 
 # Generated demo history (load_demo --synthetic-history): a dagger on screen, the word for screen readers.
@@ -51,7 +47,7 @@ SYNTHETIC_MARK = mark_safe('<span class="synthetic-mark" title="Synthetic: gener
 def value_cell(value: Value | None, decimals: int) -> SafeString:
     """A value, or the status that says why there is none; a synthetic value is marked."""
     if value is None:
-        return format_html('<span class="status">{}</span>', STATUS_WORDS[NOT_SUPPLIED])
+        return format_html('<span class="status">{}</span>', status_words(NOT_SUPPLIED))
     if value.value is not None:
         shown = escape(number(value.value, decimals))
         return mark_safe(shown + SYNTHETIC_MARK if value.synthetic else shown)

@@ -304,10 +304,11 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
         edge = [x[0], x[-1]]
         bounds = target if isinstance(target, tuple) else (target,)
         names = ("Green band from", "Green band to") if isinstance(target, tuple) else ("Target",)
-        for name, bound in zip(names, bounds):
+        for name, bound in zip(names, bounds, strict=True):
             level = _float(Decimal(bound), decimals)
             traces.append(dict(type="scatter", x=edge, y=[level, level],
-                               name=f"{name} ({data.focus_row.period.label})", mode="lines",
+                               name=f"{name} ({data.focus_row.period.label})" if data.focus_row.period else name,
+                               mode="lines",
                                line={"color": "#00703c", "dash": "dot", "width": 2},
                                hovertemplate=f"{name}: %{{y}}<extra></extra>"))
     return line_chart(traces, f"SPC: {indicator.printed_code or indicator.code}, {unit.name}", indicator.unit,
@@ -377,9 +378,9 @@ def value_lines(data: IndicatorPageData, unit: ReportingUnit,
     """
     indicator = data.indicator
     rules: dict[Period, str] = {}
-    if spc is not None and spc.result is not None and spc.state == spc_pages.SHOWN:
+    if spc is not None and spc.result is not None and spc.shown:
         rules = {point.period: f"{spc_pages.POINT_STYLES[kind][0]}: {rule}"
-                 for point, kind, rule in zip(spc.points, spc.result.point_types, spc.result.special_cause_types)
+                 for point, kind, rule in zip(spc.points, spc.result.point_types, spc.result.special_cause_types, strict=True)
                  if kind in spc_pages.POINT_STYLES}
     lines = []
     for period, value in sorted(data.series(unit).items(), reverse=True):

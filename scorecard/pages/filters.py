@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from django import forms
 from django.http import QueryDict
@@ -64,7 +65,8 @@ class FilterForm(forms.Form):
     def __init__(self, data: QueryDict, sections: Iterable[str]) -> None:
         # Only the filter fields: the sort and format parameters share the query string.
         super().__init__({key: data.get(key) for key in ("section", "rag", "qpr", "q") if key in data})
-        self.fields["section"].choices = [("", "All sections"), *((s, s) for s in sections)]
+        section = cast(forms.ChoiceField, self.fields["section"])
+        section.choices = [("", "All sections"), *((s, s) for s in sections)]
 
     def criteria(self) -> Criteria:
         """The valid filters; a field with a bad value filters nothing (its error is shown)."""

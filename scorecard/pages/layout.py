@@ -12,17 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.models import Indicator, ReportedFor
+from indicators.models import LEVEL_TITLES, Indicator
 from scorecard.assembly import Scorecard, ScorecardRow
 
 from .filters import Criteria
-
-LEVEL_NAMES = {
-    ReportedFor.DISTRICT.value: "districts",
-    ReportedFor.SOCIAL_WORK_TEAMS.value: "social work teams",
-    ReportedFor.EARLY_HELP_UNITS.value: "early help units",
-    ReportedFor.AUTHORITY.value: "Kent only",
-}
 
 
 def table_ranks(indicators: Iterable[Indicator]) -> dict[str, int]:
@@ -69,7 +62,7 @@ class MatrixBlock:
 
     @property
     def caption(self) -> str:
-        return f"{self.table} — {LEVEL_NAMES.get(self.level, self.level)}"
+        return f"{self.table} — {LEVEL_TITLES.get(self.level, self.level)}"
 
     @property
     def rows(self) -> list[ScorecardRow]:

@@ -63,7 +63,7 @@ def districts_served(team: ReportingUnit) -> list[ReportingUnit]:
 def value_unit(slug: str | None) -> ReportingUnit:
     """A unit that holds values (authority, district or team), the authority by default."""
     units = ReportingUnit.objects.holding_values()
-    unit = units.filter(slug=slug).first() if slug else units.filter(kind=UnitKind.AUTHORITY).first()
+    unit = units.filter(slug=slug).first() if slug else units.authority()
     if unit is None:
         raise PageNotFound(f"There is no reporting unit '{slug}'." if slug else "No authority is set up yet.")
     return unit
@@ -178,11 +178,7 @@ def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> 
     charted = teams if unit.kind == UnitKind.DISTRICT and unit not in peers and teams else [unit]
     rows = [data.row(indicator, each) for each in shown]
     targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
-    revisions = list(
-        MeasurementRevision.objects.filter(measurement__indicator=indicator, measurement__unit__in=charted)
-        .select_related("measurement__unit", "changed_by")
-        .order_by("-changed_at", "-pk")
-    )
+    revisions = list(MeasurementRevision.objects.revisions_for(indicator, charted))
     return IndicatorPageData(indicator, unit, as_at, data.authority, peers, charted, data, rows, targets, revisions)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.http import QueryDict
 from django.utils.html import format_html
@@ -27,32 +28,37 @@ IMPROVEMENT_OF_POLARITY = {Polarity.HIGHER.value: "increase", Polarity.LOWER.val
 
 # Variation icon -> (letter in the icon, CSS modifier, words).
 VARIATION = {
-    spc.COMMON_CAUSE: ("~", "common", "Common cause"),
-    "improvement_high": ("H", "improvement", "Special cause improvement – high"),
-    "improvement_low": ("L", "improvement", "Special cause improvement – low"),
-    "concern_high": ("H", "concern", "Special cause concern – high"),
-    "concern_low": ("L", "concern", "Special cause concern – low"),
-    "neutral_high": ("H", "neutral", "Special cause neither improvement nor concern – high"),
-    "neutral_low": ("L", "neutral", "Special cause neither improvement nor concern – low"),
+    spc.Variation.COMMON_CAUSE: ("~", "common", "Common cause"),
+    spc.Variation.IMPROVEMENT_HIGH: ("H", "improvement", "Special cause improvement – high"),
+    spc.Variation.IMPROVEMENT_LOW: ("L", "improvement", "Special cause improvement – low"),
+    spc.Variation.CONCERN_HIGH: ("H", "concern", "Special cause concern – high"),
+    spc.Variation.CONCERN_LOW: ("L", "concern", "Special cause concern – low"),
+    spc.Variation.NEUTRAL_HIGH: ("H", "neutral", "Special cause neither improvement nor concern – high"),
+    spc.Variation.NEUTRAL_LOW: ("L", "neutral", "Special cause neither improvement nor concern – low"),
 }
 ASSURANCE = {
-    spc.PASS: ("P", "pass", "Consistently passes target"),
-    spc.FAIL: ("F", "fail", "Consistently fails target"),
-    spc.INCONSISTENT: ("?", "inconsistent", "Hit and miss target"),
+    spc.Assurance.PASS: ("P", "pass", "Consistently passes target"),
+    spc.Assurance.FAIL: ("F", "fail", "Consistently fails target"),
+    spc.Assurance.INCONSISTENT: ("?", "inconsistent", "Hit and miss target"),
 }
 # Point types -> (name of the chart trace, plotly marker symbol, colour). Symbols differ, not just colours.
 POINT_STYLES = {
-    spc.SPECIAL_CAUSE_IMPROVEMENT: ("Special cause improvement", "triangle-up", "#005eb8"),
-    spc.SPECIAL_CAUSE_CONCERN: ("Special cause concern", "triangle-down", "#c25400"),
-    spc.SPECIAL_CAUSE_NEUTRAL_HIGH: ("Special cause neither improvement nor concern (high)", "diamond", "#6b3fa0"),
-    spc.SPECIAL_CAUSE_NEUTRAL_LOW: ("Special cause neither improvement nor concern (low)", "diamond-tall",
+    spc.PointType.SPECIAL_CAUSE_IMPROVEMENT: ("Special cause improvement", "triangle-up", "#005eb8"),
+    spc.PointType.SPECIAL_CAUSE_CONCERN: ("Special cause concern", "triangle-down", "#c25400"),
+    spc.PointType.SPECIAL_CAUSE_NEUTRAL_HIGH: ("Special cause neither improvement nor concern (high)", "diamond", "#6b3fa0"),
+    spc.PointType.SPECIAL_CAUSE_NEUTRAL_LOW: ("Special cause neither improvement nor concern (low)", "diamond-tall",
                                     "#6b3fa0"),
 }
 
-NOT_APPLICABLE = "not_applicable"
-NO_PERIOD = "no_period"
-TOO_FEW = "too_few"
-SHOWN = "shown"
+
+
+class SpcState(StrEnum):
+    """Whether a series' SPC is shown, and if not, why."""
+
+    NOT_APPLICABLE = "not_applicable"  # a rolling or year-to-date period: points overlap
+    NO_PERIOD = "no_period"  # no values of the indicator's own period
+    TOO_FEW = "too_few"  # fewer points than the limits need
+    SHOWN = "shown"
 
 
 def enabled(query: QueryDict) -> bool:
@@ -83,9 +89,18 @@ def target_of(spec: TargetSpec | None, polarity: str) -> spc.Target | None:
 class SeriesSpc:
     """SPC of one unit's series: why it is not shown, or the chart and its two icons."""
 
-    state: str  # NOT_APPLICABLE, NO_PERIOD, TOO_FEW or SHOWN
+    state: SpcState
     points: tuple[Value, ...] = ()  # the values charted (periods with a value), oldest first
     result: spc.XmrResult | None = None
+
+    @property
+    def shown(self) -> bool:
+        """The chart and its icons are shown (templates ask this rather than compare state words)."""
+        return self.state is SpcState.SHOWN
+
+    @property
+    def too_few(self) -> bool:
+        return self.state is SpcState.TOO_FEW
 
     @property
     def count(self) -> int:
@@ -98,11 +113,11 @@ class SeriesSpc:
     @property
     def message(self) -> str:
         """What the page says instead of (or as well as) the icons."""
-        if self.state == NOT_APPLICABLE:
+        if self.state == SpcState.NOT_APPLICABLE:
             return spc.NOT_APPLICABLE_REASON
-        if self.state == NO_PERIOD:
+        if self.state == SpcState.NO_PERIOD:
             return "No values for SPC."
-        if self.state == TOO_FEW:
+        if self.state == SpcState.TOO_FEW:
             return f"Too few points for SPC ({self.count} of {spc.MIN_POINTS_FOR_LIMITS})"
         return ""
 
@@ -122,13 +137,13 @@ class SeriesSpc:
 def series_spc(history: Sequence[Value], data_period: str, polarity: str, spec: TargetSpec | None) -> SeriesSpc:
     """SPC of a unit's history (periods with only a status are skipped)."""
     if not spc.spc_applies(data_period):
-        return SeriesSpc(NOT_APPLICABLE)
+        return SeriesSpc(SpcState.NOT_APPLICABLE)
     points = tuple(value for value in history if value.value is not None)
     if not points:
-        return SeriesSpc(NO_PERIOD)
-    result = spc.xmr([point.value for point in points], improvement=improvement(polarity),
+        return SeriesSpc(SpcState.NO_PERIOD)
+    result = spc.xmr([point.value for point in points if point.value is not None], improvement=improvement(polarity),
                      target=target_of(spec, polarity))
-    return SeriesSpc(SHOWN if result.enough_points else TOO_FEW, points, result)
+    return SeriesSpc(SpcState.SHOWN if result.enough_points else SpcState.TOO_FEW, points, result)
 
 
 def row_spc(row: ScorecardRow) -> SeriesSpc:
@@ -153,15 +168,15 @@ def cell(summary: SeriesSpc, short: bool = False) -> SafeString:
     ``short``: too few points reads only "–" on screen (the table says why once, above it:
     ``tables.spc_note``); screen readers still hear it in the cell.
     """
-    if summary.state == NOT_APPLICABLE:
+    if summary.state == SpcState.NOT_APPLICABLE:
         # The full reason is long for every rolling row: it is on hover here, and in the keys and on the
         # indicator page.
         return format_html('<span class="spc-none" title="{}">SPC not shown: rolling or year-to-date figure</span>',
                            spc.NOT_APPLICABLE_REASON)
-    if short and summary.state == TOO_FEW:
+    if short and summary.state == SpcState.TOO_FEW:
         return format_html('<span class="spc-none"><span aria-hidden="true">–</span>'
                            '<span class="visually-hidden">{}</span></span>', summary.message)
-    if summary.state != SHOWN or summary.result is None:
+    if summary.state != SpcState.SHOWN or summary.result is None:
         return format_html('<span class="spc-none">{}</span>', summary.message)
     letter, modifier, words = VARIATION[summary.result.variation]
     variation = _icon(letter, "variation", modifier, words)

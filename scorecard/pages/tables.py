@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,9 +23,10 @@ from django_tables2.utils import AttributeDict
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
+from indicators.analysis.rag import rag_rank
 from scorecard import sparkline
 from scorecard.assembly import ScorecardRow
-from scorecard.editions.presentation import Footnotes
+from scorecard.footnotes import Footnotes
 
 from . import cells
 from . import spc as spc_pages
@@ -177,7 +179,7 @@ def trend_labels(rows: Sequence[ScorecardRow]) -> list[str]:
     for row in rows:
         labels = tuple(value.period.label for value in row.trend)
         shapes[labels] = shapes.get(labels, 0) + 1
-    return list(max(shapes, key=lambda s: (shapes[s], len(s)))) if shapes else []
+    return list(max(shapes.items(), key=lambda shape: (shape[1], len(shape[0])))[0]) if shapes else []
 
 
 def trend_header(labels: Sequence[str]) -> SafeString:
@@ -213,7 +215,7 @@ def spc_note(block_spc: Sequence[spc_pages.SeriesSpc]) -> str:
 def scorecard_table(block: Block, as_at: Period,
                     spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None,
                     footnotes: Footnotes | None = None,
-                    provisional: set[tuple[int, int]] = frozenset(),
+                    provisional: AbstractSet[tuple[int, int]] = frozenset(),
                     full_trend: bool = False) -> LeanTable:
     """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out.
 
@@ -240,7 +242,7 @@ def scorecard_table(block: Block, as_at: Period,
                 columns.append((SPC, tables.Column(verbose_name="SPC: variation and assurance",
                                                    attrs={"th": {"scope": "col"}, "td": {"class": "spc"}},
                                                    orderable=False)))
-        else:
+        elif isinstance(spec, ColumnDef):
             columns.append((spec.name, spec.column()))
     fixed = [spec for spec in SCORECARD_COLUMNS if isinstance(spec, ColumnDef)]
     records = []
@@ -306,7 +308,7 @@ def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
         record["code_sort"] = (indicator.printed_code or indicator.code).casefold()
         record["order"] = order
         record.update({unit.slug: matrix_cell(line.get(unit.pk), month) for unit in block.units})
-        record["rank"] = {unit.slug: cells.RAG_RANK[line[unit.pk].rag_bucket] if unit.pk in line else 9
+        record["rank"] = {unit.slug: rag_rank(line[unit.pk].rag_bucket) if unit.pk in line else 9
                           for unit in block.units}
         records.append(record)
     return LeanTable(records, columns, block.caption, orderable=True)

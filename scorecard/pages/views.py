@@ -26,8 +26,9 @@ from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
 from scorecard import export, page_cache, sparkline
 from scorecard.assembly import NEW_INDICATOR, NOT_SUPPLIED, Scorecard, ScorecardRow, build_scorecard, build_scorecards
-from scorecard.editions.presentation import Footnotes
+from scorecard.footnotes import Footnotes
 from scorecard.editions.queries import is_published, provisional_keys
+from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion
 
 from . import charts, queries
@@ -55,11 +56,9 @@ def officer_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
     return wrapper
 
 
-def export_response(request: HttpRequest, rows: Sequence[ScorecardRow], filename: str) -> HttpResponse | None:
-    """The download asked for with ?format=csv|xlsx, or None when the page itself is wanted."""
-    export_format = request.GET.get("format")
-    if not export_format:
-        return None
+def export_response(request: HttpRequest, rows: Sequence[ScorecardRow], filename: str) -> HttpResponse:
+    """The download asked for with ?format=csv|xlsx (the views call it only when a format is asked for)."""
+    export_format = request.GET.get("format", "")
     if export_format not in export.FORMATS:
         return HttpResponseBadRequest(f"Unknown format '{export_format}': use csv or xlsx.")
     response = HttpResponse(export.render(rows, export_format, sheet_title=filename[:31]),
@@ -266,7 +265,7 @@ def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> di
         "trend_figure": charts.trend_figure(data),
         "spc": spc,
         "spc_cell": spc_pages.cell(spc),
-        "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.state == spc_pages.SHOWN else None,
+        "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.shown else None,
         "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
         "value_tables": [{"unit": unit, "lines": charts.value_lines(

@@ -60,9 +60,11 @@ def check_may_manage(actor: User, target: User) -> None:
 
 def username_taken(username: str, except_pk: int | None = None) -> bool:
     """Usernames are unique ignoring case: "JSmith" and "jsmith" would be two logins for one person."""
-    return User.objects.filter(username__iexact=username).exclude(pk=except_pk).exists()
+    same = User.objects.filter(username__iexact=username)
+    return (same.exclude(pk=except_pk) if except_pk is not None else same).exists()
 
 
 def email_taken(email: str, except_pk: int | None = None) -> bool:
     """Single sign-on finds people by email (ignoring case), so two accounts may not share one."""
-    return User.objects.filter(email__iexact=email).exclude(pk=except_pk).exists()
+    same = User.objects.filter(email__iexact=email)
+    return (same.exclude(pk=except_pk) if except_pk is not None else same).exists()

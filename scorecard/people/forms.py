@@ -90,7 +90,7 @@ class NewPersonForm(PersonForm):
         return username
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         password1, password2 = cleaned.get("password1", ""), cleaned.get("password2", "")
         if not password1 and not settings.OIDC_ENABLED:
             self.add_error("password1", forms.ValidationError("Give a first password.", code="required"))
@@ -99,7 +99,7 @@ class NewPersonForm(PersonForm):
         return cleaned
 
     def _post_clean(self) -> None:
-        super()._post_clean()  # fills self.instance, which the similarity validator compares against
+        super()._post_clean()  # type: ignore[misc]  # private to Django, so not in its stubs; fills self.instance, which the similarity validator compares against
         password = self.cleaned_data.get("password1")
         if password and not self.has_error("password2"):
             try:

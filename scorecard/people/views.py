@@ -14,6 +14,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from indicators.signed_in import signed_in_user
+
 from ..audit_log import log_event
 from .accounts import check_may_manage, roles_of, set_roles
 from .forms import NewPersonForm, PersonForm
@@ -41,7 +43,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @permission_required(ADD_PERSON, raise_exception=True)
 def person_add(request: HttpRequest) -> HttpResponse:
-    form = NewPersonForm(request.POST or None, acting_user=request.user)
+    form = NewPersonForm(request.POST or None, acting_user=signed_in_user(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             person = form.save()
@@ -57,8 +59,8 @@ def person_add(request: HttpRequest) -> HttpResponse:
 @permission_required(CHANGE_PERSON, raise_exception=True)
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    check_may_manage(request.user, person)
-    form = PersonForm(request.POST or None, instance=person, acting_user=request.user)
+    check_may_manage(signed_in_user(request), person)
+    form = PersonForm(request.POST or None, instance=person, acting_user=signed_in_user(request))
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -74,7 +76,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     person = get_object_or_404(User, pk=pk)
-    check_may_manage(request.user, person)
+    check_may_manage(signed_in_user(request), person)
     if person.pk == request.user.pk and not active:
         messages.error(request, "You can't switch off your own account: ask another member of the MI team.")
         return redirect("person-edit", pk=person.pk)

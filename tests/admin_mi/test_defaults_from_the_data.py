@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 from districts.models import ReportingUnit
 from indicators.analysis import periods
 from indicators.analysis.periods import Frequency, PeriodKind
-from indicators.importing import admin_views, blank_files
+from indicators.importing import blank_files, targets
 from indicators.models import Indicator, Measurement
 
 CLOCKS = [date(2031, 6, 15), date(2019, 1, 3)]  # long after the demo's figures, and long before
@@ -31,7 +31,7 @@ CLOCKS = [date(2031, 6, 15), date(2019, 1, 3)]  # long after the demo's figures,
 def clock(request, monkeypatch) -> date:  # type: ignore[no-untyped-def]
     """Today, as every clock function the defaults could read says it is (the session's clock is left alone)."""
     monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: request.param)
-    monkeypatch.setattr(admin_views, "today", lambda: request.param)
+    monkeypatch.setattr(targets, "today", lambda: request.param)
     return request.param
 
 
@@ -105,7 +105,7 @@ def test_the_chasing_list_defaults_to_the_edition_month(mi, clock):
 
 def test_with_no_figures_at_all_the_clock_decides(db: None, clock):
     assert blank_files.template_month() == periods.previous(periods.month(clock.year, clock.month))
-    assert admin_views.data_today() == clock
+    assert targets.data_today() == clock
 
 
 @pytest.mark.parametrize(("month", "quarters", "years"), [

@@ -14,7 +14,7 @@ from django.test import Client
 from django.utils import timezone
 
 from scorecard.editions.publishing import PublishError, publish_edition
-from scorecard.editions.queries import is_published, version_of
+from scorecard.editions.queries import is_published
 from scorecard.models import Edition, EditionVersion
 from tests.editions.conftest import OCTOBER, approve_now, month_measurement, revise
 
@@ -115,7 +115,8 @@ def embargoed(demo: None) -> EditionVersion:
 def test_an_embargoed_version_is_invisible_to_members_until_its_time(embargoed: EditionVersion, member: User,  # type: ignore[no-untyped-def]
                                                                      client_for) -> None:
     assert is_published(OCTOBER).number == 1
-    assert version_of(OCTOBER, 2) is None and version_of(OCTOBER, 2, include_embargoed=True) == embargoed
+    versions = EditionVersion.objects
+    assert versions.version_of(OCTOBER, 2) is None and versions.version_of(OCTOBER, 2, include_embargoed=True) == embargoed
     assert is_published(OCTOBER, now=embargoed.visible_from).number == 2
     client = client_for(member)
     assert "version 1" in client.get("/editions/2024-10/").content.decode()

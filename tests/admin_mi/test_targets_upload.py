@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
-from indicators.importing import admin_views, targets
+from indicators.importing import targets
 from indicators.models import DefinitionChange, Indicator, Target, TargetUpload
 
 HEADER = "indicator,year,applies_to,target,floor,band_low,band_high,floor_band_low,floor_band_high,source"
@@ -114,7 +114,7 @@ def test_a_unit_override_is_stored_for_that_unit(demo: None, mi_user: User, clie
 
 def test_the_template_holds_this_years_targets_as_next_years_and_uploads_cleanly(  # type: ignore[no-untyped-def]
         demo: None, mi_user: User, client_for, monkeypatch) -> None:
-    monkeypatch.setattr(admin_views, "today", lambda: date(2025, 2, 10))
+    monkeypatch.setattr(targets, "today", lambda: date(2025, 2, 10))
     client = client_for(mi_user)
     response = client.get("/uploads/targets/template.xlsx")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/vnd.openxml")
@@ -135,7 +135,7 @@ def test_the_pipeline_reports_an_unreadable_file(demo: None, mi_user: User, clie
 @pytest.mark.parametrize("warn_on", [date(2025, 1, 5), date(2025, 3, 31)])
 def test_missing_targets_for_the_coming_financial_year_are_warned_about(demo: None, mi_user: User, client_for,  # type: ignore[no-untyped-def]
                                                                        monkeypatch, warn_on: date) -> None:
-    monkeypatch.setattr(admin_views, "today", lambda: warn_on)
+    monkeypatch.setattr(targets, "today", lambda: warn_on)
     client = client_for(mi_user)
     for url in ("/uploads/", "/uploads/targets/", "/uploads/targets/years/"):
         page = client.get(url).content.decode()

@@ -47,7 +47,7 @@ def test_labels_parse_and_print_back(label: str, kind: PeriodKind, start: date, 
 def test_iso_is_for_months_only() -> None:
     assert parse_label("Oct-24").iso == "2024-10"
     with pytest.raises(PeriodError, match="not a month"):
-        parse_label("Q2 24-25").iso
+        _ = parse_label("Q2 24-25").iso
 
 
 def test_a_year_label_is_an_outturn_on_monthly_and_quarterly_and_an_academic_year_on_annual() -> None:

@@ -27,8 +27,8 @@ from indicators.analysis.spc import (
     part_of_two_in_three,
     point_type,
     run_ends_one_side,
-    special_cause_labels,
     spc_applies,
+    special_cause_labels,
     trend_ends,
     two_in_three,
     variation_icon,
@@ -379,7 +379,7 @@ def test_points_after_baseline_do_not_move_lines():
 
 
 def test_baseline_shorter_than_reference_minimum_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="baseline_points must be a whole number of at least 12"):
         xmr(BASELINE, improvement="increase", baseline_points=11)
 
 
@@ -654,12 +654,12 @@ def test_assurance_follows_the_last_group():
 def test_rebase_index_zero_or_past_the_end_changes_nothing():
     plain = xmr(BASELINE, improvement="increase")
     assert xmr(BASELINE, improvement="increase", rebase_at=(0, 12, 99)) == plain
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"rebase_at holds indexes of values \(0 or more\)"):
         xmr(BASELINE, improvement="increase", rebase_at=(-1,))
 
 
 def test_one_point_group_after_rebase_has_no_limits():
-    result = xmr(BASELINE + [30.0], improvement="increase", rebase_at=(12,), target=20)
+    result = xmr([*BASELINE, 30.0], improvement="increase", rebase_at=(12,), target=20)
     assert result.mean == 30.0
     assert (result.lower_limit, result.upper_limit) == (None, None)
     assert result.point_types[-1] == COMMON
@@ -742,9 +742,9 @@ def test_neutral_assurance_through_xmr():
 
 
 def test_band_target_needs_neutral_improvement():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="only meaningful for neutral improvement"):
         xmr(BASELINE, improvement="increase", target=(5, 17))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="low end is above its high end"):
         xmr(BASELINE, improvement="neutral", target=(17, 5))
 
 
@@ -762,16 +762,16 @@ def test_decimals_and_ints_are_read_as_floats():
 
 @pytest.mark.parametrize("improvement", ["up", "higher", "", None])
 def test_unknown_improvement_is_refused(improvement):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="improvement must be one of"):
         xmr(BASELINE, improvement=improvement)
 
 
 def test_bad_values_are_refused():
     with pytest.raises(TypeError):
         xmr([1, "2", 3], improvement="increase")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Expected a finite number"):
         xmr([1, float("nan"), 3], improvement="increase")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="run_length must be a whole number of at least 2"):
         xmr(BASELINE, improvement="increase", run_length=1)
 
 
@@ -792,7 +792,7 @@ def test_spc_applies(data_period, applies):
 
 
 def test_spc_applies_refuses_unknown_period():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="Unknown data period"):
         spc_applies("weekly")
 
 

@@ -111,7 +111,8 @@ def test_the_pack_is_print_first_html(demo: None, member: User, client_for) -> N
         assert f"<li>{name}</li>" in page
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/print.css"), encoding="utf-8").read()
+    with open(finders.find("css/print.css"), encoding="utf-8") as file:
+        css = file.read()
     for rule in ("size: A4 landscape", "counter(page)", "display: table-header-group", "break-inside: avoid"):
         assert rule in css
 

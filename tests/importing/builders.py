@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from districts.models import ReportingUnit
 from indicators.analysis.numbers import round_half_up
 from indicators.analysis.periods import Period, PeriodKind
-from indicators.models import Indicator, Measurement
 from indicators.importing.validate import reported_for_unit
+from indicators.models import Indicator, Measurement
 
 SIX_DISTRICTS = ("Sevenoaks", "Swale", "Thanet", "Maidstone", "Tonbridge and Malling", "Tunbridge Wells")
 LONG_HEADER = ["indicator", "area", "period", "value", "numerator", "denominator", "status"]
@@ -165,7 +165,7 @@ def wide_csv(rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["indicator", "area", *labels])
-    for columns, body in tables.values():
+    for _columns, body in tables.values():
         for (code, area), cells in body.items():
             by_label = {p.label: r for p, r in cells.items()}
             cell_texts = []

@@ -309,7 +309,7 @@ def test_a_50_mb_file_is_refused_with_the_limit(demo, mi_user, client_for, tmp_p
 
 def assert_command_refuses_size(path: Path) -> None:
     before = measurements_snapshot()
-    with pytest.raises(CommandError, match="the largest upload allowed is 20.0 MB"):
+    with pytest.raises(CommandError, match=r"the largest upload allowed is 20\.0 MB"):
         call_command("import_measurements", str(path), "--commit")
     assert measurements_snapshot() == before
 

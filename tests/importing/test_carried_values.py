@@ -16,7 +16,6 @@ from districts.models import ReportingUnit, UnitAlias, UnitKind
 from indicators.importing import load, staging
 from indicators.importing.validate import Catalogue, current_definitions
 from indicators.models import Indicator, Measurement, MeasurementRevision, Upload
-
 from tests.conftest import skip_or_fail
 
 from .builders import generate_rows, long_csv, measurements_snapshot

@@ -13,7 +13,7 @@ from indicators.analysis.periods import month
 from indicators.importing import load
 from indicators.importing.preview import check_upload
 from indicators.importing.validate import ratio_disagrees
-from indicators.models import Indicator, Measurement, MeasurementRevision, Upload, revisions_for
+from indicators.models import Indicator, Measurement, MeasurementRevision, Upload
 
 from .builders import measurements_snapshot
 
@@ -48,7 +48,8 @@ def test_a_changed_value_is_revised_with_old_new_upload_who_and_why(demo, mi_use
     upload = commit(upload, mi_user, django_capture_on_commit_callbacks)
     assert upload.state == Upload.State.COMMITTED
     assert dover_apr().value == Decimal("33.3")
-    revision = revisions_for(Indicator.objects.get(code="SCS03"), ReportingUnit.objects.get(name="Dover CSWT")).get()
+    revision = MeasurementRevision.objects.revisions_for(
+        Indicator.objects.get(code="SCS03"), ReportingUnit.objects.get(name="Dover CSWT")).get()
     assert (revision.old_value, revision.new_value) == (Decimal("31.7"), Decimal("33.3"))
     assert revision.upload == upload and revision.changed_by == mi_user and "v.csv" in revision.reason
     assert revision.changed_at is not None

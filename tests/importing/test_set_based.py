@@ -13,10 +13,10 @@ from indicators.importing.preview import (
     check_file,
     diff,
     existing_for,
+    figures_of,
     jump_warnings,
     staged_diff,
     staged_jump_warnings,
-    state_of,
 )
 from indicators.models import Measurement, MeasurementRevision
 from tests.conftest import skip_or_fail
@@ -92,7 +92,7 @@ def test_the_set_based_write_stores_what_the_preview_showed_with_revisions(postg
         assert MeasurementRevision.objects.count() - revisions_before == len(expected.changed)
         now = existing_for(report.values)
         for change in (*expected.new, *expected.changed):
-            assert state_of(now[change.item.key]) == change.new
+            assert figures_of(now[change.item.key]) == change.new
         for change in expected.changed:
             revision = MeasurementRevision.objects.filter(measurement=now[change.item.key]).latest("pk")
             assert (revision.old_value, revision.new_value) == (change.old[0], change.new[0])

@@ -71,7 +71,7 @@ def test_polarity_maps_to_the_improvement_direction_and_target():
 def test_rolling_and_year_to_date_series_are_not_charted():
     for data_period in ("R12M", "YTD"):
         summary = spc_pages.series_spc(values([1.0] * 20), data_period, "H", None)
-        assert summary.state == spc_pages.NOT_APPLICABLE and summary.result is None
+        assert summary.state == spc_pages.SpcState.NOT_APPLICABLE and summary.result is None
         assert summary.message == NOT_APPLICABLE_REASON
         assert "rolling or year-to-date" in spc_pages.cell(summary)
 
@@ -80,7 +80,7 @@ def test_too_few_points_say_how_many_and_statuses_are_skipped():
     history = values([50, 52, 51, 53, 50, 49, 52])
     history.insert(3, Value(periods.month(2024, 1), status=Status.NOT_AVAILABLE))
     summary = spc_pages.series_spc(history, "MS", "H", None)
-    assert summary.state == spc_pages.TOO_FEW and summary.count == 7
+    assert summary.state == spc_pages.SpcState.TOO_FEW and summary.count == 7
     assert str(spc_pages.cell(summary)) == (
         f'<span class="spc-none">Too few points for SPC (7 of {MIN_POINTS_FOR_LIMITS})</span>')
 
@@ -89,7 +89,7 @@ def test_a_shift_up_is_improvement_when_higher_is_better_and_concern_when_lower_
     shifted = [50, 52] * 7 + [80] * 6
     spec = TargetSpec(target=Decimal(60))
     better = spc_pages.series_spc(values(shifted), "MS", "H", spec)
-    assert better.state == spc_pages.SHOWN and better.variation_words == "Special cause improvement – high"
+    assert better.state == spc_pages.SpcState.SHOWN and better.variation_words == "Special cause improvement – high"
     worse = spc_pages.series_spc(values(shifted), "MS", "L", spec)
     assert worse.variation_words == "Special cause concern – high"
     html = str(spc_pages.cell(better))
@@ -147,7 +147,7 @@ def test_scorecard_shows_variation_and_assurance_once_there_is_history(officer_c
     assert SPC_HEADER in html
     row = dover_row("APP17")
     summary = spc_pages.row_spc(row)
-    assert summary.state == spc_pages.SHOWN and summary.count >= MIN_POINTS_FOR_LIMITS
+    assert summary.state == spc_pages.SpcState.SHOWN and summary.count >= MIN_POINTS_FOR_LIMITS
     cells = table_row(html, "APP17", "dover")
     assert f'<span class="spc-words">{summary.variation_words}</span>' in cells
     assert f'<span class="spc-words">{summary.assurance_words}</span>' in cells

@@ -97,7 +97,9 @@ def test_dockerfile_installs_pango_and_fonts_and_collects_static() -> None:
     for package in ("libpango-1.0-0", "libpangoft2-1.0-0", "fonts-"):
         assert package in dockerfile
     assert "collectstatic --no-input" in dockerfile
-    assert "'.[pdf]'" in dockerfile
+    # WeasyPrint comes from the hashed lock, with everything else, at the lock's versions.
+    assert "pip install --require-hashes -r requirements/lock.txt" in dockerfile
+    assert "\nweasyprint==" in (ROOT / "requirements" / "lock.txt").read_text()
     assert "USER scorecard" in dockerfile
 
 

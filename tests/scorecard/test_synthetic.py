@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
+from districts.models import ReportingUnit
 from indicators.analysis.periods import parse_month
 from indicators.models import Measurement
 from scorecard.assembly import build_scorecard
 from scorecard.synthetic import generate_series
-from districts.models import ReportingUnit
 
 
 def test_generated_series_is_deterministic_bounded_and_at_printed_precision() -> None:

@@ -127,7 +127,7 @@ def test_every_export_and_template_is_formula_safe(url: str, file_format: str, d
 def test_the_targets_template_is_formula_safe(demo: None, mi_user: User, client: Client, monkeypatch) -> None:
     hostile_names()
     # The template offers this year's targets, set to next year: "this year" is the demo's.
-    monkeypatch.setattr("indicators.importing.admin_views.today", lambda: date(2024, 10, 15))
+    monkeypatch.setattr("indicators.importing.targets.today", lambda: date(2024, 10, 15))
     client.force_login(mi_user)
     response = client.get("/uploads/targets/template.xlsx")
     assert response.status_code == 200

@@ -31,7 +31,10 @@ class Command(BaseCommand):
         visible_from = None
         if options.get("visible_from"):
             try:
-                visible_from = timezone.make_aware(datetime.strptime(options["visible_from"].strip(), "%Y-%m-%d %H:%M"))
+                # A UK wall-clock time, made aware in the site's time zone.
+                visible_from = timezone.make_aware(
+                    datetime.strptime(options["visible_from"].strip(), "%Y-%m-%d %H:%M")  # noqa: DTZ007
+                )
             except ValueError:
                 raise CommandError("--visible-from takes a UK date and time such as '2024-12-09 10:00'") from None
         try:

@@ -1,109 +1,30 @@
-"""MI administration pages: targets in bulk (validate -> preview -> commit), the year grid, the
-'to be supplied' list and footnotes. Thin views: the work is in indicators/importing/targets.py,
-indicators/chasing.py and indicators/audit.py."""
+"""The MI team's working pages beside the uploads: the targets of three years at a glance, the 'to be supplied'
+list to chase, and footnotes on values. Thin views: the work is in indicators/chasing.py and
+indicators/importing/targets.py (which years are coming, and which lack a target)."""
 
 from __future__ import annotations
 
-from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from indicators.analysis.periods import Frequency, PeriodError, parse_month, parse_period
-from indicators.audit_trail import record
-from indicators.chasing import csv_rows, latest_month, to_be_supplied
-from indicators.models import Indicator, Measurement, Target, TargetUpload
-from indicators.spreadsheets import write_csv
+from .analysis.periods import Frequency, PeriodError, parse_month, parse_period, year_label
+from .audit_trail import record
+from .chasing import csv_rows, latest_month, to_be_supplied
+from .importing import targets
+from .importing.validate import Catalogue, text_of
+from .models import Indicator, Measurement, Target
+from .spreadsheets import write_csv
 
-from . import targets
-from .forms import UploadForm
-from .validate import Catalogue, text_of
-
-can_upload_targets = permission_required(["indicators.add_target", "indicators.change_target"], raise_exception=True)
 can_view_targets = permission_required("indicators.view_target", raise_exception=True)
 can_chase = permission_required("indicators.view_scorecard", raise_exception=True)
 can_footnote = permission_required("indicators.upload_measurements", raise_exception=True)
 GRID_YEARS = 3
-
-
-def today() -> date:
-    """Today in Europe/London, for deadlines only: the warnings before 1 April and 1 September that next
-    year's targets are missing (a date in the calendar, not a default). Tests replace it."""
-    return timezone.localdate()
-
-
-def data_today() -> date:
-    """'Now' as the data has it, for every default: the first day of the latest edition month (one query).
-
-    The clock may run months (a demo, years) ahead of the figures: the grid and the targets template
-    open on the year the figures are in. Only with no figures at all does the clock decide.
-    """
-    return Measurement.objects.edition_months().first() or today()
-
-
-class TargetUploadForm(UploadForm):
-    """The measurement upload's file checks, plus the reason kept with every change."""
-
-    reason = forms.CharField(max_length=500, help_text="Why these targets change (e.g. 'Targets for 2025-26 agreed "
-                                                       "by DMT on 3 March'): kept with every change.")
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["file"].label = "Targets spreadsheet (.xlsx or .csv)"
-
-
-@require_http_methods(["GET", "POST"])
-@can_upload_targets
-def target_uploads(request: HttpRequest) -> HttpResponse:
-    form = TargetUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        content = file.read()
-        upload = TargetUpload.objects.create(filename=file.name, content=content, size=len(content),
-                                             reason=form.cleaned_data["reason"], uploaded_by=request.user)
-        targets.save_check(upload)
-        return redirect("target-upload-detail", pk=upload.pk)
-    uploads = TargetUpload.objects.defer("content").select_related("uploaded_by", "committed_by")[:50]
-    return render(request, "targets/uploads.html", {
-        "form": form, "uploads": uploads, "missing": targets.coming_year_warnings(today()),
-    }, status=400 if form.errors else 200)
-
-
-@require_http_methods(["GET", "POST"])
-@can_upload_targets
-def target_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(TargetUpload.objects.defer("content").select_related("uploaded_by", "committed_by"),
-                               pk=pk)
-    if request.method == "POST":
-        if request.POST.get("action") != "confirm":
-            return HttpResponse("Unknown action.", status=400)
-        try:
-            changed = targets.commit(upload.pk, request.user)
-        except (targets.CommitRefused, ValidationError) as error:
-            text = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-            messages.error(request, f"Nothing was changed: {text}.")
-        else:
-            messages.success(request, f"Committed: {changed} target{'s' if changed != 1 else ''} added or changed.")
-        return redirect("target-upload-detail", pk=pk)
-    return render(request, "targets/detail.html", {
-        "upload": upload,
-        "can_confirm": upload.state == TargetUpload.State.PREVIEWED and not upload.errors,
-    })
-
-
-@require_GET
-@can_upload_targets
-def target_template(request: HttpRequest) -> HttpResponse:
-    # This year's targets offered as next year's: "this year" is the year of the latest figures.
-    response = HttpResponse(targets.render_template(data_today()), content_type=targets.XLSX)
-    response["Content-Disposition"] = 'attachment; filename="scorecard-targets.xlsx"'
-    return response
 
 
 @require_GET
@@ -116,7 +37,7 @@ def target_grid(request: HttpRequest) -> HttpResponse:
     first_text = request.GET.get("year", "").strip()
     if first_text and not (first_text.isdigit() and len(first_text) == 4):
         raise Http404("The year is a four-digit year such as 2025.")
-    first = int(first_text) if first_text else targets.current_year(Frequency.MONTHLY, data_today()) - 1
+    first = int(first_text) if first_text else targets.current_year(Frequency.MONTHLY, targets.data_today()) - 1
     years = list(range(first, first + GRID_YEARS))
     indicators = list(Indicator.objects.all())
     by_key: dict[tuple[int, int], Target] = {}
@@ -129,11 +50,11 @@ def target_grid(request: HttpRequest) -> HttpResponse:
     rows = [(indicator, [(year, by_key.get((indicator.pk, year)), overrides.get((indicator.pk, year), 0))
                          for year in years]) for indicator in indicators]
     return render(request, "targets/grid.html", {
-        "years": [(year, f"{year}-{(year + 1) % 100:02d}") for year in years],
+        "years": [(year, year_label(year)) for year in years],
         "rows": rows,
         "previous_year": first - 1,
         "next_year": first + 1,
-        "missing": targets.coming_year_warnings(today()),
+        "missing": targets.coming_year_warnings(targets.today()),
     })
 
 
@@ -162,8 +83,8 @@ class FootnoteForm(forms.Form):
     footnote = forms.CharField(max_length=500, required=False, widget=forms.TextInput(attrs={"size": 70}),
                                help_text="Leave empty to remove the footnote.")
 
-    def clean(self) -> dict:  # type: ignore[type-arg]
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if self.errors:
             return data
         catalogue = Catalogue.load()

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 
@@ -61,7 +61,7 @@ def target_what(target: Target) -> str:
 
 
 def record_change(indicator: Indicator, what: str, changes: Changes, reason: str,
-                  user: AbstractBaseUser | None, target: Target | None = None, at: datetime | None = None,
+                  user: User | None, target: Target | None = None, at: datetime | None = None,
                   upload: TargetUpload | None = None) -> DefinitionChange | None:
     """Keep one change (nothing when no field changed). Refused without a reason."""
     if not reason.strip():
