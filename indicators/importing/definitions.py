@@ -35,7 +35,7 @@ from indicators.analysis.numbers import NumberError, to_decimal
 from indicators.analysis.periods import Frequency, Period, PeriodError, parse_period, parse_year_label
 from indicators.analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from indicators.analysis.rating import RatingRule, RuleError, ToleranceKind, check_rule
-from indicators.audit import describe, field_changes, record_change, target_what
+from indicators.definition_history import describe, field_changes, record_change, target_what
 from indicators.models import (
     Benchmark,
     DataPeriod,

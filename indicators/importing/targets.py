@@ -10,6 +10,7 @@ targets: a target the file leaves out stays as it is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 

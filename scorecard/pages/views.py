@@ -26,7 +26,6 @@ from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
 from scorecard import export, page_cache, sparkline
 from scorecard.assembly import NEW_INDICATOR, NOT_SUPPLIED, Scorecard, ScorecardRow, build_scorecard, build_scorecards
-from scorecard.footnotes import Footnotes
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion

@@ -145,7 +145,7 @@ def test_approval_publication_and_embargo_are_recorded(demo: None, mi_user: User
 
 
 def test_a_definition_change_in_the_admin_is_recorded_with_its_reason(demo: None, mi_user: User) -> None:
-    from indicators.audit import record_change
+    from indicators.definition_history import record_change
 
     indicator = Indicator.objects.get(code="APP17")
     record_change(indicator, "definition", {"name": ["old", "new"]}, "Renamed by DMT", mi_user)
