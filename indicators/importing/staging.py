@@ -182,6 +182,14 @@ def jumps(upper_range_factor: Decimal, min_moves: int) -> list[Jump]:
         return [Jump(pos, move, usual) for pos, move, usual in cursor.fetchall()]
 
 
+def analyse_measurements() -> None:
+    """ANALYZE the measurements table (PostgreSQL; elsewhere nothing): after a bulk load, so plans fit its size."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {MEASUREMENTS}")
+
+
 class ChangedMeanwhile(Exception):
     """A stored value changed between the check and the write: by a writer that takes no month lock."""
 

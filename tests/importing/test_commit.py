@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from districts.models import ReportingUnit
@@ -142,13 +143,38 @@ def test_only_a_failed_or_stuck_upload_runs_again(demo, mi_user, settings,
     upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n")
     assert not load.run_again(upload.pk, mi_user)
     Upload.objects.filter(pk=upload.pk).update(state=Upload.State.RUNNING, started_at=timezone.now())
-    assert not load.run_again(upload.pk, mi_user)  # still within the time a load may take
+    with load.working_on(upload.pk) as held:  # as a live worker does
+        assert held
+        assert not load.run_again(upload.pk, mi_user)  # still being loaded, within the time a load may take
+    upload.refresh_from_db()
+    # On PostgreSQL nobody holding its lock means its worker died: stuck at once. Elsewhere, after the time limit.
+    assert load.is_stuck(upload) == (connection.vendor == "postgresql")
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
     Upload.objects.filter(pk=upload.pk).update(started_at=long_ago)
     with django_capture_on_commit_callbacks(execute=True):
         assert load.run_again(upload.pk, mi_user)
     upload.refresh_from_db()
     assert upload.state == Upload.State.COMMITTED and dover_apr().value == Decimal("33.3")
+
+
+def test_an_upload_queued_too_long_is_queued_again_and_written_once(demo, mi_user, settings,
+                                                                    django_capture_on_commit_callbacks) -> None:
+    upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n")
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost: never sent
+        assert load.confirm(upload.pk, mi_user)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.QUEUED and not load.is_stale(upload)
+    assert not load.run_again(upload.pk, mi_user)  # the worker may only be busy
+    Upload.objects.filter(pk=upload.pk).update(
+        touched_at=timezone.now() - timedelta(seconds=settings.UPLOAD_STALE_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert load.run_again(upload.pk, mi_user)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.COMMITTED and dover_apr().value == Decimal("33.3")
+    # The lost task, should it turn up after all, writes nothing more.
+    revisions = MeasurementRevision.objects.count()
+    assert load.commit_upload(upload.pk) == Upload.State.COMMITTED
+    assert MeasurementRevision.objects.count() == revisions == 1
 
 
 def test_an_upload_with_errors_cannot_be_confirmed(demo, mi_user) -> None:
