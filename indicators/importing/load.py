@@ -5,6 +5,8 @@ It is safe to run twice, and a run killed part-way leaves nothing half-written:
 
 - the writes, the revisions and the upload's COMMITTED state go in one transaction;
 - a run that finds the upload already committed (or another run writing it) exits;
+- while a run works on an upload it holds the upload's lock (working_on: on PostgreSQL, a session lock that
+  dies with its process), so a page sees at once that a worker died mid-commit and offers to run it again;
 - the months it writes are locked (PostgreSQL advisory locks; SQLite's write lock), and the
   diff is taken again under that lock: if a value the MI user saw has changed since the
   preview, the commit is refused (STALE) and asks for a fresh preview.

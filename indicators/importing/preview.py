@@ -310,8 +310,7 @@ def check_upload(filename: str, content: bytes, today: date | None = None, *, ca
         with transaction.atomic():  # the staged table lives until the transaction ends
             staging.stage(report.values)
             report.diff = staged_diff(report.values)
-            if report.ok:
-                progress("looking for unusual moves")
+            if report.ok:  # (no progress saved in here: it would wait for this transaction)
                 report.warnings.extend(staged_jump_warnings(report.values))
             if report.ok and carry:
                 report.carried = staging.carry(definitions=report.definitions, values=len(report.values),

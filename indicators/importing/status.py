@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from indicators.models import Upload
 
@@ -77,7 +78,7 @@ def status_of(upload: Upload, now: datetime | None = None, working: set[int] | N
         return UploadStatus(upload.get_state_display(), "Waiting for the worker to load it.", in_progress=True)
     if state == State.RUNNING:
         if load.is_stuck(upload, now, working):
-            started = timezone.localtime(upload.started_at).strftime("%-d %b %Y %H:%M") if upload.started_at else ""
+            started = date_format(timezone.localtime(upload.started_at), "j M Y H:i") if upload.started_at else ""
             return UploadStatus(
                 "Stuck", f"Loading since {started}, but its worker stopped; nothing was half-written. Run it again: "
                 "the values are written once.", (RUN_AGAIN,), stuck=True)
