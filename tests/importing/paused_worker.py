@@ -3,6 +3,8 @@ commit's writing transaction (after the values are written, before it commits), 
 worker there. The pause lives here, not in the app's code:
 
     PAUSE_INSIDE_THE_WRITE_SECONDS=120 celery -A tests.importing.paused_worker worker …
+
+PAUSE_AFTER_THE_CHECK_SECONDS pauses a preview instead, after the file is checked and before it is saved.
 """
 
 from __future__ import annotations
@@ -26,12 +28,21 @@ def pause_inside_the_write(**kwargs: Any) -> None:
     django.setup()
     from indicators.importing import load
 
-    seconds = float(os.environ.get("PAUSE_INSIDE_THE_WRITE_SECONDS", "120"))
-    write = load._write_staged
+    if seconds := float(os.environ.get("PAUSE_INSIDE_THE_WRITE_SECONDS", "0")):
+        write = load._write_staged
 
-    def write_then_pause(*args: Any, **options: Any) -> Any:
-        applied = write(*args, **options)
-        time.sleep(seconds)
-        return applied
+        def write_then_pause(*args: Any, **options: Any) -> Any:
+            applied = write(*args, **options)
+            time.sleep(seconds)
+            return applied
 
-    load._write_staged = write_then_pause
+        load._write_staged = write_then_pause
+    if check_seconds := float(os.environ.get("PAUSE_AFTER_THE_CHECK_SECONDS", "0")):
+        check = load.check_upload
+
+        def check_then_pause(*args: Any, **options: Any) -> Any:
+            report = check(*args, **options)
+            time.sleep(check_seconds)  # checked, not yet saved
+            return report
+
+        load.check_upload = check_then_pause

@@ -184,6 +184,37 @@ def test_a_large_file_is_checked_by_the_worker_with_progress(services, demo, mi_
     wait_for(lambda: state_of(upload)[0] == Upload.State.COMMITTED, 90, "the upload to be committed")
 
 
+def test_a_worker_killed_mid_check_leaves_an_upload_that_is_checked_again_from_its_page(
+    services, demo, mi_user, client_for, start_worker, settings
+) -> None:
+    rows = generate_rows()
+    content = BUILDERS[("long", "csv")](rows)
+    settings.UPLOAD_PREVIEW_IN_WORKER_ROWS = 10  # checked by the worker
+    settings.UPLOAD_STALE_SECONDS = 2  # minutes in production; the test need not wait for them
+    before = Measurement.objects.count()
+    client = client_for(mi_user)
+    worker = start_worker(PAUSED_APP, PAUSE_AFTER_THE_CHECK_SECONDS="120")
+    client.post(reverse("upload-new"), {"file": SimpleUploadedFile("big.csv", content)})
+    upload = Upload.objects.get()
+    wait_for(lambda: load.being_worked_on([upload.pk]) == {upload.pk} and state_of(upload)[1].startswith("comparing"),
+             60, "the worker to check the file")
+    time.sleep(settings.UPLOAD_STALE_SECONDS + 1)
+    assert "Check the file" not in client.get(reverse("upload-detail", args=[upload.pk])).content.decode()  # alive
+
+    os.killpg(worker.pid, signal.SIGKILL)  # mid-check
+    worker.wait(timeout=30)
+    wait_for(lambda: not load.being_worked_on([upload.pk]), 30, "PostgreSQL to end the dead worker's session")
+    assert state_of(upload)[0] == Upload.State.RECEIVED
+    page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
+    assert "Not checked" in page and "Check the file" in page
+    start_worker()
+    assert client.post(reverse("upload-detail", args=[upload.pk]), {"action": "check"}).status_code == 302
+    wait_for(lambda: state_of(upload)[0] == Upload.State.PREVIEWED, 90, "the worker to check the file again")
+    assert client.post(reverse("upload-detail", args=[upload.pk]), {"action": "confirm"}).status_code == 302
+    wait_for(lambda: state_of(upload)[0] == Upload.State.COMMITTED, 90, "the upload to be committed")
+    assert Measurement.objects.count() == before + len(rows)
+
+
 def test_a_confirmed_upload_is_committed_by_the_worker(services, demo, mi_user, start_worker) -> None:
     content = b"indicator,area,period,value,numerator,denominator,status\nAPP17,Sevenoaks,Oct-24,55.0,,,\n"
     upload = Upload.objects.create(filename="one.csv", content=content, size=len(content), uploaded_by=mi_user)
