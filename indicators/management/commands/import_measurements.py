@@ -16,7 +16,7 @@ from django.utils import timezone
 from indicators.importing import load
 from indicators.importing.load import commit_upload
 from indicators.importing.parse import FileProblem, check_size
-from indicators.importing.preview import Report, check_upload
+from indicators.importing.preview import Report, check_upload, storable
 from indicators.models import Upload
 
 SHOWN_CHANGES = 200
@@ -54,7 +54,7 @@ class Command(BaseCommand):
         if not options["commit"]:
             self.stdout.write("Nothing changed: run again with --commit to load these values.")
             return
-        upload = Upload.objects.create(filename=path.name, content=content, size=len(content),
+        upload = Upload.objects.create(filename=storable(path.name, 255), content=content, size=len(content),
                                        state=Upload.State.QUEUED, counts=report.counts, warnings=report.stored_warnings(),
                                        preview=report.preview(), touched_at=timezone.now())
         self.commit(upload)
