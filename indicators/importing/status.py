@@ -78,7 +78,7 @@ def status_of(upload: Upload, now: datetime | None = None, working: set[int] | N
         return UploadStatus(upload.get_state_display(), "Waiting for the worker to load it.", in_progress=True)
     if state == State.RUNNING:
         if load.is_stuck(upload, now, working):
-            started = date_format(timezone.localtime(upload.started_at), "j M Y H:i") if upload.started_at else ""
+            started = date_format(timezone.localtime(upload.started_at), "DATETIME_FORMAT") if upload.started_at else ""
             return UploadStatus(
                 "Stuck", f"Loading since {started}, but its worker stopped; nothing was half-written. Run it again: "
                 "the values are written once.", (RUN_AGAIN,), stuck=True)

@@ -50,7 +50,7 @@ def upload_new(request: HttpRequest) -> HttpResponse:
 
 # action: (what it does, said when done, said when refused). Each function checks the upload may take it.
 ACTIONS: dict[str, tuple[Callable[[int, Any], bool], str, str]] = {
-    "confirm": (load.confirm, "Confirmed: the values are being loaded.",
+    "confirm": (load.confirm, "Confirmed.",
                 "This upload cannot be confirmed (it has errors, or is not waiting for confirmation)."),
     "run-again": (load.run_again, "Queued to run again.",
                   "Only a failed or stuck upload, or one waiting too long, can be run again."),
