@@ -18,7 +18,10 @@ to its floor:
 - the 100,000-row upload end to end (parse, validate, diff, write with revisions, through
   indicators.importing.load): the floor is parsing the file with the csv module plus a
   PostgreSQL COPY of its rows. Reported end to end (preview, then commit) and for the commit alone
-  (commit_ratio: what issue 7's acceptance asks of the upload).
+  (commit_ratio: what issue 7's acceptance asks of the upload);
+- the preview of 50,000 new values on a measurements table that has never been analysed (its statistics
+  removed, as on a fresh database or with autovacuum off): one run, no floor; the slowest statement is
+  reported, so a plan that depends on statistics shows (issue 14 measured 226-380 s).
 
 Medians of 5 runs after 2 warm-ups (the comparison matrix, 20 s a run at the region size: 3 runs after
 1 warm-up), so `make bench` at kent and region stays under ten minutes on a 2-core machine.
@@ -50,6 +53,7 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/scorecard_bench"
 DEFAULT_SIZES = "kent,region"
 SIZE_NAMES = ("kent", "region", "national")  # bench.generate.SIZES (which needs Django set up)
 UPLOAD_ROWS = 100_000
+UNANALYSED_PREVIEW_ROWS = 50_000
 # The acceptance figures (region size).
 GOALS = {"district_scorecard.assembly_ratio": 3.0, "district_scorecard.page_ms": 150.0, "upload.commit_ratio": 3.0}
 
@@ -59,8 +63,8 @@ GOALS = {"district_scorecard.assembly_ratio": 3.0, "district_scorecard.page_ms":
 def database_url_for(base: str, size: str) -> str:
     parts = urlsplit(base)
     name = parts.path.lstrip("/") or "scorecard_bench"
-    if not name.startswith("scorecard_bench"):
-        raise SystemExit(f"the benchmark only uses databases named scorecard_bench*, not {name!r}")
+    if "bench" not in name:  # it drops statistics and writes freely: never a real database
+        raise SystemExit(f"the benchmark only uses databases whose name says bench, not {name!r}")
     return urlunsplit(parts._replace(path=f"/{name}_{size}"))
 
 
@@ -90,9 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--upload-runs", type=int, default=1,
                         help="100k-row uploads (each changes 10,000 values, so every run writes revisions)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--only-unanalysed-preview", action="store_true",
+                        help="measure only the preview on a never-analysed table (and print it)")
     args = parser.parse_args(argv)
     if args.child:
-        print(json.dumps(child(args.child, args.runs, args.upload_runs), default=str))
+        if args.only_unanalysed_preview:
+            print(json.dumps(child_unanalysed_preview(args.child), default=str))
+        else:
+            print(json.dumps(child(args.child, args.runs, args.upload_runs), default=str))
         return 0
 
     sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
@@ -165,6 +174,13 @@ def markdown(results: dict[str, Any]) -> str:
         if upload.get("commit_ms") is not None:
             lines += [f"Upload: preview {upload['preview_ms']:,.1f} ms, commit {upload['commit_ms']:,.1f} ms "
                       f"({upload['commit_ratio']:.2f}× parse + COPY).", ""]
+        unanalysed = data.get("preview_unanalysed", {})
+        if unanalysed.get("ms") is not None:
+            lines += [f"Preview of {unanalysed['values']:,} new values, measurements table never analysed: "
+                      f"{unanalysed['ms']:,.1f} ms (slowest statement {unanalysed['slowest_ms']:,.1f} ms; "
+                      f"no goal, one run; issue 14 measured 226,000-380,000 ms).", ""]
+        elif unanalysed:
+            lines += [f"Preview on a never-analysed table: {unanalysed.get('error') or unanalysed.get('missing')}", ""]
     region = results["sizes"].get("region", {}).get("figures", {})
     if region:
         lines += ["## Acceptance (region)", ""]
@@ -439,6 +455,84 @@ def measure_upload(runs: int) -> dict[str, Any]:
             "rows": UPLOAD_ROWS, "runs": outcomes}
 
 
+def new_values_file(rows: int) -> bytes:
+    """A long-layout CSV of ``rows`` new values: months before the generated history, for every monthly series."""
+    from bench.generate import AS_AT, YEARS
+    from indicators.analysis.periods import Period, PeriodKind, add_months
+    from indicators.models import Measurement
+
+    series = list(Measurement.objects.filter(period_kind=PeriodKind.MONTH.value, period_start=AS_AT)
+                  .values_list("indicator__code", "unit__name").order_by("indicator__code", "unit__name"))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["indicator", "area", "period", "value", "numerator", "denominator", "status"])
+    written, months_back = 0, 12 * YEARS
+    while written < rows and series:
+        label = Period(add_months(AS_AT, -months_back), PeriodKind.MONTH).label
+        for number, (code, unit) in enumerate(series[: rows - written]):
+            writer.writerow([code, unit, label, 40 + (number + months_back) % 20, "", "", ""])
+        written += min(len(series), rows - written)
+        months_back += 1
+    return out.getvalue().encode()
+
+
+def forget_statistics() -> None:
+    """Leave the measurements table as if never analysed: no column statistics, no row estimate, no autovacuum.
+    (Catalog writes: the benchmark runs as a superuser on its own database.)"""
+    from django.db import connection
+
+    from indicators.models import Measurement
+
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = false)")
+        cursor.execute("DELETE FROM pg_statistic WHERE starelid = %s::regclass", [table])
+        cursor.execute("UPDATE pg_class SET reltuples = -1, relpages = 0 WHERE oid = %s::regclass", [table])
+
+
+def restore_statistics() -> None:
+    from django.db import connection
+
+    from indicators.models import Measurement
+
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled)")
+        cursor.execute(f"ANALYZE {table}")
+
+
+def measure_unanalysed_preview(rows: int = UNANALYSED_PREVIEW_ROWS) -> dict[str, Any]:
+    """The preview (save_preview: parse, check, compare, jump warnings) of ``rows`` new values, once, on a
+    measurements table with no statistics; nothing is committed."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from indicators.importing.load import save_preview
+    from indicators.models import Upload
+
+    user, _ = User.objects.get_or_create(username="bench-mi")
+    content = new_values_file(rows)
+    upload = Upload.objects.create(filename="bench-new-values.csv", content=content, size=len(content),
+                                   uploaded_by=user)
+    forget_statistics()
+    try:
+        connection.force_debug_cursor = True  # time each statement
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            save_preview(upload)
+            elapsed = (time.perf_counter() - started) * 1000
+    finally:
+        connection.force_debug_cursor = False
+        restore_statistics()
+    slowest = max(queries.captured_queries, key=lambda query: float(query["time"]))
+    result = {"ms": round(elapsed, 1), "values": upload.counts.get("values"), "new": upload.counts.get("new"),
+              "state": upload.state, "slowest_ms": round(float(slowest["time"]) * 1000, 1),
+              "slowest_sql": slowest["sql"][:400]}
+    Upload.objects.filter(pk=upload.pk).delete()
+    return result
+
+
 def child(size_name: str, runs: int, upload_runs: int) -> dict[str, Any]:
     sys.path.insert(0, str(ROOT))
     import django
@@ -480,13 +574,28 @@ def child(size_name: str, runs: int, upload_runs: int) -> dict[str, Any]:
         figures["indicator chart: assembly"] = {"error": f"{error.__class__.__name__}: {error}"[:300]}
     figures["indicator chart: page"] = measure_page(client, f"/indicators/{indicator.code}/?area={district.slug}", runs)
     figures["upload 100k rows: end to end"] = measure_upload(upload_runs)
+    try:
+        unanalysed = measure_unanalysed_preview()
+    except Exception as error:  # report, don't lose the other figures
+        unanalysed = {"error": f"{error.__class__.__name__}: {error}"[:300]}
     return {
         **prepared,
+        "preview_unanalysed": unanalysed,
         "district": district.name,
         "indicator": indicator.code,
         "figures": figures,
         "plan": explain(lambda: build_scorecard(district, as_at)),
     }
+
+
+def child_unanalysed_preview(size_name: str) -> dict[str, Any]:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    ensure_database()
+    prepared = prepare(size_name)
+    return {**prepared, "preview_unanalysed": measure_unanalysed_preview()}
 
 
 if __name__ == "__main__":

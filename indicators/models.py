@@ -520,6 +520,16 @@ class Upload(models.Model):
                   "so the commit need not parse and check the file again. Cleared once committed.",
     )
 
+    touched_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="The upload's last sign of progress (received, queued, or a step of its check). One left "
+                  "received or queued for longer than UPLOAD_STALE_SECONDS has lost its task and is offered again.",
+    )
+    notice = models.CharField(
+        max_length=500, blank=True,
+        help_text="Why the last action did not go through (the task queue could not be reached), for the MI team.",
+    )
+
     objects = UploadManager()
 
     class Meta:

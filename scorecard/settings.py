@@ -170,6 +170,13 @@ UPLOAD_MAX_COMPRESSION_RATIO = env_int("UPLOAD_MAX_COMPRESSION_RATIO", 100)
 UPLOAD_MAX_ROWS = env_int("UPLOAD_MAX_ROWS", 200_000)
 # How the upload (indicators) reads the data version, which lives in this app: named here, not imported there.
 DATA_VERSION_READER = "scorecard.data_version.current_if_watched"
+# No dead ends: an upload left received or queued this long has lost its task and can be sent again
+# (a dead commit is seen at once on PostgreSQL, by its lock); files above this many rows are checked by the
+# worker, with progress, rather than in the web request; a commit that writes this many values analyses
+# the measurements table (PostgreSQL), so the next preview's plans know its new size.
+UPLOAD_STALE_SECONDS = env_int("UPLOAD_STALE_SECONDS", 120)
+UPLOAD_PREVIEW_IN_WORKER_ROWS = env_int("UPLOAD_PREVIEW_IN_WORKER_ROWS", 5_000)
+UPLOAD_ANALYZE_AFTER_VALUES = env_int("UPLOAD_ANALYZE_AFTER_VALUES", 5_000)
 
 # Small numbers on member pages are shown as [c] below this threshold.
 SUPPRESSION_THRESHOLD = env_int("SUPPRESSION_THRESHOLD", 5)

@@ -17,7 +17,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self) -> UploadedFile:
-        upload = self.cleaned_data["file"]
+        upload: UploadedFile = self.cleaned_data["file"]
         try:
             check_size(upload.size)
         except FileProblem as problem:

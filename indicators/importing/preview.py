@@ -7,8 +7,10 @@ page, the management command and the commit task share.
 from __future__ import annotations
 
 import hashlib
+import io
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,6 +34,10 @@ from .validate import Catalogue, Key, NewValue, validate
 UPPER_RANGE_FACTOR = Decimal(str(MOVING_RANGE_LIMIT_FACTOR))
 MIN_MOVES_FOR_JUMPS = 4
 MAX_STORED_ISSUES = 1000
+MAX_STORED_TEXT = 2000  # characters of one stored message, sheet or column name
+
+# Called with each step of a check (read, check, compare, look for jumps) so the page can show progress.
+Progress = Callable[[str], None]
 
 # A stored value's figures, compared to tell a change from a repeat: (value, numerator, denominator, status).
 Figures = tuple[Decimal | None, Decimal | None, Decimal | None, str]
@@ -239,39 +245,84 @@ class Report:
         return stored_issues(self.warnings)
 
 
+# What PostgreSQL refuses in text and JSON (NUL, lone surrogates) and what a page should not print raw
+# (other control characters); tab, newline and carriage return are kept.
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def storable(text: str, limit: int = MAX_STORED_TEXT) -> str:
+    """Text any database keeps, whatever bytes the file held: control characters and lone surrogates written
+    as escapes (a NUL as \\x00), and at most ``limit`` characters."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return _UNSTORABLE.sub(lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100
+                           else f"\\u{ord(match.group()):04x}", text)
+
+
+def _storable_issue(issue: Issue) -> dict[str, object]:
+    return {name: storable(part) if isinstance(part, str) else part for name, part in issue.as_dict().items()}
+
+
 def stored_issues(issues: list[Issue]) -> list[dict[str, object]]:
-    kept = [issue.as_dict() for issue in issues[:MAX_STORED_ISSUES]]
+    """Issues as Upload.errors and Upload.warnings keep them: the first MAX_STORED_ISSUES, storable."""
+    kept = [_storable_issue(issue) for issue in issues[:MAX_STORED_ISSUES]]
     if len(issues) > MAX_STORED_ISSUES:
         kept.append(Issue(f"… and {len(issues) - MAX_STORED_ISSUES:,} more.").as_dict())
     return kept
 
 
-def check_file(filename: str, content: bytes, today: date | None = None) -> Report:
+def count_rows(filename: str, content: bytes) -> int:
+    """About how many rows a file holds, cheaply (lines of a CSV; sheet heights of a workbook): whether its
+    check is long enough to run in the worker. 0 when it cannot tell (the check will say why)."""
+    if filename.lower().endswith(".csv"):
+        return content.count(b"\n")
+    try:
+        from python_calamine import CalamineWorkbook
+
+        from .parse import check_zip
+
+        check_zip(content)  # never hand a zip bomb to a reader
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(content))
+        return sum(workbook.get_sheet_by_name(name).total_height for name in workbook.sheet_names)
+    except Exception:  # noqa: BLE001 - a damaged or odd file: the check (in the request) reports it
+        return 0
+
+
+def _no_progress(step: str) -> None:
+    pass
+
+
+def check_file(filename: str, content: bytes, today: date | None = None, progress: Progress = _no_progress) -> Report:
     """Parse and validate a file, without looking at what is stored."""
     today = today or timezone.localdate()
+    progress("reading the file")
     try:
         parsed = parse_file(filename, content)
     except FileProblem as problem:
         return Report(errors=[Issue(str(problem))])
+    progress(f"checking {len(parsed.records):,} values")
     catalogue = Catalogue.load()
     checked = validate(parsed, catalogue, today)
     return Report(values=checked.values, errors=checked.errors, warnings=checked.warnings,
                   layout="+".join(sorted(parsed.layouts)), rows=parsed.rows, definitions=catalogue.definitions)
 
 
-def check_upload(filename: str, content: bytes, today: date | None = None, *, carry: bool = False) -> Report:
+def check_upload(filename: str, content: bytes, today: date | None = None, *, carry: bool = False,
+                 progress: Progress = _no_progress) -> Report:
     """Parse, validate and diff a file against what is stored. Changes nothing.
 
     ``carry``: on PostgreSQL, also keep what the commit needs (Report.carried), when the file has no errors.
+    ``progress`` is told each step as it starts.
     """
     # Before reading anything: a write after this moves it, so the commit knows to compare again.
     version = staging.data_version() if carry and uses_staging() else None
-    report = check_file(filename, content, today)
+    report = check_file(filename, content, today, progress)
+    progress(f"comparing {len(report.values):,} values with those stored")
     if uses_staging():
         with transaction.atomic():  # the staged table lives until the transaction ends
             staging.stage(report.values)
             report.diff = staged_diff(report.values)
-            if report.ok:
+            if report.ok:  # (no progress saved in here: it would wait for this transaction)
                 report.warnings.extend(staged_jump_warnings(report.values))
             if report.ok and carry:
                 report.carried = staging.carry(definitions=report.definitions, values=len(report.values),
@@ -280,6 +331,7 @@ def check_upload(filename: str, content: bytes, today: date | None = None, *, ca
         return report
     report.diff = diff(report.values, existing_for(report.values))
     if report.ok:
+        progress("looking for unusual moves")
         touched = {change.item.key for change in (*report.diff.new, *report.diff.changed)}
         report.warnings.extend(jump_warnings(report.values, touched))
     return report

@@ -151,18 +151,32 @@ def jumps(upper_range_factor: Decimal, min_moves: int) -> list[Jump]:
             f" period_kind FROM {TABLE} WHERE changes AND value IS NOT NULL AND period_kind <> 'O'"
         )
         cursor.execute(f"ANALYZE {TABLE}_series")
+        # A plan that does not depend on the measurements table's statistics (which may be missing or stale:
+        # right after a bulk load, or with autovacuum off, estimates of a join with it were off by orders of
+        # magnitude, and a nested loop over every staged value took minutes):
+        # - each series' stored values are read through the key index, one series at a time (a LATERAL
+        #   subquery that OFFSET 0 keeps from being merged into a join the planner would cost by statistics);
+        # - the file's values replace the stored ones by a sort (DISTINCT ON, the file's first), not by a
+        #   correlated NOT EXISTS, so there is no nested loop whose size depends on an estimate.
         cursor.execute(f"""
-            WITH points AS (
-                SELECT s.pos, s.changes, s.indicator_id, s.unit_id, s.period_kind, s.period_start, s.value
+            WITH candidates AS (
+                SELECT s.pos, s.changes, s.indicator_id, s.unit_id, s.period_kind, s.period_start, s.value,
+                       0 AS source
                 FROM {TABLE} s JOIN {TABLE}_series USING (indicator_id, unit_id, period_kind)
                 WHERE s.value IS NOT NULL
                 UNION ALL
-                SELECT NULL, false, m.indicator_id, m.unit_id, m.period_kind, m.period_start, m.value
-                FROM {TABLE}_series x JOIN {MEASUREMENTS} m USING (indicator_id, unit_id, period_kind)
-                WHERE m.value IS NOT NULL AND NOT EXISTS (
-                    SELECT 1 FROM {TABLE} s
-                    WHERE ({', '.join('s.' + c for c in KEY_COLUMNS)}) = ({', '.join('m.' + c for c in KEY_COLUMNS)})
-                      AND s.value IS NOT NULL)
+                SELECT NULL, false, x.indicator_id, x.unit_id, x.period_kind, m.period_start, m.value, 1
+                FROM {TABLE}_series x CROSS JOIN LATERAL (
+                    SELECT period_start, value FROM {MEASUREMENTS}
+                    WHERE indicator_id = x.indicator_id AND unit_id = x.unit_id AND period_kind = x.period_kind
+                      AND value IS NOT NULL
+                    OFFSET 0
+                ) m
+            ),
+            points AS (
+                SELECT DISTINCT ON (indicator_id, unit_id, period_kind, period_start) *
+                FROM candidates
+                ORDER BY indicator_id, unit_id, period_kind, period_start, source
             ),
             moves AS (
                 SELECT pos, changes, indicator_id, unit_id, period_kind,
@@ -183,6 +197,14 @@ def jumps(upper_range_factor: Decimal, min_moves: int) -> list[Jump]:
             ORDER BY pos
         """, [min_moves, upper_range_factor])
         return [Jump(pos, move, usual) for pos, move, usual in cursor.fetchall()]
+
+
+def analyse_measurements() -> None:
+    """ANALYZE the measurements table (PostgreSQL; elsewhere nothing): after a bulk load, so plans fit its size."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {MEASUREMENTS}")
 
 
 class ChangedMeanwhile(Exception):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -17,6 +20,7 @@ from indicators.signed_in import signed_in_user
 from . import load, targets
 from .blank_files import FORMATS, LAYOUTS, render_template, template_month
 from .forms import UploadForm
+from .status import status_of, statuses
 
 can_upload = permission_required("indicators.upload_measurements", raise_exception=True)
 PER_PAGE = 50
@@ -27,12 +31,9 @@ PER_PAGE = 50
 def upload_list(request: HttpRequest) -> HttpResponse:
     uploads = Upload.objects.defer("content", "preview").select_related("uploaded_by", "committed_by")
     page = Paginator(uploads, PER_PAGE).get_page(request.GET.get("page"))
-    now = timezone.now()
-    for upload in page:
-        upload.stuck = load.is_stuck(upload, now)  # type: ignore[attr-defined]
     # Before 1 April and 1 September: indicators with no target for the coming year.
     missing = targets.coming_year_warnings(targets.today())
-    return render(request, "uploads/list.html", {"page": page, "missing": missing})
+    return render(request, "uploads/list.html", {"page": page, "rows": statuses(list(page)), "missing": missing})
 
 
 @require_http_methods(["GET", "POST"])
@@ -41,23 +42,24 @@ def upload_new(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
-        content = file.read()
-        upload = Upload.objects.create(filename=file.name, content=content, size=len(content),
-                                       uploaded_by=signed_in_user(request))
-        record("upload.received", upload.uploaded_by, about=upload, counts={"bytes": upload.size})
-        load.save_preview(upload)
+        upload = load.receive(filename=file.name, content=file.read(), user=signed_in_user(request))
+        if upload.notice:
+            messages.error(request, upload.notice)
         return redirect("upload-detail", pk=upload.pk)
     return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},
                   status=400 if form.errors else 200)
 
 
-ACTIONS = {
+# action: (what it does, said when done, said when refused). Each function checks the upload may take it.
+ACTIONS: dict[str, tuple[Callable[[int, Any], bool], str, str]] = {
     "confirm": (load.confirm, "Confirmed.",
                 "This upload cannot be confirmed (it has errors, or is not waiting for confirmation)."),
-    "run-again": (lambda pk, user: load.run_again(pk, user), "Queued to run again.",
-                  "Only a failed or stuck upload can be run again."),
-    "refresh": (lambda pk, user: load.refresh_preview(pk), "The preview was checked again against the stored values.",
+    "run-again": (load.run_again, "Queued to run again.",
+                  "Only a failed or stuck upload, or one waiting too long, can be run again."),
+    "refresh": (load.refresh_preview, "The file was checked again against the stored values.",
                 "This upload's preview cannot be refreshed now."),
+    "check": (load.check_again, "The file is being checked again.",
+              "This upload is being checked already, or has been."),
 }
 
 
@@ -70,18 +72,16 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse("Unknown action.", status=400)
         get_object_or_404(Upload.objects.only("pk"), pk=pk)
         done, success, refusal = action
-        if done(pk, request.user):
+        if done(pk, signed_in_user(request)):
             messages.success(request, success)
-        else:
-            messages.error(request, refusal)
+        else:  # the reason the task queue gave, when it was that
+            notice = Upload.objects.filter(pk=pk).values_list("notice", flat=True).first()
+            messages.error(request, notice or refusal)
         return redirect("upload-detail", pk=pk)
     upload = get_object_or_404(Upload.objects.defer("content").select_related("uploaded_by", "committed_by"), pk=pk)
-    running = upload.state in (Upload.State.QUEUED, Upload.State.RUNNING)
     return render(request, "uploads/detail.html", {
         "upload": upload,
-        "stuck": load.is_stuck(upload),
-        "running": running and not load.is_stuck(upload),
-        "can_confirm": upload.state == Upload.State.PREVIEWED and not upload.errors,
+        "status": status_of(upload),
         "changes": upload.preview.get("changes", []),
     })
 

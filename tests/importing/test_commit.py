@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
 from django.utils import timezone
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import month
-from indicators.importing import load
+from indicators.importing import load, staging
 from indicators.importing.preview import check_upload
 from indicators.importing.validate import ratio_disagrees
 from indicators.models import Indicator, Measurement, MeasurementRevision, Upload
@@ -143,13 +146,38 @@ def test_only_a_failed_or_stuck_upload_runs_again(demo, mi_user, settings,
     upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n")
     assert not load.run_again(upload.pk, mi_user)
     Upload.objects.filter(pk=upload.pk).update(state=Upload.State.RUNNING, started_at=timezone.now())
-    assert not load.run_again(upload.pk, mi_user)  # still within the time a load may take
+    with load.working_on(upload.pk) as held:  # as a live worker does
+        assert held
+        assert not load.run_again(upload.pk, mi_user)  # still being loaded, within the time a load may take
+    upload.refresh_from_db()
+    # On PostgreSQL nobody holding its lock means its worker died: stuck at once. Elsewhere, after the time limit.
+    assert load.is_stuck(upload) == (connection.vendor == "postgresql")
     long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
     Upload.objects.filter(pk=upload.pk).update(started_at=long_ago)
     with django_capture_on_commit_callbacks(execute=True):
         assert load.run_again(upload.pk, mi_user)
     upload.refresh_from_db()
     assert upload.state == Upload.State.COMMITTED and dover_apr().value == Decimal("33.3")
+
+
+def test_an_upload_queued_too_long_is_queued_again_and_written_once(demo, mi_user, settings,
+                                                                    django_capture_on_commit_callbacks) -> None:
+    upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n")
+    with django_capture_on_commit_callbacks(execute=False):  # the task is lost: never sent
+        assert load.confirm(upload.pk, mi_user)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.QUEUED and not load.is_stale(upload)
+    assert not load.run_again(upload.pk, mi_user)  # the worker may only be busy
+    Upload.objects.filter(pk=upload.pk).update(
+        touched_at=timezone.now() - timedelta(seconds=settings.UPLOAD_STALE_SECONDS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert load.run_again(upload.pk, mi_user)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.COMMITTED and dover_apr().value == Decimal("33.3")
+    # The lost task, should it turn up after all, writes nothing more.
+    revisions = MeasurementRevision.objects.count()
+    assert load.commit_upload(upload.pk) == Upload.State.COMMITTED
+    assert MeasurementRevision.objects.count() == revisions == 1
 
 
 def test_an_upload_with_errors_cannot_be_confirmed(demo, mi_user) -> None:
@@ -198,3 +226,56 @@ def test_a_value_at_the_current_month_is_not_in_the_future(demo) -> None:
     report = check_upload("v.csv", (HEADER + "APP17,Sevenoaks,Dec-24,50,,,\nAPP17,Sevenoaks,Jan-25,50,,,\n").encode(),
                           TODAY)
     assert [e.row for e in report.errors] == [3] and month(2024, 12) == report.values[0].period
+
+
+# --- the command line finishes what the page started -------------------------------------------------------
+
+def test_the_command_takes_a_stuck_upload_its_next_step(demo, mi_user, settings) -> None:
+    upload = previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n")
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 1)
+    Upload.objects.filter(pk=upload.pk).update(state=Upload.State.RUNNING, started_at=long_ago)
+    with pytest.raises(CommandError, match="add --commit"):
+        call_command("import_measurements", "--upload", str(upload.pk), stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("import_measurements", "--upload", str(upload.pk), "--commit", stdout=out)
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.COMMITTED and dover_apr().value == Decimal("33.3")
+    assert f"Committed upload {upload.pk}" in out.getvalue()
+    call_command("import_measurements", "--upload", str(upload.pk), "--commit", stdout=(again := io.StringIO()))
+    assert "already committed" in again.getvalue() and MeasurementRevision.objects.count() == 1
+
+
+def test_the_command_checks_a_received_upload_whose_check_stopped(demo, mi_user, settings) -> None:
+    content = (HEADER + "SCS03,Dover CSWT,Apr-24,33.3,,,\n").encode()
+    upload = Upload.objects.create(filename="v.csv", content=content, size=len(content), uploaded_by=mi_user,
+                                   touched_at=timezone.now())
+    with pytest.raises(CommandError, match="being checked now"):
+        call_command("import_measurements", "--upload", str(upload.pk), stdout=io.StringIO())
+    Upload.objects.filter(pk=upload.pk).update(
+        touched_at=timezone.now() - timedelta(seconds=settings.UPLOAD_STALE_SECONDS + 1))
+    call_command("import_measurements", "--upload", str(upload.pk), stdout=(out := io.StringIO()))
+    upload.refresh_from_db()
+    assert upload.state == Upload.State.PREVIEWED and "1 changed" in out.getvalue()
+    assert dover_apr().value != Decimal("33.3")  # checked, not loaded
+
+
+def test_a_commit_that_writes_many_values_analyses_the_measurements_table(
+    demo, mi_user, settings, django_capture_on_commit_callbacks, monkeypatch
+) -> None:
+    analysed: list[bool] = []
+    monkeypatch.setattr(staging, "analyse_measurements", lambda: analysed.append(True))
+    settings.UPLOAD_ANALYZE_AFTER_VALUES = 2
+    commit(previewed(mi_user, "SCS03,Dover CSWT,Apr-24,33.3,,,\n"), mi_user, django_capture_on_commit_callbacks)
+    assert analysed == []  # one value: not worth it
+    commit(previewed(mi_user, "SCS03,Dover CSWT,Apr-24,34.3,,,\nSCS03,Dover CSWT,May-24,35.2,,,\n"), mi_user,
+           django_capture_on_commit_callbacks)
+    assert analysed == [True]
+
+
+def test_analysing_the_measurements_table_counts_its_rows(demo) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("ANALYZE is for PostgreSQL's planner")
+    staging.analyse_measurements()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [Measurement._meta.db_table])
+        assert cursor.fetchone()[0] == Measurement.objects.count()

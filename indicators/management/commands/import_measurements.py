@@ -1,4 +1,9 @@
-"""import_measurements FILE [--commit]: the web upload's pipeline from the command line."""
+"""import_measurements FILE [--commit]: the web upload's pipeline from the command line.
+
+import_measurements --upload ID [--commit]: take a stored upload (one the web page received) its next step
+in this process: check it (received, out of date, refused, failed), and with --commit load it (previewed;
+or failed, stuck, or waiting too long for the worker). Loading is idempotent: the values are written once.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from indicators.audit_trail import record
+from indicators.importing import load
 from indicators.importing.load import commit_upload
 from indicators.importing.parse import FileProblem, check_size
-from indicators.importing.preview import Report, check_upload
+from indicators.importing.preview import Report, check_upload, storable
 from indicators.models import Upload
 
 SHOWN_CHANGES = 200
@@ -20,10 +27,19 @@ class Command(BaseCommand):
     help = "Check a measurements spreadsheet (.xlsx or .csv) and print the preview; with --commit, load it."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="an .xlsx or .csv file in the long or wide layout")
+        parser.add_argument("file", nargs="?", help="an .xlsx or .csv file in the long or wide layout")
         parser.add_argument("--commit", action="store_true", help="load the values (all or nothing)")
+        parser.add_argument("--upload", type=int, metavar="ID",
+                            help="instead of a file: take this stored upload its next step, here (see above)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["upload"] is not None:
+            if options["file"]:
+                raise CommandError("give a file or --upload ID, not both")
+            self.finish(options["upload"], commit=options["commit"])
+            return
+        if not options["file"]:
+            raise CommandError("give a file to import, or --upload ID")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"no such file: {path}")
@@ -39,10 +55,14 @@ class Command(BaseCommand):
         if not options["commit"]:
             self.stdout.write("Nothing changed: run again with --commit to load these values.")
             return
-        upload = Upload.objects.create(filename=path.name, content=content, size=len(content),
+        upload = Upload.objects.create(filename=storable(path.name, 255), content=content, size=len(content),
                                        state=Upload.State.QUEUED, counts=report.counts, warnings=report.stored_warnings(),
-                                       preview=report.preview())
+                                       preview=report.preview(), touched_at=timezone.now())
         record("upload.received", "command line", about=upload, counts=report.counts, detail="import_measurements")
+        self.commit(upload)
+
+    def commit(self, upload: Upload) -> None:
+        """Commit a queued upload in this process; CommandError unless it ends committed."""
         state = commit_upload(upload.pk)
         upload.refresh_from_db(fields=["state", "errors", "counts"])
         if state != Upload.State.COMMITTED:
@@ -52,6 +72,39 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Committed upload {upload.pk}: {written.get('new', 0)} new, {written.get('changed', 0)} changed, "
             f"{written.get('unchanged', 0)} unchanged."))
+
+    def finish(self, upload_id: int, *, commit: bool) -> None:
+        upload = Upload.objects.filter(pk=upload_id).first()
+        if upload is None:
+            raise CommandError(f"no upload {upload_id}")
+        State = Upload.State
+        if upload.state in (State.RECEIVED, State.STALE, State.INVALID) or (
+                upload.state == State.FAILED and not commit):
+            if upload.state == State.RECEIVED and not (upload.notice or load.is_stale(upload)):
+                raise CommandError(f"upload {upload_id} is being checked now: wait, or try again in a few minutes")
+            load.save_preview(upload)
+            self.stdout.write(f"Upload {upload_id} checked: {upload.get_state_display()} "
+                              f"({upload.counts.get('new', 0)} new, {upload.counts.get('changed', 0)} changed, "
+                              f"{upload.counts.get('unchanged', 0)} unchanged).")
+            for error in upload.errors:
+                self.stderr.write(f"error: {error['message']}")
+            if upload.state == State.INVALID:
+                raise CommandError(f"{len(upload.errors)} error(s): nothing was changed.")
+            if not commit:
+                self.stdout.write(f"Nothing changed: run again with --upload {upload_id} --commit to load it.")
+                return
+        if upload.state == State.COMMITTED:
+            self.stdout.write(f"Upload {upload_id} is already committed: nothing to do.")
+            return
+        if not commit:
+            raise CommandError(f"upload {upload_id} is {upload.get_state_display()}: add --commit to load it")
+        ready = upload.state == State.PREVIEWED and not upload.errors
+        if not (ready or load.can_run_again(upload)):
+            raise CommandError(f"upload {upload_id} is {upload.get_state_display()} and being worked on: "
+                               "wait for it, or try again in a few minutes")
+        Upload.objects.filter(pk=upload_id, state=upload.state).update(
+            state=State.QUEUED, stage="", touched_at=timezone.now(), notice="")
+        self.commit(upload)
 
     def print_preview(self, report: Report) -> None:
         counts = report.diff.counts

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from indicators.importing.staging import analyse_measurements
 from scorecard.demo import ATTRIBUTION, DemoDataError, load_demo
 from scorecard.synthetic import YEARS_OF_HISTORY, add_synthetic_history, remove_synthetic_history
 
@@ -32,4 +33,5 @@ class Command(BaseCommand):
                               "(marked as synthetic on every page).")
         if options["remove_synthetic_history"]:
             self.stdout.write(f"Synthetic history: {remove_synthetic_history()} generated values removed.")
+        analyse_measurements()  # a bulk load: the planner must know the table's new size (autovacuum may be off)
         self.stdout.write(ATTRIBUTION)
