@@ -10,10 +10,8 @@ from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from indicators.audit_trail import record
 from indicators.models import Upload
 from indicators.signed_in import signed_in_user
 

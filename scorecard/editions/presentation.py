@@ -18,7 +18,7 @@ from indicators.analysis.rag import Rag, rag_rank
 from django.utils.safestring import SafeString
 
 from .. import sparkline
-from ..assembly import NEW_INDICATOR, NOT_RATED, NOT_SUPPLIED, status_words
+from ..assembly import NOT_RATED, NOT_SUPPLIED, status_words
 from ..footnotes import Footnotes
 
 JSON = dict[str, Any]

@@ -17,7 +17,7 @@ from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
 from indicators.models import DataPeriod
-from scorecard.assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, Value, status_words
+from scorecard.assembly import NOT_RATED, NOT_SUPPLIED, Value, status_words
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {Polarity.HIGHER.value: "Higher is better", Polarity.LOWER.value: "Lower is better",

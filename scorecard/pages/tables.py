@@ -200,7 +200,7 @@ def trend_sparkline(row: ScorecardRow, footnotes: Footnotes) -> SafeString:
 
 def spc_note(block_spc: Sequence[spc_pages.SeriesSpc]) -> str:
     """One sentence above a table for its rows with too few points for SPC (their cells say only "–")."""
-    few = [summary for summary in block_spc if summary.state == spc_pages.TOO_FEW]
+    few = [summary for summary in block_spc if summary.state == spc_pages.SpcState.TOO_FEW]
     if not few:
         return ""
     counts = sorted({summary.count for summary in few})
