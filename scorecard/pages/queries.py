@@ -146,8 +146,12 @@ class IndicatorPageData:
     @property
     def shows_synthetic(self) -> bool:
         """Whether any series the charts can show holds generated history."""
-        return any(value.synthetic for (indicator_id, _), series in self.data.values.items()
-                   if indicator_id == self.indicator.pk for value in series.values())
+        return any(
+            value.synthetic
+            for (indicator_id, _), series in self.data.values.items()
+            if indicator_id == self.indicator.pk
+            for value in series.values()
+        )
 
 
 def peers_of(indicator: Indicator) -> QuerySet[ReportingUnit]:

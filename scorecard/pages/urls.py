@@ -13,6 +13,9 @@ urlpatterns = [
     path("compare/", views.compare_page, name="compare-latest"),
     path("compare/<yyyy-mm:month>/", views.compare_page, name="compare"),
     path("scorecards/", scorecard_list.scorecard_list, name="scorecards"),
-    path("scorecards/<str:code>/<slug:unit>/<yyyy-mm:month>/", scorecard_list.scorecard_download,
-         name="scorecard-download"),
+    path(
+        "scorecards/<str:code>/<slug:unit>/<yyyy-mm:month>/",
+        scorecard_list.scorecard_download,
+        name="scorecard-download",
+    ),
 ]

@@ -60,8 +60,9 @@ def export_response(request: HttpRequest, rows: Sequence[ScorecardRow], filename
     export_format = request.GET.get("format", "")
     if export_format not in export.FORMATS:
         return HttpResponseBadRequest(f"Unknown format '{export_format}': use csv or xlsx.")
-    response = HttpResponse(export.render(rows, export_format, sheet_title=filename[:31]),
-                            content_type=export.FORMATS[export_format])
+    response = HttpResponse(
+        export.render(rows, export_format, sheet_title=filename[:31]), content_type=export.FORMATS[export_format]
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response
 
@@ -101,31 +102,41 @@ class ScorecardParts:
 
 def received(rows: Sequence[ScorecardRow]) -> bool:
     """Any figure or stated status (N/A, to be supplied) in the rows' trends: something was received."""
-    return any(value.value is not None or value.status not in (NOT_SUPPLIED, NEW_INDICATOR)
-               for row in rows for value in (row.latest, *row.trend) if value is not None)
+    return any(
+        value.value is not None or value.status not in (NOT_SUPPLIED, NEW_INDICATOR)
+        for row in rows
+        for value in (row.latest, *row.trend)
+        if value is not None
+    )
 
 
-def scorecard_rows(request: HttpRequest, unit: ReportingUnit, as_at: Period
-                   ) -> tuple[Scorecard, list[str], list[Block]]:
+def scorecard_rows(
+    request: HttpRequest, unit: ReportingUnit, as_at: Period
+) -> tuple[Scorecard, list[str], list[Block]]:
     """The unit's scorecard, its sections, and its rows grouped into blocks by the page's filters."""
     card = build_scorecard(unit, as_at)
     sections = sections_of(row.indicator for row in card.rows)
     return card, sections, scorecard_blocks(card, FilterForm(request.GET, sections).criteria())
 
 
-def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
-                    published: EditionVersion | None) -> ScorecardParts:
+def scorecard_parts(
+    request: HttpRequest, unit: ReportingUnit, as_at: Period, published: EditionVersion | None
+) -> ScorecardParts:
     card, sections, blocks = scorecard_rows(request, unit, as_at)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
     serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
     # A team's published rows are kept in the published scorecards of the districts it serves.
-    provisional = provisional_keys(as_at, shown, published, units=serves or [unit]) if published else {
-        (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
+    provisional = (
+        provisional_keys(as_at, shown, published, units=serves or [unit])
+        if published
+        else {(row.unit.pk, row.indicator.pk) for row in shown}
+    )  # nothing of an unpublished month is published
     footnotes = Footnotes()
     full_trend = sparkline.full_trend(request.GET)
-    tables = [scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request)
-              for block in blocks]
+    tables = [
+        scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request) for block in blocks
+    ]
     return ScorecardParts(
         sections=sections,
         teams=list(card.teams),
@@ -151,22 +162,28 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
         return area_page(request, page_unit, as_at, context)
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         _, _, blocks = scorecard_rows(request, page_unit, as_at)
-        return export_response(request, [row for block in blocks for row in block.rows],
-                               f"scorecard-{page_unit.slug}-{as_at.iso}")
+        return export_response(
+            request, [row for block in blocks for row in block.rows], f"scorecard-{page_unit.slug}-{as_at.iso}"
+        )
     published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
     parts = page_cache.cached_part(
-        "scorecard", (page_unit.pk, as_at.iso, published.pk if published else None, page_cache.query_key(request)),
+        "scorecard",
+        (page_unit.pk, as_at.iso, published.pk if published else None, page_cache.query_key(request)),
         lambda: scorecard_parts(request, page_unit, as_at, published),
     )
-    return render(request, "scorecard/scorecard.html", {
-        **context,
-        "unit": page_unit,
-        "parts": parts,
-        "form": FilterForm(request.GET, parts.sections),
-        "published": published,
-        "full_trend": sparkline.full_trend(request.GET),
-        **spc_pages.page_context(spc_pages.enabled(request.GET)),
-    })
+    return render(
+        request,
+        "scorecard/scorecard.html",
+        {
+            **context,
+            "unit": page_unit,
+            "parts": parts,
+            "form": FilterForm(request.GET, parts.sections),
+            "published": published,
+            "full_trend": sparkline.full_trend(request.GET),
+            **spc_pages.page_context(spc_pages.enabled(request.GET)),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -187,8 +204,9 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
     return units
 
 
-def matrix_rows(request: HttpRequest, units: list[ReportingUnit], as_at: Period
-                ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
+def matrix_rows(
+    request: HttpRequest, units: list[ReportingUnit], as_at: Period
+) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
     """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
     cards = build_scorecards(units, as_at)
     rows = unique_rows(cards.values())
@@ -209,30 +227,48 @@ def matrix_parts(request: HttpRequest, units: list[ReportingUnit], as_at: Period
     )
 
 
-def matrix_page(request: HttpRequest, units: list[ReportingUnit], as_at: Period, filename: str,
-                context: dict[str, Any], summaries: bool = False) -> HttpResponse:
+def matrix_page(
+    request: HttpRequest,
+    units: list[ReportingUnit],
+    as_at: Period,
+    filename: str,
+    context: dict[str, Any],
+    summaries: bool = False,
+) -> HttpResponse:
     """Indicators down, units across, filtered and sortable; or its rows as a download."""
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         _, _, blocks = matrix_rows(request, units, as_at)
         return export_response(request, [row for block in blocks for row in block.rows], filename)
     parts = page_cache.cached_part(
-        "matrix", ([unit.pk for unit in units], as_at.iso, summaries, page_cache.query_key(request)),
+        "matrix",
+        ([unit.pk for unit in units], as_at.iso, summaries, page_cache.query_key(request)),
         lambda: matrix_parts(request, units, as_at, summaries),
     )
-    return render(request, "scorecard/matrix.html", {
-        **context,
-        "parts": parts,
-        "form": FilterForm(request.GET, parts.sections),
-    })
+    return render(
+        request,
+        "scorecard/matrix.html",
+        {
+            **context,
+            "parts": parts,
+            "form": FilterForm(request.GET, parts.sections),
+        },
+    )
 
 
 def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
     """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
-    return matrix_page(request, queries.area_districts(area), as_at, f"scorecard-{area.slug}-{as_at.iso}", {
-        **context,
-        "unit": area,
-        "title": f"{area.name} scorecard",
-    }, summaries=True)
+    return matrix_page(
+        request,
+        queries.area_districts(area),
+        as_at,
+        f"scorecard-{area.slug}-{as_at.iso}",
+        {
+            **context,
+            "unit": area,
+            "title": f"{area.name} scorecard",
+        },
+        summaries=True,
+    )
 
 
 @officer_page
@@ -240,10 +276,16 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     """Every district and team against every indicator for a month, Kent alongside."""
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
-    return matrix_page(request, queries.compare_units(), as_at, f"compare-{as_at.iso}", {
-        **context,
-        "title": "Compare districts and teams",
-    })
+    return matrix_page(
+        request,
+        queries.compare_units(),
+        as_at,
+        f"compare-{as_at.iso}",
+        {
+            **context,
+            "title": "Compare districts and teams",
+        },
+    )
 
 
 def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> dict[str, Any]:
@@ -267,8 +309,10 @@ def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> di
         "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.shown else None,
         "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
-        "value_tables": [{"unit": unit, "lines": charts.value_lines(
-            data, unit, spc if spc_on and unit == data.focus_unit else None)} for unit in data.charted],
+        "value_tables": [
+            {"unit": unit, "lines": charts.value_lines(data, unit, spc if spc_on and unit == data.focus_unit else None)}
+            for unit in data.charted
+        ],
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
@@ -282,11 +326,14 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     area, month = request.GET.get("area"), request.GET.get("month")
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         data = queries.indicator_page_data(code, area, month)
-        return export_response(request, data.rows,
-                               f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}")
+        return export_response(
+            request, data.rows, f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
+        )
     parts = page_cache.cached_part(
-        "indicator", (code, page_cache.query_key(request)),
+        "indicator",
+        (code, page_cache.query_key(request)),
         lambda: indicator_parts(request, queries.indicator_page_data(code, area, month)),
     )
-    return render(request, "scorecard/indicator.html",
-                  {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))})
+    return render(
+        request, "scorecard/indicator.html", {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))}
+    )

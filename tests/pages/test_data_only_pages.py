@@ -10,6 +10,10 @@ def test_data_only_rows_show_on_every_page(demo, officer, client_for) -> None:
     client = client_for(officer)
     page = client.get("/scorecard/kent/2024-10/").content.decode()
     assert '<span class="count">1</span> data only' in page
-    for url in ("/scorecard/dover/2024-10/?rag=data+only", "/compare/2024-10/", "/indicators/APP17/?area=dover",
-                "/scorecard/north-kent/2024-10/"):
+    for url in (
+        "/scorecard/dover/2024-10/?rag=data+only",
+        "/compare/2024-10/",
+        "/indicators/APP17/?area=dover",
+        "/scorecard/north-kent/2024-10/",
+    ):
         assert client.get(url).status_code == 200, url
