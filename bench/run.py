@@ -649,7 +649,7 @@ def child(size_name: str, runs: int, upload_runs: int) -> dict[str, Any]:
     figures["upload 100k rows: end to end"] = measure_upload(upload_runs)
     try:
         unanalysed = measure_unanalysed_preview()
-    except Exception as error:  # report, don't lose the other figures
+    except Exception as error:  # noqa: BLE001 - report, don't lose the other figures
         unanalysed = {"error": f"{error.__class__.__name__}: {error}"[:300]}
     return {
         **prepared,

@@ -114,7 +114,7 @@ def username_of(user: Any) -> str | None:
         return user
     if not getattr(user, "is_authenticated", False):
         return "anonymous"
-    return user.get_username()
+    return str(user.get_username())
 
 
 def _about(about: Any) -> tuple[str, str, str]:
@@ -195,7 +195,7 @@ def record_upload(
                 .select_related("committed_by", "uploaded_by")
                 .first()
             )
-    except Exception:  # never raises (a failing database is what a failed upload may be recording)
+    except Exception:  # noqa: BLE001 - never raises (a failing database is what a failed upload may be recording)
         upload = None
     if upload is None:
         return record(action, user, about=("upload", upload_id, f"upload {upload_id}"), counts=counts, detail=detail)

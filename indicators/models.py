@@ -17,6 +17,10 @@ from .analysis.periods import Frequency, Period, PeriodKind, year_label
 from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from .analysis.rating import RatingRule, Rule, RuleError, ToleranceKind, check_rule
 
+# The audit trail's model lives with its record() function (indicators/audit_trail.py); imported here so
+# Django finds it.
+from .audit_trail import AuditEvent  # noqa: F401
+
 
 class Digits(TypedDict):
     """A DecimalField's size, typed so that ``**VALUE_DIGITS`` type-checks as DecimalField's own arguments."""
@@ -697,8 +701,3 @@ class DefinitionUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
-
-
-# The audit trail's model lives with its record() function (indicators/audit_trail.py); imported here so
-# Django finds it.
-from .audit_trail import AuditEvent  # noqa: F401

@@ -20,11 +20,14 @@ import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TextIO
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsWrite
 
 # A text cell starting with one of these is read as a formula (or splits into one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -56,7 +59,7 @@ def csv_text(value: Cell) -> str:
     return "'" + text if looks_like_formula(text) else text
 
 
-def write_csv(out: TextIO, rows: Iterable[Row]) -> None:
+def write_csv(out: SupportsWrite[str], rows: Iterable[Row]) -> None:
     """Write rows to a text stream (a file, or an HttpResponse), every cell through ``csv_text``.
 
     Lines end in CRLF (RFC 4180): the csv module quotes a field holding a line break only when the

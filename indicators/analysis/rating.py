@@ -141,7 +141,8 @@ def rate(
 def expected_range(
     value: Decimal | None, lower: Decimal | None, upper: Decimal | None, decimals: int
 ) -> Expected | None:
-    """Within, above or below an activity indicator's expected range (bounds included); None without a value or range."""
+    """Within, above or below an activity indicator's expected range (bounds included); None without a value
+    or range."""
     if value is None or (lower is None and upper is None):
         return None
     value = round_half_up(value, decimals)

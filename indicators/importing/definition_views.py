@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from indicators.models import DefinitionUpload
+from indicators.signed_in import signed_in_user
 
 from . import definitions
 from .parse import FileProblem, check_size
@@ -32,7 +33,8 @@ class MultipleFileField(forms.FileField):
 
 
 class DefinitionsForm(forms.Form):
-    files = MultipleFileField(
+    # The form metaclass moves declared fields into base_fields, so this does not replace Form.files.
+    files = MultipleFileField(  # type: ignore[assignment]
         label="One workbook (.xlsx) or the CSV files",
         widget=MultipleFileInput(attrs={"accept": ".xlsx,.csv"}),
         help_text=f"Sheets or files named {', '.join(definitions.SHEETS)}; every one but indicators may be left out.",
@@ -65,7 +67,7 @@ def definition_uploads(request: HttpRequest) -> HttpResponse:
             content=content,
             size=len(content),
             reason=form.cleaned_data["reason"],
-            uploaded_by=request.user,
+            uploaded_by=signed_in_user(request),
         )
         definitions.save_check(upload)
         return redirect("definition-upload-detail", pk=upload.pk)
@@ -87,7 +89,7 @@ def definition_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") != "confirm":
             return HttpResponse("Unknown action.", status=400)
-        report = definitions.commit_definitions(upload.pk, request.user)
+        report = definitions.commit_definitions(upload.pk, signed_in_user(request))
         if report is None:
             messages.error(request, "This upload is not waiting for confirmation.")
         elif report.ok:

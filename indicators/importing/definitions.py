@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -184,7 +184,7 @@ class Report:
 
 
 def _sheet(name: str, where: str, rows: list[list[Cell]], report: Report) -> Sheet | None:
-    rows = [row for row in rows]
+    rows = list(rows)
     header_at = next((i for i, row in enumerate(rows) if any(not is_blank(c) for c in row)), None)
     if header_at is None:
         report.errors.append(Issue("The sheet is empty: give a header row, or leave the sheet out.", where))
@@ -681,12 +681,14 @@ class _Checker:
             if not (scorecard and code and facts):
                 continue
             base = self.plan.member_of.get(code, {}).get(scorecard) or {}
-            stored = self.stored_indicators.get(code)
-            indicator = self.plan.indicators.get(code) or {
-                "section": stored.section,
-                "table": stored.table,
-                "display_order": stored.display_order,
-            }
+            indicator = self.plan.indicators.get(code)
+            if not indicator:  # not in the files, so the facts came from the stored indicator
+                stored = self.stored_indicators[code]
+                indicator = {
+                    "section": stored.section,
+                    "table": stored.table,
+                    "display_order": stored.display_order,
+                }
             values = {
                 "section": self.text(cells, "section") or base.get("section") or indicator["section"],
                 "table": self.text(cells, "table") or base.get("table") or indicator["table"],
@@ -856,10 +858,11 @@ def _same(old: Any, new: Any) -> bool:
     return describe(old) == describe(new) if isinstance(old, Decimal) or isinstance(new, Decimal) else old == new
 
 
+_Model = TypeVar("_Model", bound=models.Model)
+
+
 class _Applier:
-    def __init__(
-        self, plan: Plan, report: Report, reason: str, user: AbstractBaseUser | None, history: bool = True
-    ) -> None:
+    def __init__(self, plan: Plan, report: Report, reason: str, user: User | None, history: bool = True) -> None:
         self.plan, self.report, self.reason, self.user = plan, report, reason, user
         self.history = history
         self.now = timezone.now()
@@ -880,10 +883,10 @@ class _Applier:
         return True
 
     def upsert(
-        self, model: type[models.Model], lookup: dict[str, Any], values: dict[str, Any], where: str
-    ) -> tuple[models.Model | None, str, dict[str, list[str]]]:
+        self, model: type[_Model], lookup: dict[str, Any], values: dict[str, Any], where: str
+    ) -> tuple[_Model | None, str, dict[str, list[str]]]:
         """(instance, 'new' | 'changed' | '', {field: [old, new]})."""
-        instance = model.objects.filter(**lookup).first()
+        instance = model._default_manager.filter(**lookup).first()
         before = None
         if instance is None:
             instance, how = model(**lookup), "new"
@@ -891,7 +894,7 @@ class _Applier:
             return instance, "", {}
         else:
             how = "changed"
-            before = model.objects.get(pk=instance.pk)
+            before = model._default_manager.get(pk=instance.pk)
         for name, value in values.items():
             setattr(instance, name, value)
         changes = field_changes(before, instance, values.keys())
@@ -977,8 +980,8 @@ class _Applier:
         scorecards = {s.code: s for s in Scorecard.objects.all()}
         wanted: dict[tuple[str, str], dict[str, Any]] = {}
         for code, member_of in self.plan.member_of.items():
-            for scorecard, values in member_of.items():
-                wanted[(scorecard, code)] = values
+            for scorecard_code, values in member_of.items():
+                wanted[(scorecard_code, code)] = values
         wanted.update(self.plan.extra_memberships)
         for (scorecard_code, code), values in wanted.items():
             indicator = indicators.get(code) or Indicator.objects.filter(code=code).first()
@@ -1075,7 +1078,7 @@ def run(
     sheets: list[Sheet],
     report: Report,
     reason: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     commit: bool = False,
     history: bool = True,
 ) -> Report:
@@ -1104,7 +1107,7 @@ def run(
 
 
 def import_path(
-    path: Path, reason: str, user: AbstractBaseUser | None = None, commit: bool = False, history: bool = True
+    path: Path, reason: str, user: User | None = None, commit: bool = False, history: bool = True
 ) -> Report:
     """A folder of CSV files or one .xlsx workbook."""
     report = Report()
@@ -1124,9 +1127,7 @@ def import_path(
     return run(sheets, report, reason, user, commit, history)
 
 
-def import_files(
-    files: list[tuple[str, bytes]], reason: str, user: AbstractBaseUser | None = None, commit: bool = False
-) -> Report:
+def import_files(files: list[tuple[str, bytes]], reason: str, user: User | None = None, commit: bool = False) -> Report:
     """Uploaded files: CSV files named after their sheets, or one workbook."""
     report = Report()
     sheets = read_files(files, report)
@@ -1162,7 +1163,7 @@ def save_check(upload: DefinitionUpload) -> DefinitionUpload:
     return upload
 
 
-def commit_definitions(upload_id: int, user: AbstractBaseUser) -> Report | None:
+def commit_definitions(upload_id: int, user: User) -> Report | None:
     """Apply a previewed upload, all or nothing; None when it is not waiting for confirmation."""
     with transaction.atomic():
         upload = DefinitionUpload.objects.select_for_update().filter(pk=upload_id).first()

@@ -19,7 +19,7 @@ class UploadForm(forms.Form):
     def clean_file(self) -> UploadedFile:
         upload: UploadedFile = self.cleaned_data["file"]
         try:
-            check_size(upload.size)
+            check_size(upload.size or 0)  # Django's upload handlers always set the size
         except FileProblem as problem:
             raise forms.ValidationError(str(problem)) from None
         return upload

@@ -394,14 +394,14 @@ class _Parser:
             if not (_CELL.fullmatch(first) and _CELL.fullmatch(last)):
                 raise Unverifiable  # whole columns or rows, names
             low_column, low_row, high_column, high_row = range_boundaries(where.replace("$", ""))
-            count = (high_column - low_column + 1) * (high_row - low_row + 1)  # type: ignore[operator]
+            count = (high_column - low_column + 1) * (high_row - low_row + 1)
             if count > MAX_SUM_CELLS:
                 raise Unverifiable
             return [
                 (sheet, column, row)
-                for row in range(low_row, high_row + 1)  # type: ignore[arg-type]
+                for row in range(low_row, high_row + 1)
                 for column in range(low_column, high_column + 1)
-            ]  # type: ignore[arg-type]
+            ]
         match = _CELL.fullmatch(where)
         if not match:
             raise Unverifiable  # a defined name

@@ -32,6 +32,7 @@ from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit_trail import record
 from indicators.definition_history import TARGET_FIELDS, describe, field_changes, record_change, target_what
 from indicators.models import LEVEL_WORDS, Indicator, Measurement, Target, TargetUpload
+from indicators.spreadsheets import Cell as WrittenCell
 from indicators.spreadsheets import xlsx_bytes
 
 from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_file, repeated_columns
@@ -412,9 +413,9 @@ def coming_year_warnings(today: date) -> list[tuple[Indicator, int]]:
 # --- the pre-filled template ---------------------------------------------------------------------------
 
 
-def template_rows(today: date) -> list[list[object]]:
+def template_rows(today: date) -> list[list[WrittenCell]]:
     """Every indicator's target for this year, set to next year, for the MI team to edit."""
-    rows: list[list[object]] = [[*TARGET_COLUMNS, *OPTIONAL_COLUMNS]]
+    rows: list[list[WrittenCell]] = [[*TARGET_COLUMNS, *OPTIONAL_COLUMNS]]
     indicators = list(Indicator.objects.all())
     targets = Target.objects.filter(year__gte=today.year - 1, year__lte=today.year).select_related("unit")
     by_key = {(t.indicator_id, t.year, t.unit_id): t for t in targets}

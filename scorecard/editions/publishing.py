@@ -98,7 +98,7 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     """Why an approval does not let the month be published, in words; blank when it does."""
     if state is ApprovalState.NONE:
         return "a service lead has not approved this month's figures yet"
-    if state is ApprovalState.OUTDATED and edition is not None:
+    if state is ApprovalState.OUTDATED and edition is not None and edition.approved_at is not None:
         return (
             f"the figures changed after they were approved on {long_datetime(edition.approved_at)}: "
             "a service lead must approve them again"

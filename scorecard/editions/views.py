@@ -140,7 +140,7 @@ def pack_pdf(request: HttpRequest, month: Period) -> HttpResponse:
     if pdf.needs_queueing(stored):
         pdf.request_pack(version)  # the worker makes it (in eager mode, with no worker, this process just did)
         stored = EditionPack.objects.filter(version=version).first()
-    if stored is not None and stored.is_ready:
+    if stored is not None and stored.is_ready and stored.pdf is not None:
         authority = version.unit_rows.filter(kind=UnitKind.AUTHORITY).values_list("name", flat=True).first()
         response = HttpResponse(bytes(stored.pdf), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{pdf.pack_filename(version, authority or "")}"'

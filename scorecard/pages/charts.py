@@ -460,7 +460,7 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     tick_text = [
         f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
         f"{round_half_up(row.value, decimals) if row.value is not None else ''} {word}"
-        for row, word in zip(rows, words)
+        for row, word in zip(rows, words, strict=True)
     ]
     traces: list[Trace] = [
         dict(
@@ -471,7 +471,7 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
             name="Latest value",
             showlegend=False,
             marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
-            customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words)],
+            customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words, strict=True)],
             hovertemplate="%{y}, %{customdata[0]}: %{x} (%{customdata[1]})<extra></extra>",
         )
     ]

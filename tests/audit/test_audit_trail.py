@@ -207,7 +207,7 @@ def events(db: None, mi_user: User) -> None:
 
 
 @pytest.mark.parametrize(
-    "query, expected",
+    ("query", "expected"),
     [
         ("", ["edition.published", "upload.received", "user.created"]),
         ("?action=upload.received", ["upload.received"]),

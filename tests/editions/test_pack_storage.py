@@ -202,7 +202,7 @@ def test_the_publish_page_shows_each_versions_pack_progress(
     assert "js/refresh.js" not in client.get("/editions/2024-10/publish/").content.decode()
 
 
-@pytest.mark.parametrize("role,status", [("member", 202), ("officer", 202), ("mi", 202), ("nobody", 403)])
+@pytest.mark.parametrize(("role", "status"), [("member", 202), ("officer", 202), ("mi", 202), ("nobody", 403)])
 def test_each_role_gets_the_preparing_page_or_403(
     demo: None, role: str, status: int, client_for, queued: list[int], mi_user: User, officer: User, member: User
 ) -> None:  # type: ignore[no-untyped-def]

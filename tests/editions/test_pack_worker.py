@@ -22,7 +22,7 @@ def no_layout(*args: object) -> bytes:
 
 
 def test_the_worker_lays_out_and_stores_the_pack_at_publication(
-    services: None,
+    services: None,  # noqa: F811
     demo: None,
     mi_user: User,
     member: User,

@@ -25,7 +25,7 @@ RISKY = ("=", "+", "-", "@")
 # --- the writer itself (no database) -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", EVIL + ["\r=1", "\n=1"])
+@pytest.mark.parametrize("text", [*EVIL, "\r=1", "\n=1"])
 def test_risky_text_is_text_in_csv(text: str) -> None:
     assert csv_text(text) == "'" + text
     [[cell]] = list(csv.reader(io.StringIO(csv_bytes([[text]]).decode(), newline="")))
@@ -33,7 +33,7 @@ def test_risky_text_is_text_in_csv(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value, written",
+    ("value", "written"),
     [(Decimal("-0.35"), "-0.35"), (-3, "-3"), (Decimal("30.0"), "30.0"), (None, ""), ("Kent", "Kent"), ("a=b", "a=b")],
 )
 def test_numbers_stay_numbers_and_plain_text_is_untouched(value: object, written: str) -> None:
@@ -43,7 +43,7 @@ def test_numbers_stay_numbers_and_plain_text_is_untouched(value: object, written
 def test_risky_text_is_a_string_cell_in_xlsx_and_numbers_are_numeric() -> None:
     content = xlsx_bytes([("sheet", [[*EVIL, Decimal("-0.35"), -3, "plain", "", "end"]])])
     assert b"<f>" not in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
-    cells = list(load_workbook(io.BytesIO(content)).active.iter_rows())[0]
+    cells = next(load_workbook(io.BytesIO(content)).active.iter_rows())
     assert [(c.value, c.data_type) for c in cells[: len(EVIL)]] == [(text, "s") for text in EVIL]
     assert all(c.quotePrefix for c in cells[: len(EVIL)])  # Excel keeps it text when edited
     assert [(c.value, c.data_type) for c in cells[len(EVIL) : len(EVIL) + 2]] == [(-0.35, "n"), (-3, "n")]
@@ -90,7 +90,7 @@ def unsafe_csv_cells(content: bytes) -> list[str]:
     bad = []
     for row in csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")):
         for cell in row:
-            if cell.startswith(RISKY + ("\t", "\r", "\n")):
+            if cell.startswith((*RISKY, "\t", "\r", "\n")):
                 try:
                     Decimal(cell)
                 except InvalidOperation:
