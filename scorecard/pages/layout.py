@@ -21,7 +21,7 @@ LEVEL_NAMES = {
     ReportedFor.DISTRICT.value: "districts",
     ReportedFor.SOCIAL_WORK_TEAMS.value: "social work teams",
     ReportedFor.EARLY_HELP_UNITS.value: "early help units",
-    ReportedFor.AUTHORITY.value: "Kent only",
+    ReportedFor.AUTHORITY.value: "the authority only",  # a matrix names the authority itself: MatrixBlock.caption
 }
 
 
@@ -69,6 +69,9 @@ class MatrixBlock:
 
     @property
     def caption(self) -> str:
+        authority = next((unit for unit in self.units if unit.kind == UnitKind.AUTHORITY), None)
+        if self.level == ReportedFor.AUTHORITY.value and authority is not None:
+            return f"{self.table} — {authority.name} only"
         return f"{self.table} — {LEVEL_NAMES.get(self.level, self.level)}"
 
     @property

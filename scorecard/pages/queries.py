@@ -29,7 +29,7 @@ class PageNotFound(Exception):
 
 @dataclass
 class UnitChoices:
-    """The units a scorecard page can show, for the unit picker: Kent, then each area with its districts."""
+    """The units a scorecard page can show, for the unit picker: the authority, then each area with its districts."""
 
     authority: ReportingUnit | None
     areas: list[tuple[ReportingUnit, list[ReportingUnit]]] = field(default_factory=list)

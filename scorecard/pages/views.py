@@ -1,4 +1,4 @@
-"""The officer pages: scorecards (Kent, areas, districts), the indicator page and the comparison matrix.
+"""The officer pages: scorecards (the authority, areas, districts), the indicator page and the comparison matrix.
 
 Views stay thin: find what was asked for (queries.py), assemble the scorecards (one fixed set of
 queries), group and filter the rows (layout.py, filters.py), then build tables and charts. Any
@@ -239,7 +239,7 @@ def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context:
 
 @officer_page
 def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse:
-    """Every district and team against every indicator for a month, Kent alongside."""
+    """Every district and team against every indicator for a month, the authority alongside."""
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
     return matrix_page(request, queries.compare_units(), as_at, f"compare-{as_at.iso}", {
