@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from districts.models import ReportingUnit
-from indicators.models import Scorecard
 from indicators.analysis.periods import parse_month
+from indicators.models import Scorecard
 from scorecard.assembly import build_scorecard
 from scorecard.demo import load_demo
 from scorecard.editions.publishing import PublishError, publish_edition
