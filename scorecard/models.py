@@ -214,13 +214,13 @@ class CommentaryQuerySet(models.QuerySet["Commentary"]):
 
 
 class Commentary(models.Model):
-    """What officers or the MI team say about an indicator in an edition (for Kent, or for one unit)."""
+    """What officers or the MI team say about an indicator in an edition (for the authority, or for one unit)."""
 
     month = models.DateField(help_text="The first day of the edition month.")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentary")
     unit = models.ForeignKey(
         ReportingUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="commentary",
-        help_text="Blank: the indicator as a whole (Kent). Set for one district's commentary.",
+        help_text="Blank: the indicator as a whole (the authority). Set for one district's commentary.",
     )
     text = models.TextField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
