@@ -47,8 +47,12 @@ SIZES = {
 
 # Indicator mix, by position in a cycle of 20: how often each frequency and level occurs.
 FREQUENCY_CYCLE = [Frequency.MONTHLY] * 16 + [Frequency.QUARTERLY] * 2 + [Frequency.TERMLY, Frequency.ANNUAL]
-REPORTED_FOR_CYCLE = ([ReportedFor.DISTRICT] * 10 + [ReportedFor.SOCIAL_WORK_TEAMS] * 4
-                      + [ReportedFor.EARLY_HELP_UNITS] * 4 + [ReportedFor.AUTHORITY] * 2)
+REPORTED_FOR_CYCLE = (
+    [ReportedFor.DISTRICT] * 10
+    + [ReportedFor.SOCIAL_WORK_TEAMS] * 4
+    + [ReportedFor.EARLY_HELP_UNITS] * 4
+    + [ReportedFor.AUTHORITY] * 2
+)
 POLARITY_CYCLE = ["H", "L", "H", "T", "L"]
 DATA_PERIOD = {Frequency.MONTHLY: "MS", Frequency.QUARTERLY: "Q", Frequency.TERMLY: "T", Frequency.ANNUAL: "A"}
 
@@ -67,16 +71,20 @@ def period_starts(frequency: Frequency) -> list[tuple[str, date]]:
         starts = [(PeriodKind.YEAR.value, m) for m in months if m.month == 9]
     if frequency in (Frequency.MONTHLY, Frequency.QUARTERLY):
         # Each complete financial year's outturn.
-        starts += [(PeriodKind.OUTTURN.value, date(year, 4, 1)) for year in range(first.year, AS_AT.year)
-                   if date(year + 1, 3, 1) <= AS_AT and date(year, 4, 1) >= first]
+        starts += [
+            (PeriodKind.OUTTURN.value, date(year, 4, 1))
+            for year in range(first.year, AS_AT.year)
+            if date(year + 1, 3, 1) <= AS_AT and date(year, 4, 1) >= first
+        ]
     return starts
 
 
 def reset() -> None:
     """Empty every table the generator fills (and what hangs off them)."""
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload, scorecard_edition"
-                       " CASCADE")
+        cursor.execute(
+            "TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload, scorecard_edition CASCADE"
+        )
 
 
 def _units(size: Size) -> tuple[ReportingUnit, list[ReportingUnit], list[ReportingUnit]]:
@@ -86,8 +94,13 @@ def _units(size: Size) -> tuple[ReportingUnit, list[ReportingUnit], list[Reporti
         unit.slug = slugify(unit.name)
     ReportingUnit.objects.bulk_create([authority, *areas])
     districts = [
-        ReportingUnit(name=f"District {n:03d}", slug=f"district-{n:03d}", kind=UnitKind.DISTRICT,
-                      area=areas[n % AREAS], display_order=n)
+        ReportingUnit(
+            name=f"District {n:03d}",
+            slug=f"district-{n:03d}",
+            kind=UnitKind.DISTRICT,
+            area=areas[n % AREAS],
+            display_order=n,
+        )
         for n in range(1, size.districts + 1)
     ]
     ReportingUnit.objects.bulk_create(districts)
@@ -95,8 +108,15 @@ def _units(size: Size) -> tuple[ReportingUnit, list[ReportingUnit], list[Reporti
     for n in range(1, size.teams + 1):
         service = TeamService.SOCIAL_WORK if n % 2 else TeamService.EARLY_HELP
         word = "Social Work Team" if service is TeamService.SOCIAL_WORK else "Early Help Unit"
-        teams.append(ReportingUnit(name=f"{word} {n:03d}", slug=slugify(f"{word} {n:03d}"), kind=UnitKind.TEAM,
-                                   service=service, display_order=n))
+        teams.append(
+            ReportingUnit(
+                name=f"{word} {n:03d}",
+                slug=slugify(f"{word} {n:03d}"),
+                kind=UnitKind.TEAM,
+                service=service,
+                display_order=n,
+            )
+        )
     ReportingUnit.objects.bulk_create(teams)
     # Each team serves one district; every fifth serves the next one too (teams straddle districts).
     Link = ReportingUnit.districts_served.through
@@ -114,15 +134,23 @@ def _indicators(size: Size) -> list[Indicator]:
     indicators = []
     for n in range(size.indicators):
         frequency = FREQUENCY_CYCLE[n % len(FREQUENCY_CYCLE)]
-        indicators.append(Indicator(
-            code=f"BI{n + 1:03d}", printed_code=f"BI{n + 1}", name=f"Benchmark indicator {n + 1}",
-            section=f"Section {n % 6 + 1}", table=f"Table {n % 12 + 1}",
-            polarity=POLARITY_CYCLE[n % len(POLARITY_CYCLE)], data_period=DATA_PERIOD[frequency],
-            frequency=frequency.value, reported_for=REPORTED_FOR_CYCLE[(n * 7) % len(REPORTED_FOR_CYCLE)],
-            unit="percent", decimals=1,
-            dot_compares_with="same period last year" if frequency is Frequency.TERMLY else "previous period",
-            display_order=n,
-        ))
+        indicators.append(
+            Indicator(
+                code=f"BI{n + 1:03d}",
+                printed_code=f"BI{n + 1}",
+                name=f"Benchmark indicator {n + 1}",
+                section=f"Section {n % 6 + 1}",
+                table=f"Table {n % 12 + 1}",
+                polarity=POLARITY_CYCLE[n % len(POLARITY_CYCLE)],
+                data_period=DATA_PERIOD[frequency],
+                frequency=frequency.value,
+                reported_for=REPORTED_FOR_CYCLE[(n * 7) % len(REPORTED_FOR_CYCLE)],
+                unit="percent",
+                decimals=1,
+                dot_compares_with="same period last year" if frequency is Frequency.TERMLY else "previous period",
+                display_order=n,
+            )
+        )
     return Indicator.objects.bulk_create(indicators)
 
 
@@ -138,10 +166,20 @@ def _targets(indicators: list[Indicator]) -> None:
                 spec = {"target": 50, "band_low": 45, "band_high": 55, "floor_band_low": 40, "floor_band_high": 60}
             targets.append(Target(indicator=indicator, year=year, **spec))
         benchmarks += [
-            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.BENCHMARK, label="Stat neighbours 2023",
-                      value=51, as_at=BENCHMARK_AS_AT),
-            Benchmark(indicator=indicator, comparator=Benchmark.Comparator.ENGLAND, label="England 2023", value=49,
-                      as_at=BENCHMARK_AS_AT),
+            Benchmark(
+                indicator=indicator,
+                comparator=Benchmark.Comparator.BENCHMARK,
+                label="Stat neighbours 2023",
+                value=51,
+                as_at=BENCHMARK_AS_AT,
+            ),
+            Benchmark(
+                indicator=indicator,
+                comparator=Benchmark.Comparator.ENGLAND,
+                label="England 2023",
+                value=49,
+                as_at=BENCHMARK_AS_AT,
+            ),
         ]
     Target.objects.bulk_create(targets)
     Benchmark.objects.bulk_create(benchmarks)
@@ -166,13 +204,20 @@ def measurement_columns() -> tuple[list[str], list[str]]:
         if field.primary_key or field.column is None or field.column in generated:
             continue
         rest.append(field.column)
-        default = now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
+        default = (
+            now if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False) else field.get_default()
+        )
         defaults.append(copy_text(default))
     return generated + rest, defaults
 
 
-def _value_lines(authority: ReportingUnit, districts: list[ReportingUnit], teams: list[ReportingUnit],
-                 indicators: list[Indicator], tail: str) -> Iterator[str]:
+def _value_lines(
+    authority: ReportingUnit,
+    districts: list[ReportingUnit],
+    teams: list[ReportingUnit],
+    indicators: list[Indicator],
+    tail: str,
+) -> Iterator[str]:
     """COPY text lines: indicator, unit, kind, start, value, status, then ``tail`` (the other columns)."""
     rng = random.Random(20241009)
     for indicator in indicators:
@@ -225,8 +270,13 @@ def generate(size: Size) -> dict[str, int]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     publish()
-    return {"units": 1 + AREAS + len(districts) + len(teams), "districts": len(districts), "teams": len(teams),
-            "indicators": len(indicators), "values": values}
+    return {
+        "units": 1 + AREAS + len(districts) + len(teams),
+        "districts": len(districts),
+        "teams": len(teams),
+        "indicators": len(indicators),
+        "values": values,
+    }
 
 
 def publish() -> None:

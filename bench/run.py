@@ -60,6 +60,7 @@ GOALS = {"district_scorecard.assembly_ratio": 3.0, "district_scorecard.page_ms":
 
 # --- the parent: one child process per size, then the report ------------------------------------------
 
+
 def database_url_for(base: str, size: str) -> str:
     parts = urlsplit(base)
     name = parts.path.lstrip("/") or "scorecard_bench"
@@ -76,8 +77,17 @@ def run_size(size: str, args: argparse.Namespace) -> dict[str, Any]:
         "LOG_LEVEL": "WARNING",
         "DJANGO_SETTINGS_MODULE": "scorecard.settings",
     }
-    command = [sys.executable, "-m", "bench.run", "--child", size, "--runs", str(args.runs),
-               "--upload-runs", str(args.upload_runs)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--child",
+        size,
+        "--runs",
+        str(args.runs),
+        "--upload-runs",
+        str(args.upload_runs),
+    ]
     started = time.perf_counter()
     result = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     if result.returncode != 0:
@@ -91,11 +101,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "").strip() or DEFAULT_SIZES)
     parser.add_argument("--runs", type=int, default=5, help="timed runs per figure (after 2 warm-ups)")
-    parser.add_argument("--upload-runs", type=int, default=1,
-                        help="100k-row uploads (each changes 10,000 values, so every run writes revisions)")
+    parser.add_argument(
+        "--upload-runs",
+        type=int,
+        default=1,
+        help="100k-row uploads (each changes 10,000 values, so every run writes revisions)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--only-unanalysed-preview", action="store_true",
-                        help="measure only the preview on a never-analysed table (and print it)")
+    parser.add_argument(
+        "--only-unanalysed-preview",
+        action="store_true",
+        help="measure only the preview on a never-analysed table (and print it)",
+    )
     args = parser.parse_args(argv)
     if args.child:
         if args.only_unanalysed_preview:
@@ -167,47 +184,67 @@ def markdown(results: dict[str, Any]) -> str:
         for name, figure in data["figures"].items():
             note = figure.get("missing") or figure.get("error") or ""
             queries = figure.get("queries", "–")
-            lines.append(f"| {name} | {_cell(figure)} | {_cell(figure, 'floor_ms')} | {_ratio(figure)} | {queries} |"
-                         + (f" {note}" if note else ""))
+            lines.append(
+                f"| {name} | {_cell(figure)} | {_cell(figure, 'floor_ms')} | {_ratio(figure)} | {queries} |"
+                + (f" {note}" if note else "")
+            )
         lines.append("")
         upload = data["figures"].get("upload 100k rows: end to end", {})
         if upload.get("commit_ms") is not None:
-            lines += [f"Upload: preview {upload['preview_ms']:,.1f} ms, commit {upload['commit_ms']:,.1f} ms "
-                      f"({upload['commit_ratio']:.2f}× parse + COPY).", ""]
+            lines += [
+                f"Upload: preview {upload['preview_ms']:,.1f} ms, commit {upload['commit_ms']:,.1f} ms "
+                f"({upload['commit_ratio']:.2f}× parse + COPY).",
+                "",
+            ]
         unanalysed = data.get("preview_unanalysed", {})
         if unanalysed.get("ms") is not None:
-            lines += [f"Preview of {unanalysed['values']:,} new values, measurements table never analysed: "
-                      f"{unanalysed['ms']:,.1f} ms (slowest statement {unanalysed['slowest_ms']:,.1f} ms; "
-                      f"no goal, one run; issue 14 measured 226,000-380,000 ms).", ""]
+            lines += [
+                f"Preview of {unanalysed['values']:,} new values, measurements table never analysed: "
+                f"{unanalysed['ms']:,.1f} ms (slowest statement {unanalysed['slowest_ms']:,.1f} ms; "
+                f"no goal, one run; issue 14 measured 226,000-380,000 ms).",
+                "",
+            ]
         elif unanalysed:
             lines += [f"Preview on a never-analysed table: {unanalysed.get('error') or unanalysed.get('missing')}", ""]
     region = results["sizes"].get("region", {}).get("figures", {})
     if region:
         lines += ["## Acceptance (region)", ""]
         checks = [
-            ("district scorecard assembly within 3× of raw SQL", region.get("district scorecard: assembly", {}).get("ratio"),
-             GOALS["district_scorecard.assembly_ratio"]),
-            ("district scorecard page median < 150 ms", region.get("district scorecard: page", {}).get("median_ms"),
-             GOALS["district_scorecard.page_ms"]),
-
-            ("100k-row upload commits within 3× of parse + COPY",
-             region.get("upload 100k rows: end to end", {}).get("commit_ratio"), GOALS["upload.commit_ratio"]),
+            (
+                "district scorecard assembly within 3× of raw SQL",
+                region.get("district scorecard: assembly", {}).get("ratio"),
+                GOALS["district_scorecard.assembly_ratio"],
+            ),
+            (
+                "district scorecard page median < 150 ms",
+                region.get("district scorecard: page", {}).get("median_ms"),
+                GOALS["district_scorecard.page_ms"],
+            ),
+            (
+                "100k-row upload commits within 3× of parse + COPY",
+                region.get("upload 100k rows: end to end", {}).get("commit_ratio"),
+                GOALS["upload.commit_ratio"],
+            ),
         ]
         for label, value, goal in checks:
             verdict = "not measured" if value is None else ("met" if value < goal else "NOT met")
             lines.append(f"- {label}: {'–' if value is None else f'{value:.2f}'} ({verdict})")
         cold = region.get("district scorecard: page, cold cache", {}).get("median_ms")
         if cold is not None:
-            lines.append(f"- (no goal) the district scorecard page's first view after a write, cache cold: {cold:.2f} ms")
+            lines.append(
+                f"- (no goal) the district scorecard page's first view after a write, cache cold: {cold:.2f} ms"
+            )
         whole = region.get("upload 100k rows: end to end", {}).get("ratio")
         if whole is not None:
-            lines.append(f"- (no goal) the 100k-row upload end to end (preview, then commit) against parse + COPY:"
-                         f" {whole:.2f}×")
+            lines.append(
+                f"- (no goal) the 100k-row upload end to end (preview, then commit) against parse + COPY: {whole:.2f}×"
+            )
         lines.append("")
     return "\n".join(lines)
 
 
 # --- the child: one size, on its own database ---------------------------------------------------------
+
 
 def timed(function: Callable[[], Any], runs: int, warmups: int = 2) -> float:
     """Median wall time in milliseconds."""
@@ -248,8 +285,12 @@ def measure(function: Callable[[], Any], runs: int, warmups: int = 2) -> dict[st
     statements = captured_sql(function)
     median = timed(function, runs, warmups)
     floor = timed(raw_runner(statements), runs, warmups)
-    return {"median_ms": median, "floor_ms": floor, "ratio": round(median / floor, 2) if floor else None,
-            "queries": len(statements)}
+    return {
+        "median_ms": median,
+        "floor_ms": floor,
+        "ratio": round(median / floor, 2) if floor else None,
+        "queries": len(statements),
+    }
 
 
 def measure_page(client: Any, url: str, runs: int, warmups: int = 2, cold: bool = False) -> dict[str, Any]:
@@ -281,8 +322,14 @@ def ensure_database() -> None:
     database = settings.DATABASES["default"]
     if "postgresql" not in database["ENGINE"]:
         raise SystemExit("the benchmark runs on PostgreSQL: set DATABASE_URL=postgres://…")
-    params: dict[str, Any] = {"host": database["HOST"] or None, "port": database["PORT"] or None, "user": database["USER"] or None,
-              "password": database["PASSWORD"] or None, "dbname": "postgres", "autocommit": True}
+    params: dict[str, Any] = {
+        "host": database["HOST"] or None,
+        "port": database["PORT"] or None,
+        "user": database["USER"] or None,
+        "password": database["PASSWORD"] or None,
+        "dbname": "postgres",
+        "autocommit": True,
+    }
     with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database["NAME"]]).fetchone()
         if not exists:
@@ -299,8 +346,10 @@ def prepare(size_name: str) -> dict[str, Any]:
     size = SIZES[size_name]
     call_command("migrate", verbosity=0, interactive=False)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_marker (spec text NOT NULL, counts jsonb NOT NULL,"
-                       " generate_s real NOT NULL)")
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_marker (spec text NOT NULL, counts jsonb NOT NULL,"
+            " generate_s real NOT NULL)"
+        )
         cursor.execute("SELECT spec, counts, generate_s FROM bench_marker")
         marker = cursor.fetchone()
     if marker and marker[0] == size.spec:
@@ -334,8 +383,12 @@ def busiest_district() -> Any:
 
     from districts.models import ReportingUnit
 
-    return (ReportingUnit.objects.districts().annotate(teams=Count("serving_teams"))
-            .order_by("-teams", "display_order").first())
+    return (
+        ReportingUnit.objects.districts()
+        .annotate(teams=Count("serving_teams"))
+        .order_by("-teams", "display_order")
+        .first()
+    )
 
 
 def explain(function: Callable[[], Any]) -> str:
@@ -379,8 +432,9 @@ def upload_files(runs: int) -> list[tuple[str, bytes]]:
         from bench.generate import YEARS
 
         series = list(
-            Measurement.objects.filter(period_kind=PeriodKind.MONTH.value, period_start=AS_AT)
-            .values_list("indicator__code", "unit__name")
+            Measurement.objects.filter(period_kind=PeriodKind.MONTH.value, period_start=AS_AT).values_list(
+                "indicator__code", "unit__name"
+            )
         )
         month_offset = 12 * YEARS
         while len(rows) < UPLOAD_ROWS and series:
@@ -408,10 +462,11 @@ def parse_and_copy_floor(content: bytes) -> None:
 
     rows = list(csv.reader(io.StringIO(content.decode())))[1:]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("CREATE TEMPORARY TABLE bench_copy (indicator text, area text, period text, value numeric,"
-                       " numerator numeric, denominator numeric, status text) ON COMMIT DROP")
-        copy_lines("COPY bench_copy FROM STDIN",
-                   ("\t".join(cell or "\\N" for cell in row) + "\n" for row in rows))
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bench_copy (indicator text, area text, period text, value numeric,"
+            " numerator numeric, denominator numeric, status text) ON COMMIT DROP"
+        )
+        copy_lines("COPY bench_copy FROM STDIN", ("\t".join(cell or "\\N" for cell in row) + "\n" for row in rows))
 
 
 def measure_upload(runs: int) -> dict[str, Any]:
@@ -444,15 +499,22 @@ def measure_upload(runs: int) -> dict[str, Any]:
         totals.append((finished - started) * 1000)
         previews.append((previewed - started) * 1000)
         commits.append((finished - previewed) * 1000)
-        outcomes.append({**upload.counts.get("committed", {}),
-                         "revisions": MeasurementRevision.objects.count() - revisions_before})
+        outcomes.append(
+            {**upload.counts.get("committed", {}), "revisions": MeasurementRevision.objects.count() - revisions_before}
+        )
     floor = timed(lambda: parse_and_copy_floor(files[0][1]), max(3, runs), warmups=1)
     median = round(statistics.median(totals), 1)
     commit = round(statistics.median(commits), 1)
-    return {"median_ms": median, "floor_ms": floor, "ratio": round(median / floor, 2),
-            "preview_ms": round(statistics.median(previews), 1), "commit_ms": commit,
-            "commit_ratio": round(commit / floor, 2),
-            "rows": UPLOAD_ROWS, "runs": outcomes}
+    return {
+        "median_ms": median,
+        "floor_ms": floor,
+        "ratio": round(median / floor, 2),
+        "preview_ms": round(statistics.median(previews), 1),
+        "commit_ms": commit,
+        "commit_ratio": round(commit / floor, 2),
+        "rows": UPLOAD_ROWS,
+        "runs": outcomes,
+    }
 
 
 def new_values_file(rows: int) -> bytes:
@@ -461,8 +523,11 @@ def new_values_file(rows: int) -> bytes:
     from indicators.analysis.periods import Period, PeriodKind, add_months
     from indicators.models import Measurement
 
-    series = list(Measurement.objects.filter(period_kind=PeriodKind.MONTH.value, period_start=AS_AT)
-                  .values_list("indicator__code", "unit__name").order_by("indicator__code", "unit__name"))
+    series = list(
+        Measurement.objects.filter(period_kind=PeriodKind.MONTH.value, period_start=AS_AT)
+        .values_list("indicator__code", "unit__name")
+        .order_by("indicator__code", "unit__name")
+    )
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["indicator", "area", "period", "value", "numerator", "denominator", "status"])
@@ -513,8 +578,9 @@ def measure_unanalysed_preview(rows: int = UNANALYSED_PREVIEW_ROWS) -> dict[str,
 
     user, _ = User.objects.get_or_create(username="bench-mi")
     content = new_values_file(rows)
-    upload = Upload.objects.create(filename="bench-new-values.csv", content=content, size=len(content),
-                                   uploaded_by=user)
+    upload = Upload.objects.create(
+        filename="bench-new-values.csv", content=content, size=len(content), uploaded_by=user
+    )
     forget_statistics()
     try:
         connection.force_debug_cursor = True  # time each statement
@@ -526,9 +592,14 @@ def measure_unanalysed_preview(rows: int = UNANALYSED_PREVIEW_ROWS) -> dict[str,
         connection.force_debug_cursor = False
         restore_statistics()
     slowest = max(queries.captured_queries, key=lambda query: float(query["time"]))
-    result = {"ms": round(elapsed, 1), "values": upload.counts.get("values"), "new": upload.counts.get("new"),
-              "state": upload.state, "slowest_ms": round(float(slowest["time"]) * 1000, 1),
-              "slowest_sql": slowest["sql"][:400]}
+    result = {
+        "ms": round(elapsed, 1),
+        "values": upload.counts.get("values"),
+        "new": upload.counts.get("new"),
+        "state": upload.state,
+        "slowest_ms": round(float(slowest["time"]) * 1000, 1),
+        "slowest_sql": slowest["sql"][:400],
+    }
     Upload.objects.filter(pk=upload.pk).delete()
     return result
 
@@ -558,8 +629,9 @@ def child(size_name: str, runs: int, upload_runs: int) -> dict[str, Any]:
 
     figures["district scorecard: assembly"] = measure(lambda: build_scorecard(district, as_at), runs)
     figures["district scorecard: page"] = measure_page(client, f"/scorecard/{district.slug}/{iso}/", runs)
-    figures["district scorecard: page, cold cache"] = measure_page(client, f"/scorecard/{district.slug}/{iso}/", runs,
-                                                                   cold=True)
+    figures["district scorecard: page, cold cache"] = measure_page(
+        client, f"/scorecard/{district.slug}/{iso}/", runs, cold=True
+    )
     figures["comparison matrix: assembly"] = measure(lambda: build_scorecards(districts, as_at), 3, warmups=1)
     figures["comparison matrix: page"] = measure_page(client, f"/compare/{iso}/", 3, warmups=1)
     figures["comparison matrix: page, cold cache"] = measure_page(client, f"/compare/{iso}/", 3, warmups=1, cold=True)
@@ -567,7 +639,8 @@ def child(size_name: str, runs: int, upload_runs: int) -> dict[str, Any]:
         from scorecard.pages.queries import indicator_page_data
 
         figures["indicator chart: assembly"] = measure(
-            lambda: indicator_page_data(indicator.code, district.slug, iso), runs)
+            lambda: indicator_page_data(indicator.code, district.slug, iso), runs
+        )
     except ImportError:
         figures["indicator chart: assembly"] = {"missing": "scorecard.pages.queries.indicator_page_data not there yet"}
     except Exception as error:  # noqa: BLE001 - being built by another engineer: report, don't stop

@@ -78,9 +78,7 @@ class ReportingUnit(models.Model):
         ordering = ["display_order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["gss_code"], condition=~models.Q(gss_code=""), name="unique_gss_code"),
-            models.UniqueConstraint(
-                fields=["kind"], condition=models.Q(kind="authority"), name="one_authority"
-            ),
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(kind="authority"), name="one_authority"),
         ]
 
     def __str__(self) -> str:

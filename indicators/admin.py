@@ -20,8 +20,9 @@ BENCHMARK_FIELDS = ("comparator", "as_at", "label", "value", "source")
 
 
 def reason_field() -> forms.CharField:
-    return forms.CharField(max_length=500, required=True, help_text=REASON_HELP,
-                           widget=forms.TextInput(attrs={"size": 80}))
+    return forms.CharField(
+        max_length=500, required=True, help_text=REASON_HELP, widget=forms.TextInput(attrs={"size": 80})
+    )
 
 
 class IndicatorAdminForm(forms.ModelForm):
@@ -43,14 +44,25 @@ class TargetAdminForm(forms.ModelForm):
 class TargetInline(admin.TabularInline):
     model = Target
     extra = 0
-    fields = ["year", "applies_to", "unit", "target", "floor", "band_low", "band_high", "floor_band_low",
-              "floor_band_high", "source"]
+    fields = [
+        "year",
+        "applies_to",
+        "unit",
+        "target",
+        "floor",
+        "band_low",
+        "band_high",
+        "floor_band_low",
+        "floor_band_high",
+        "source",
+    ]
 
 
 class BenchmarkInline(admin.TabularInline):
     model = Benchmark
     extra = 0
     fields = list(BENCHMARK_FIELDS)
+
 
 M = TypeVar("M", bound=models.Model)
 
@@ -62,8 +74,17 @@ def _stored(model: type[M], pk: Any) -> M | None:
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
     form = IndicatorAdminForm
-    list_display = ["code", "name", "table", "polarity", "data_period", "frequency", "reported_for", "qpr",
-                    "lead_officer"]
+    list_display = [
+        "code",
+        "name",
+        "table",
+        "polarity",
+        "data_period",
+        "frequency",
+        "reported_for",
+        "qpr",
+        "lead_officer",
+    ]
     list_filter = ["section", "table", "polarity", "data_period", "reported_for", "qpr"]
     search_fields = ["code", "printed_code", "name"]
     inlines = [TargetInline, BenchmarkInline]
@@ -71,11 +92,17 @@ class IndicatorAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Indicator, form: forms.ModelForm, change: bool) -> None:
         before = _stored(Indicator, obj.pk) if change else None
         super().save_model(request, obj, form, change)
-        record_change(obj, "definition", field_changes(before, obj, indicator_fields()),
-                      form.cleaned_data["reason"], signed_in_user(request))
+        record_change(
+            obj,
+            "definition",
+            field_changes(before, obj, indicator_fields()),
+            form.cleaned_data["reason"],
+            signed_in_user(request),
+        )
 
-    def save_formset(self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet,
-                     change: bool) -> None:
+    def save_formset(
+        self, request: HttpRequest, form: forms.ModelForm, formset: BaseInlineFormSet, change: bool
+    ) -> None:
         """Targets and benchmarks edited on the indicator's page: each change kept with the page's reason."""
         model = cast(type[models.Model], formset.model)  # an inline formset always has its model
         before = {f.instance.pk: _stored(model, f.instance.pk) for f in formset.initial_forms}
@@ -90,10 +117,18 @@ class IndicatorAdmin(admin.ModelAdmin):
         for obj, old, new in touched:
             changes: Changes = field_changes(old, new, fields)
             if isinstance(obj, Target):
-                record_change(indicator, target_what(obj) + (" (deleted)" if new is None else ""), changes, reason,
-                              signed_in_user(request), target=obj if new is not None else None)
+                record_change(
+                    indicator,
+                    target_what(obj) + (" (deleted)" if new is None else ""),
+                    changes,
+                    reason,
+                    signed_in_user(request),
+                    target=obj if new is not None else None,
+                )
             elif isinstance(obj, Benchmark):
-                record_change(indicator, f"{obj.get_comparator_display()} benchmark", changes, reason, signed_in_user(request))
+                record_change(
+                    indicator, f"{obj.get_comparator_display()} benchmark", changes, reason, signed_in_user(request)
+                )
 
 
 @admin.register(Target)
@@ -114,8 +149,14 @@ class TargetAdmin(admin.ModelAdmin):
         what = target_what(obj)
         if before is not None and before.indicator_id != obj.indicator_id:
             what += f" (moved from {before.indicator})"
-        record_change(obj.indicator, what, field_changes(before, obj, (*TARGET_FIELDS, "year")),
-                      form.cleaned_data["reason"], signed_in_user(request), target=obj)
+        record_change(
+            obj.indicator,
+            what,
+            field_changes(before, obj, (*TARGET_FIELDS, "year")),
+            form.cleaned_data["reason"],
+            signed_in_user(request),
+            target=obj,
+        )
 
 
 @admin.register(DefinitionChange)

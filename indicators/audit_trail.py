@@ -61,20 +61,30 @@ class Action(models.TextChoices):
 
 ACTION_LABELS: dict[str, str] = {value: str(label) for value, label in Action.choices}
 # The kinds of object an event is about (the /audit/ page filters by them).
-OBJECT_TYPES = {"upload": "upload", "targetupload": "targets upload", "edition": "edition",
-                "editionversion": "edition", "indicator": "indicator", "target": "indicator", "user": "user"}
+OBJECT_TYPES = {
+    "upload": "upload",
+    "targetupload": "targets upload",
+    "edition": "edition",
+    "editionversion": "edition",
+    "indicator": "indicator",
+    "target": "indicator",
+    "user": "user",
+}
 
 
 class AuditEvent(models.Model):
     at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
-    username = models.CharField(max_length=150, blank=True,
-                                help_text="Kept as text: the event outlives a renamed account. Empty: the system.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="Kept as text: the event outlives a renamed account. Empty: the system."
+    )
     # One of Action (not its choices: a new action needs no migration).
     action = models.CharField(max_length=40, db_index=True)
-    object_type = models.CharField(max_length=20, blank=True, help_text="upload, targets upload, edition, "
-                                                                          "indicator or user.")
+    object_type = models.CharField(
+        max_length=20, blank=True, help_text="upload, targets upload, edition, indicator or user."
+    )
     object_id = models.CharField(max_length=40, blank=True)
     object_label = models.CharField(max_length=200, blank=True)
     counts = models.JSONField(default=dict, blank=True)
@@ -121,13 +131,23 @@ def _about(about: Any) -> tuple[str, str, str]:
 
 def _detail(detail: str, fields: dict[str, Any]) -> str:
     parts = [detail] if detail else []
-    parts += [f"{key}: {', '.join(map(str, value)) if isinstance(value, list | tuple) else value}"
-              for key, value in fields.items() if value not in (None, "", [], ())]
+    parts += [
+        f"{key}: {', '.join(map(str, value)) if isinstance(value, list | tuple) else value}"
+        for key, value in fields.items()
+        if value not in (None, "", [], ())
+    ]
     return "; ".join(parts)[:500]
 
 
-def record(action: str, user: Any = None, *, about: Any = None, counts: dict[str, Any] | None = None,
-           detail: str = "", **fields: Any) -> AuditEvent | None:
+def record(
+    action: str,
+    user: Any = None,
+    *,
+    about: Any = None,
+    counts: dict[str, Any] | None = None,
+    detail: str = "",
+    **fields: Any,
+) -> AuditEvent | None:
     """Keep one audit event (see the module's docstring). Returns the row, or None if it could not be kept."""
     try:
         username = username_of(user)
@@ -147,27 +167,42 @@ def record(action: str, user: Any = None, *, about: Any = None, counts: dict[str
         with transaction.atomic():  # a savepoint: a failed insert leaves the caller's transaction usable
             return AuditEvent.objects.create(
                 user=user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None,
-                username=(username or "")[:150], action=action, object_type=kind[:20], object_id=key[:40],
-                object_label=label[:200], counts=counts or {}, detail=_detail(detail, fields),
+                username=(username or "")[:150],
+                action=action,
+                object_type=kind[:20],
+                object_id=key[:40],
+                object_label=label[:200],
+                counts=counts or {},
+                detail=_detail(detail, fields),
             )
     except Exception:  # the log line above is written; the row could not be
         logging.getLogger(__name__).exception("could not store audit event %s", action)
         return None
 
 
-def record_upload(action: str, upload_id: int, *, user: Any = None, counts: dict[str, Any] | None = None,
-                  detail: str = "") -> AuditEvent | None:
+def record_upload(
+    action: str, upload_id: int, *, user: Any = None, counts: dict[str, Any] | None = None, detail: str = ""
+) -> AuditEvent | None:
     """An event about an upload known by its id (the worker's view of it); by default the person who
     confirmed it, or who uploaded it."""
     from .models import Upload
 
     try:
         with transaction.atomic():  # a savepoint, as in record()
-            upload = (Upload.objects.filter(pk=upload_id).only("filename", "committed_by", "uploaded_by")
-                      .select_related("committed_by", "uploaded_by").first())
+            upload = (
+                Upload.objects.filter(pk=upload_id)
+                .only("filename", "committed_by", "uploaded_by")
+                .select_related("committed_by", "uploaded_by")
+                .first()
+            )
     except Exception:  # never raises (a failing database is what a failed upload may be recording)
         upload = None
     if upload is None:
         return record(action, user, about=("upload", upload_id, f"upload {upload_id}"), counts=counts, detail=detail)
-    return record(action, user or upload.committed_by or upload.uploaded_by,
-                  about=("upload", upload.pk, upload.filename), counts=counts, detail=detail)
+    return record(
+        action,
+        user or upload.committed_by or upload.uploaded_by,
+        about=("upload", upload.pk, upload.filename),
+        counts=counts,
+        detail=detail,
+    )

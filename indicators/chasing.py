@@ -36,9 +36,11 @@ def to_be_supplied(month: Period) -> list[Missing]:
     if authority is None:
         return []
     reported: dict[int, list[Period]] = defaultdict(list)
-    for indicator_id, kind, start in (Measurement.objects.filter(unit=authority, period_start__lte=month.start)
-                                      .exclude(period_kind=PeriodKind.OUTTURN.value)
-                                      .values_list("indicator_id", "period_kind", "period_start")):
+    for indicator_id, kind, start in (
+        Measurement.objects.filter(unit=authority, period_start__lte=month.start)
+        .exclude(period_kind=PeriodKind.OUTTURN.value)
+        .values_list("indicator_id", "period_kind", "period_start")
+    ):
         reported[indicator_id].append(Period(start, PeriodKind(kind)))
     edition: dict[int, Period | None] = {}
     for indicator in indicators:
@@ -46,9 +48,9 @@ def to_be_supplied(month: Period) -> list[Missing]:
         edition[indicator.pk] = periods.edition_period(month, (p for p in reported[indicator.pk] if p.kind is own_kind))
     starts: set[date] = {p.start for p in edition.values() if p is not None}
     found: dict[tuple[int, int], str] = {}
-    for indicator_id, unit_id, kind, start, stored_status in (
-            Measurement.objects.filter(period_start__in=starts)
-            .values_list("indicator_id", "unit_id", "period_kind", "period_start", "status")):
+    for indicator_id, unit_id, kind, start, stored_status in Measurement.objects.filter(
+        period_start__in=starts
+    ).values_list("indicator_id", "unit_id", "period_kind", "period_start", "status"):
         period = edition.get(indicator_id)
         if period is not None and period.kind.value == kind and period.start == start:
             found[(indicator_id, unit_id)] = stored_status
@@ -78,6 +80,17 @@ CSV_COLUMNS = ("indicator", "name", "area", "period", "why", "lead_officer")
 
 def csv_rows(missing: list[Missing]) -> list[list[str]]:
     """The chasing list as spreadsheet rows, header first (written formula-safe by indicators.spreadsheets)."""
-    return [list(CSV_COLUMNS), *([item.indicator.code, item.indicator.name, item.unit.name,
-                                   item.period.label if item.period else "", item.why, item.owner]
-                                  for item in missing)]
+    return [
+        list(CSV_COLUMNS),
+        *(
+            [
+                item.indicator.code,
+                item.indicator.name,
+                item.unit.name,
+                item.period.label if item.period else "",
+                item.why,
+                item.owner,
+            ]
+            for item in missing
+        ),
+    ]

@@ -19,8 +19,19 @@ from .audit_trail import record
 from .models import DefinitionChange, Indicator, Target, TargetUpload
 
 Changes = dict[str, list[str]]
-TARGET_FIELDS = ("applies_to", "unit", "target", "floor", "band_low", "band_high", "floor_band_low",
-                 "floor_band_high", "lower_threshold", "upper_threshold", "source")
+TARGET_FIELDS = (
+    "applies_to",
+    "unit",
+    "target",
+    "floor",
+    "band_low",
+    "band_high",
+    "floor_band_low",
+    "floor_band_high",
+    "lower_threshold",
+    "upper_threshold",
+    "source",
+)
 
 
 class ReasonMissing(ValueError):
@@ -60,19 +71,36 @@ def target_what(target: Target) -> str:
     return f"target {target.period_label}{unit}"
 
 
-def record_change(indicator: Indicator, what: str, changes: Changes, reason: str,
-                  user: User | None, target: Target | None = None, at: datetime | None = None,
-                  upload: TargetUpload | None = None) -> DefinitionChange | None:
+def record_change(
+    indicator: Indicator,
+    what: str,
+    changes: Changes,
+    reason: str,
+    user: User | None,
+    target: Target | None = None,
+    at: datetime | None = None,
+    upload: TargetUpload | None = None,
+) -> DefinitionChange | None:
     """Keep one change (nothing when no field changed). Refused without a reason."""
     if not reason.strip():
         raise ReasonMissing("a change to a definition or target needs a reason")
     if not changes:
         return None
     if upload is None:  # a targets upload is one event (targets.uploaded); each change is in the history
-        record("target.changed" if what.startswith("target") else "definition.changed", user, about=indicator,
-               counts={"fields": len(changes)}, detail=f"{what}: {', '.join(changes)}. Reason: {reason.strip()}")
+        record(
+            "target.changed" if what.startswith("target") else "definition.changed",
+            user,
+            about=indicator,
+            counts={"fields": len(changes)},
+            detail=f"{what}: {', '.join(changes)}. Reason: {reason.strip()}",
+        )
     return DefinitionChange.objects.create(
-        indicator=indicator, target=target, what=what, changes=changes, reason=reason.strip(),
-        user=user if user is not None and user.is_authenticated else None, at=at or timezone.now(),
+        indicator=indicator,
+        target=target,
+        what=what,
+        changes=changes,
+        reason=reason.strip(),
+        user=user if user is not None and user.is_authenticated else None,
+        at=at or timezone.now(),
         target_upload=upload,
     )

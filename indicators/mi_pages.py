@@ -47,15 +47,24 @@ def target_grid(request: HttpRequest) -> HttpResponse:
             by_key[(target.indicator_id, target.year)] = target
         else:
             overrides[(target.indicator_id, target.year)] = overrides.get((target.indicator_id, target.year), 0) + 1
-    rows = [(indicator, [(year, by_key.get((indicator.pk, year)), overrides.get((indicator.pk, year), 0))
-                         for year in years]) for indicator in indicators]
-    return render(request, "targets/grid.html", {
-        "years": [(year, year_label(year)) for year in years],
-        "rows": rows,
-        "previous_year": first - 1,
-        "next_year": first + 1,
-        "missing": targets.coming_year_warnings(targets.today()),
-    })
+    rows = [
+        (
+            indicator,
+            [(year, by_key.get((indicator.pk, year)), overrides.get((indicator.pk, year), 0)) for year in years],
+        )
+        for indicator in indicators
+    ]
+    return render(
+        request,
+        "targets/grid.html",
+        {
+            "years": [(year, year_label(year)) for year in years],
+            "rows": rows,
+            "previous_year": first - 1,
+            "next_year": first + 1,
+            "missing": targets.coming_year_warnings(targets.today()),
+        },
+    )
 
 
 @require_GET
@@ -78,10 +87,16 @@ def chasing(request: HttpRequest) -> HttpResponse:
 
 class FootnoteForm(forms.Form):
     indicator = forms.CharField(max_length=60, help_text="The indicator code, as in the indicators sheet.")
-    area = forms.CharField(max_length=200, help_text="The authority, a district or a team (names and aliases as in uploads).")
+    area = forms.CharField(
+        max_length=200, help_text="The authority, a district or a team (names and aliases as in uploads)."
+    )
     period = forms.CharField(max_length=30, help_text="As printed: Oct-24, Q2 24-25, Summer 23-24, 2023-24.")
-    footnote = forms.CharField(max_length=500, required=False, widget=forms.TextInput(attrs={"size": 70}),
-                               help_text="Leave empty to remove the footnote.")
+    footnote = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 70}),
+        help_text="Leave empty to remove the footnote.",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -100,8 +115,9 @@ class FootnoteForm(forms.Form):
             raise forms.ValidationError(f"{indicator.code}: {error}.") from None
         measurement = Measurement.objects.for_period(period).filter(indicator=indicator, unit=unit).first()
         if measurement is None:
-            raise forms.ValidationError(f"No value of {indicator.code} for {unit.name} in {period.label} is stored: "
-                                        "upload it first.")
+            raise forms.ValidationError(
+                f"No value of {indicator.code} for {unit.name} in {period.label} is stored: upload it first."
+            )
         data["measurement"] = measurement
         return data
 
@@ -115,11 +131,17 @@ def footnotes(request: HttpRequest) -> HttpResponse:
         measurement = form.cleaned_data["measurement"]
         measurement.footnote = form.cleaned_data["footnote"].strip()
         measurement.save(update_fields=["footnote", "updated_at"])
-        record("footnote.changed", request.user, about=measurement.indicator,
-               detail=f"{measurement.unit} {measurement.period.label}: {measurement.footnote or 'removed'}")
+        record(
+            "footnote.changed",
+            request.user,
+            about=measurement.indicator,
+            detail=f"{measurement.unit} {measurement.period.label}: {measurement.footnote or 'removed'}",
+        )
         messages.success(request, f"Footnote {'set' if measurement.footnote else 'removed'}.")
         return redirect("footnotes")
-    noted = (Measurement.objects.exclude(footnote="").select_related("indicator", "unit")
-             .order_by("indicator__display_order", "unit__display_order", "-period_start"))
-    return render(request, "targets/footnotes.html", {"form": form, "noted": noted},
-                  status=400 if form.errors else 200)
+    noted = (
+        Measurement.objects.exclude(footnote="")
+        .select_related("indicator", "unit")
+        .order_by("indicator__display_order", "unit__display_order", "-period_start")
+    )
+    return render(request, "targets/footnotes.html", {"form": form, "noted": noted}, status=400 if form.errors else 200)

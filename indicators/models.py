@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
 from collections.abc import Iterable
+from datetime import date
 from typing import TypedDict
 
 from django.conf import settings
@@ -70,8 +70,11 @@ class Indicator(models.Model):
     table = models.CharField(max_length=100, help_text="The printed table the indicator belongs to.")
     polarity = models.CharField(
         max_length=1,
-        choices=[(Polarity.HIGHER.value, "H: higher is better"), (Polarity.LOWER.value, "L: lower is better"),
-                 (Polarity.TARGET.value, "T: close to target is best")],
+        choices=[
+            (Polarity.HIGHER.value, "H: higher is better"),
+            (Polarity.LOWER.value, "L: lower is better"),
+            (Polarity.TARGET.value, "T: close to target is best"),
+        ],
     )
     data_period = models.CharField(max_length=4, choices=DataPeriod.choices)
     frequency = models.CharField(max_length=10, choices=[(f.value, f.value.capitalize()) for f in Frequency])
@@ -90,17 +93,27 @@ class Indicator(models.Model):
         default=ComparesWith.PREVIOUS_PERIOD,
     )
     rating = models.CharField(
-        "rating rule", max_length=20, choices=[(r.value, r.value) for r in RatingRule], default=RatingRule.FLOOR,
+        "rating rule",
+        max_length=20,
+        choices=[(r.value, r.value) for r in RatingRule],
+        default=RatingRule.FLOOR,
         help_text="floor: RED below the floor; tolerance: AMBER within the tolerance of the target; "
-                  "tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; "
-                  "none: data only.",
+        "tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; "
+        "none: data only.",
     )
-    tolerance = models.DecimalField(null=True, blank=True, max_digits=20, decimal_places=6,
-                                    help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).")
-    tolerance_kind = models.CharField(max_length=10, choices=[(k.value, k.value) for k in ToleranceKind],
-                                      default=ToleranceKind.PERCENT)
+    tolerance = models.DecimalField(
+        null=True,
+        blank=True,
+        max_digits=20,
+        decimal_places=6,
+        help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).",
+    )
+    tolerance_kind = models.CharField(
+        max_length=10, choices=[(k.value, k.value) for k in ToleranceKind], default=ToleranceKind.PERCENT
+    )
     activity = models.BooleanField(
-        default=False, help_text="An activity indicator: shown against its expected range, never RAG-rated.")
+        default=False, help_text="An activity indicator: shown against its expected range, never RAG-rated."
+    )
     definition = models.TextField(blank=True)
     source = models.CharField(max_length=200, blank=True)
     benchmark_label = models.CharField(max_length=200, blank=True)
@@ -108,7 +121,11 @@ class Indicator(models.Model):
     notes = models.TextField(blank=True)
     display_order = models.PositiveIntegerField(default=0)
     lead_officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_indicators",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_indicators",
         help_text="Who supplies the figures: the 'to be supplied' list names them.",
     )
 
@@ -172,23 +189,31 @@ class Scorecard(models.Model):
     directorate = models.CharField(max_length=200, blank=True)
     cadence = models.CharField(max_length=10, choices=Cadence.choices, default=Cadence.MONTHLY)
     trend_periods = models.PositiveSmallIntegerField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="How many periods its trend shows (and a trend direction is fitted over); blank: as printed "
-                  "(seven months, four quarters, terms or years).",
+        "(seven months, four quarters, terms or years).",
     )
     attribution = models.TextField(blank=True, help_text="Printed under every page and in the pack.")
     direction = models.CharField(
-        "direction of travel", max_length=25, blank=True, choices=[(c.value, c.value.capitalize()) for c in ComparesWith],
+        "direction of travel",
+        max_length=25,
+        blank=True,
+        choices=[(c.value, c.value.capitalize()) for c in ComparesWith],
         help_text="Blank: each indicator's own method. Set (e.g. trend) to judge every indicator in it that way.",
     )
-    is_default = models.BooleanField("default", default=False,
-                                     help_text="The scorecard the unprefixed URLs show. Exactly one is.")
+    is_default = models.BooleanField(
+        "default", default=False, help_text="The scorecard the unprefixed URLs show. Exactly one is."
+    )
     indicators = models.ManyToManyField(Indicator, through="ScorecardMembership", related_name="scorecards")
 
     class Meta:
         ordering = ["-is_default", "code"]
-        constraints = [models.UniqueConstraint(fields=["is_default"], condition=models.Q(is_default=True),
-                                               name="one_default_scorecard")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=models.Q(is_default=True), name="one_default_scorecard"
+            )
+        ]
         # No automatic "view_scorecard": that codename is already Indicator's "browse the latest scorecards"
         # permission in this app, and has_perm("indicators.view_scorecard") must keep meaning only that.
         default_permissions = ("add", "change", "delete")
@@ -205,8 +230,10 @@ class Scorecard(models.Model):
 class ScorecardMembershipQuerySet(models.QuerySet["ScorecardMembership"]):
     def in_year(self, year: int) -> ScorecardMembershipQuerySet:
         """The memberships that hold in a (financial or academic) year starting in ``year``."""
-        return self.filter(models.Q(from_year=None) | models.Q(from_year__lte=year),
-                           models.Q(to_year=None) | models.Q(to_year__gte=year))
+        return self.filter(
+            models.Q(from_year=None) | models.Q(from_year__lte=year),
+            models.Q(to_year=None) | models.Q(to_year__gte=year),
+        )
 
 
 class ScorecardMembership(models.Model):
@@ -254,8 +281,12 @@ class Target(models.Model):
         on_delete=models.CASCADE,
         help_text="Set to override the target for this one unit.",
     )
-    period_kind = models.CharField(max_length=1, blank=True, choices=[(k.value, k.name.lower()) for k in PeriodKind],
-                                   help_text="With period_start: a target profiled for that one period.")
+    period_kind = models.CharField(
+        max_length=1,
+        blank=True,
+        choices=[(k.value, k.name.lower()) for k in PeriodKind],
+        help_text="With period_start: a target profiled for that one period.",
+    )
     period_start = models.DateField(null=True, blank=True)
     target = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
     floor = models.DecimalField(null=True, blank=True, **VALUE_DIGITS)
@@ -263,25 +294,37 @@ class Target(models.Model):
     band_high = models.DecimalField("green band to", null=True, blank=True, **VALUE_DIGITS)
     floor_band_low = models.DecimalField("floor band from", null=True, blank=True, **VALUE_DIGITS)
     floor_band_high = models.DecimalField("floor band to", null=True, blank=True, **VALUE_DIGITS)
-    lower_threshold = models.DecimalField("expected from", null=True, blank=True, **VALUE_DIGITS,
-                                          help_text="Activity indicators: the lower end of the expected range.")
+    lower_threshold = models.DecimalField(
+        "expected from",
+        null=True,
+        blank=True,
+        **VALUE_DIGITS,
+        help_text="Activity indicators: the lower end of the expected range.",
+    )
     upper_threshold = models.DecimalField("expected to", null=True, blank=True, **VALUE_DIGITS)
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["indicator", "-year"]
         constraints = [
-            models.UniqueConstraint(fields=["indicator", "year"], condition=models.Q(unit=None, period_start=None),
-                                    name="one_target_a_year"),
-            models.UniqueConstraint(fields=["indicator", "year", "unit"],
-                                    condition=~models.Q(unit=None) & models.Q(period_start=None),
-                                    name="one_override_a_year"),
-            models.UniqueConstraint(fields=["indicator", "period_kind", "period_start"],
-                                    condition=models.Q(unit=None) & ~models.Q(period_start=None),
-                                    name="one_target_a_period"),
-            models.UniqueConstraint(fields=["indicator", "period_kind", "period_start", "unit"],
-                                    condition=~models.Q(unit=None) & ~models.Q(period_start=None),
-                                    name="one_override_a_period"),
+            models.UniqueConstraint(
+                fields=["indicator", "year"], condition=models.Q(unit=None, period_start=None), name="one_target_a_year"
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "year", "unit"],
+                condition=~models.Q(unit=None) & models.Q(period_start=None),
+                name="one_override_a_year",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_kind", "period_start"],
+                condition=models.Q(unit=None) & ~models.Q(period_start=None),
+                name="one_target_a_period",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "period_kind", "period_start", "unit"],
+                condition=~models.Q(unit=None) & ~models.Q(period_start=None),
+                name="one_override_a_period",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -325,8 +368,11 @@ class Target(models.Model):
     def clean(self) -> None:
         if self.target is None and self.lower_threshold is None and self.upper_threshold is None:
             raise ValidationError({"target": "Give a target, or an expected range for an activity indicator."})
-        if (self.lower_threshold is not None and self.upper_threshold is not None
-                and self.lower_threshold > self.upper_threshold):
+        if (
+            self.lower_threshold is not None
+            and self.upper_threshold is not None
+            and self.lower_threshold > self.upper_threshold
+        ):
             raise ValidationError({"upper_threshold": "The expected range runs backwards."})
         if bool(self.period_kind) != (self.period_start is not None):
             raise ValidationError("A profiled target needs both its period's kind and start.")
@@ -352,14 +398,15 @@ class Benchmark(models.Model):
     value = models.DecimalField(**VALUE_DIGITS)
     as_at = models.DateField(
         help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows "
-                  "the latest benchmark dated on or before its month's end.",
+        "the latest benchmark dated on or before its month's end.",
     )
     source = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["indicator", "comparator", "-as_at"]
-        constraints = [models.UniqueConstraint(fields=["indicator", "comparator", "as_at"],
-                                               name="one_benchmark_each_date")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "comparator", "as_at"], name="one_benchmark_each_date")
+        ]
 
     def __str__(self) -> str:
         return f"{self.indicator.code} {self.label}: {self.value}"
@@ -405,7 +452,8 @@ class Measurement(models.Model):
         default=False, help_text="Generated demo history (load_demo --synthetic-history), never a real figure."
     )
     footnote = models.TextField(
-        blank=True, help_text="Printed as a numbered note wherever the value is shown (e.g. a provisional figure).",
+        blank=True,
+        help_text="Printed as a numbered note wherever the value is shown (e.g. a provisional figure).",
     )
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -434,20 +482,29 @@ class Measurement(models.Model):
 
     def clean(self) -> None:
         if self.value is None and not self.status:
-            raise ValidationError("A blank value needs a status (N/A, to be supplied or suppressed): a blank is never a zero.")
+            raise ValidationError(
+                "A blank value needs a status (N/A, to be supplied or suppressed): a blank is never a zero."
+            )
         if self.unit_id is not None and self.unit.kind == UnitKind.AREA:
             raise ValidationError({"unit": "Areas hold no values: give the value for each district."})
 
 
 class MeasurementRevisionQuerySet(models.QuerySet["MeasurementRevision"]):
-    def revisions_for(self, indicator: Indicator | int,
-                      units: ReportingUnit | int | Iterable[ReportingUnit]) -> MeasurementRevisionQuerySet:
+    def revisions_for(
+        self, indicator: Indicator | int, units: ReportingUnit | int | Iterable[ReportingUnit]
+    ) -> MeasurementRevisionQuerySet:
         """Every revision of one indicator's values for one unit (or several: a district's serving teams), newest
         first, with the measurement, its unit and who changed it (one query): the indicator page's revisions."""
-        where = ({"measurement__unit": units} if isinstance(units, ReportingUnit | int)
-                 else {"measurement__unit__in": list(units)})
-        return (self.filter(measurement__indicator=indicator, **where)
-                .select_related("measurement__unit", "changed_by").order_by("-changed_at", "-pk"))
+        where = (
+            {"measurement__unit": units}
+            if isinstance(units, ReportingUnit | int)
+            else {"measurement__unit__in": list(units)}
+        )
+        return (
+            self.filter(measurement__indicator=indicator, **where)
+            .select_related("measurement__unit", "changed_by")
+            .order_by("-changed_at", "-pk")
+        )
 
 
 class MeasurementRevision(models.Model):
@@ -474,8 +531,6 @@ class MeasurementRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measurement}: {self.old_value} → {self.new_value}"
-
-
 
 
 class UploadManager(models.Manager["Upload"]):
@@ -513,20 +568,26 @@ class Upload(models.Model):
     preview = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     carried = models.BinaryField(
-        null=True, blank=True, editable=False,
+        null=True,
+        blank=True,
+        editable=False,
         help_text="PostgreSQL: the values the preview checked, compressed (indicators.importing.staging.Carried), "
-                  "so the commit need not parse and check the file again. Cleared once committed.",
+        "so the commit need not parse and check the file again. Cleared once committed.",
     )
 
     touched_at = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="The upload's last sign of progress (received, queued, or a step of its check). One left "
-                  "received or queued for longer than UPLOAD_STALE_SECONDS has lost its task and is offered again.",
+        "received or queued for longer than UPLOAD_STALE_SECONDS has lost its task and is offered again.",
     )
     notice = models.CharField(
-        max_length=500, blank=True,
+        max_length=500,
+        blank=True,
         help_text="Why the last action did not go through (the task queue could not be reached), for the MI team.",
     )
 
@@ -537,7 +598,6 @@ class Upload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} ({self.get_state_display()})"
-
 
 
 class DefinitionChangeQuerySet(models.QuerySet["DefinitionChange"]):
@@ -554,11 +614,13 @@ class DefinitionChange(models.Model):
     what = models.CharField(max_length=100, help_text="What changed: 'definition', or the target's year and unit.")
     changes = models.JSONField(help_text="{field: [old, new]} as printed text; old is '' for a new record.")
     reason = models.CharField(max_length=500)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField()
-    target_upload = models.ForeignKey("TargetUpload", null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="definition_changes")
+    target_upload = models.ForeignKey(
+        "TargetUpload", null=True, blank=True, on_delete=models.SET_NULL, related_name="definition_changes"
+    )
 
     objects = DefinitionChangeQuerySet.as_manager()
 
@@ -592,8 +654,9 @@ class TargetUpload(models.Model):
     errors = models.JSONField(default=list, blank=True)
     preview = models.JSONField(default=list, blank=True, help_text="The rows that would change, as printed text.")
     committed_at = models.DateTimeField(null=True, blank=True)
-    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]
@@ -625,8 +688,9 @@ class DefinitionUpload(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     changes = models.JSONField(default=list, blank=True, help_text="What the commit would change, as printed lines.")
     committed_at = models.DateTimeField(null=True, blank=True)
-    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-pk"]

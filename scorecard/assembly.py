@@ -31,14 +31,19 @@ NOT_RATED = "not rated"  # rated, but no target for that year and unit (or no va
 DATA_ONLY = "data only"  # never rated: the rule is none, or an activity indicator
 # Every status a row can carry (the stored ones and the derived above), as the printed scorecard words it;
 # SHORT_STATUS_WORDS: in a trend cell, where the page's key explains them.
-STATUS_WORDS = {**{status.value: status.label for status in Status}, NOT_SUPPLIED: "not supplied",
-                NEW_INDICATOR: "new indicator"}
+STATUS_WORDS = {
+    **{status.value: status.label for status in Status},
+    NOT_SUPPLIED: "not supplied",
+    NEW_INDICATOR: "new indicator",
+}
 SHORT_STATUS_WORDS = {Status.TO_BE_SUPPLIED.value: "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
 
 
 def status_words(status: str, short: bool = False) -> str:
     """How a status reads (a word the table does not know reads as itself)."""
     return (SHORT_STATUS_WORDS if short else STATUS_WORDS).get(status, status)
+
+
 # Far enough back for four years of an annual trend, the year before it, and last year's outturn.
 HISTORY_YEARS = 6
 
@@ -133,9 +138,13 @@ class Scorecard:
 class ScorecardData:
     """Everything the rules need for some units as at a month, fetched in a fixed number of queries."""
 
-    def __init__(self, units: Sequence[ReportingUnit], as_at: Period,
-                 indicators: Sequence[Indicator] | None = None,
-                 scorecard: ScorecardDefinition | None = None) -> None:
+    def __init__(
+        self,
+        units: Sequence[ReportingUnit],
+        as_at: Period,
+        indicators: Sequence[Indicator] | None = None,
+        scorecard: ScorecardDefinition | None = None,
+    ) -> None:
         """``indicators``: fetch only these (a page about one indicator); all of them by default.
 
         ``scorecard``: only its members in the edition's year, where they sit in it, with its direction
@@ -147,9 +156,11 @@ class ScorecardData:
         unit_ids = [unit.pk for unit in self.units]
         # Which teams serve which districts (one query) and the authority (one query).
         self.teams_by_district: dict[int, list[ReportingUnit]] = defaultdict(list)
-        links = ReportingUnit.districts_served.through.objects.filter(to_reportingunit_id__in=unit_ids).select_related(
-            "from_reportingunit"
-        ).order_by("from_reportingunit__display_order", "from_reportingunit__name")
+        links = (
+            ReportingUnit.districts_served.through.objects.filter(to_reportingunit_id__in=unit_ids)
+            .select_related("from_reportingunit")
+            .order_by("from_reportingunit__display_order", "from_reportingunit__name")
+        )
         for link in links:
             self.teams_by_district[link.to_reportingunit_id].append(link.from_reportingunit)
         self.authority = ReportingUnit.objects.authority()
@@ -169,43 +180,78 @@ class ScorecardData:
         # query: ascending dates, so the latest overwrites the earlier ones).
         self.benchmarks: dict[tuple[int, str], Benchmark] = {
             (b.indicator_id, b.comparator): b
-            for b in Benchmark.objects.filter(as_at__lt=periods.add_months(as_at.start, 1), **only_these)
-            .order_by("indicator_id", "comparator", "as_at")
+            for b in Benchmark.objects.filter(as_at__lt=periods.add_months(as_at.start, 1), **only_these).order_by(
+                "indicator_id", "comparator", "as_at"
+            )
         }
         # Each (indicator, unit) series in period order: the query sorts, and dicts keep that order.
         self.values: dict[tuple[int, int], dict[Period, Value]] = defaultdict(dict)
-        measurements = Measurement.objects.filter(
-            **only_these,
-            unit_id__in=all_unit_ids,
-            period_start__gte=date(first_year, 1, 1),
-            period_start__lte=as_at.start,
-        ).order_by("period_start").values_list("indicator_id", "unit_id", "period_kind", "period_start", "value",
-                                               "numerator", "denominator", "status", "synthetic", "footnote")
+        measurements = (
+            Measurement.objects.filter(
+                **only_these,
+                unit_id__in=all_unit_ids,
+                period_start__gte=date(first_year, 1, 1),
+                period_start__lte=as_at.start,
+            )
+            .order_by("period_start")
+            .values_list(
+                "indicator_id",
+                "unit_id",
+                "period_kind",
+                "period_start",
+                "value",
+                "numerator",
+                "denominator",
+                "status",
+                "synthetic",
+                "footnote",
+            )
+        )
         # Plain tuples, not model instances: a district's scorecard reads about 10,000 rows, and
         # building a Measurement for each cost ten times the query itself (bench/RESULTS.md).
         period_of: dict[tuple[str, date], Period] = {}
-        for indicator_id, unit_id, kind, start, value, numerator, denominator, status, synthetic, footnote \
-                in measurements:
+        for (
+            indicator_id,
+            unit_id,
+            kind,
+            start,
+            value,
+            numerator,
+            denominator,
+            status,
+            synthetic,
+            footnote,
+        ) in measurements:
             period = period_of.get((kind, start))
             if period is None:
                 period = period_of[(kind, start)] = Period(start, PeriodKind(kind))
-            self.values[(indicator_id, unit_id)][period] = Value(period, value, numerator, denominator, status,
-                                                                 synthetic, footnote)
+            self.values[(indicator_id, unit_id)][period] = Value(
+                period, value, numerator, denominator, status, synthetic, footnote
+            )
         self._edition_periods: dict[int, Period | None] = {}
 
-    def _target_row(self, indicator: Indicator, year: int, unit: ReportingUnit, period: Period | None,
-                    wanted: str) -> Target | None:
-        rows = [t for t in self.targets.get((indicator.pk, year), []) if t.applies_to_unit(unit)
-                and (t.target is not None if wanted == "target" else
-                     t.lower_threshold is not None or t.upper_threshold is not None)]
+    def _target_row(
+        self, indicator: Indicator, year: int, unit: ReportingUnit, period: Period | None, wanted: str
+    ) -> Target | None:
+        rows = [
+            t
+            for t in self.targets.get((indicator.pk, year), [])
+            if t.applies_to_unit(unit)
+            and (
+                t.target is not None
+                if wanted == "target"
+                else t.lower_threshold is not None or t.upper_threshold is not None
+            )
+        ]
         if period is None:  # the year's own target (charts by year, last year's outturn)
             rows = [t for t in rows if t.period is None]
             rows.sort(key=lambda t: t.unit_id is None)  # an override wins
             return rows[0] if rows else None
         return select_target(((t.period, t.unit_id is not None, t) for t in rows), period)
 
-    def target_for(self, indicator: Indicator, year: int, unit: ReportingUnit,
-                   period: Period | None = None) -> TargetSpec | None:
+    def target_for(
+        self, indicator: Indicator, year: int, unit: ReportingUnit, period: Period | None = None
+    ) -> TargetSpec | None:
         """A unit's override, else the target for all units (or for the authority only).
 
         With ``period``, a target profiled for that very period comes first (cumulative indicators).
@@ -213,8 +259,9 @@ class ScorecardData:
         row = self._target_row(indicator, year, unit, period, "target")
         return row.spec() if row else None
 
-    def expected_range_for(self, indicator: Indicator, period: Period,
-                           unit: ReportingUnit) -> tuple[Decimal | None, Decimal | None] | None:
+    def expected_range_for(
+        self, indicator: Indicator, period: Period, unit: ReportingUnit
+    ) -> tuple[Decimal | None, Decimal | None] | None:
         """An activity indicator's expected range for the period (lower, upper), or None."""
         row = self._target_row(indicator, period.year_start_year, unit, period, "range")
         return (row.lower_threshold, row.upper_threshold) if row else None
@@ -238,16 +285,27 @@ class ScorecardData:
             reported = self.values.get((indicator.pk, self.authority.pk), {})
             own_kind = periods.KIND_OF_FREQUENCY[indicator.frequency_enum]
             self._edition_periods[indicator.pk] = periods.edition_period(
-                self.as_at, (p for p in reported if p.kind is own_kind))
+                self.as_at, (p for p in reported if p.kind is own_kind)
+            )
         return self._edition_periods[indicator.pk]
 
     def row(self, indicator: Indicator, unit: ReportingUnit) -> ScorecardRow:
         series = self.values.get((indicator.pk, unit.pk), {})
         period = self.edition_period(indicator)
         if period is None:
-            return ScorecardRow(unit, indicator, None, None, [], None, None, None, None,
-                                benchmark=self.benchmarks.get((indicator.pk, Benchmark.Comparator.BENCHMARK)),
-                                england=self.benchmarks.get((indicator.pk, Benchmark.Comparator.ENGLAND)))
+            return ScorecardRow(
+                unit,
+                indicator,
+                None,
+                None,
+                [],
+                None,
+                None,
+                None,
+                None,
+                benchmark=self.benchmarks.get((indicator.pk, Benchmark.Comparator.BENCHMARK)),
+                england=self.benchmarks.get((indicator.pk, Benchmark.Comparator.ENGLAND)),
+            )
         authority_series = self.values.get((indicator.pk, self.authority.pk), {}) if self.authority else {}
         first_reported = next((p for p in authority_series if p.kind is period.kind), period)  # in period order
 
@@ -266,8 +324,13 @@ class ScorecardData:
         year_ago = value_at(periods.same_period_last_year(period))
 
         def arrow(comparison: Value | None) -> Direction | None:
-            return direction(latest.value, comparison.value if comparison else None, polarity, decimals,
-                             target.target if target else None)
+            return direction(
+                latest.value,
+                comparison.value if comparison else None,
+                polarity,
+                decimals,
+                target.target if target else None,
+            )
 
         comparison, dot, dot_long = None, None, None
         if compares_with in (ComparesWith.PREVIOUS_PERIOD, ComparesWith.BOTH):
@@ -280,10 +343,17 @@ class ScorecardData:
             dot = arrow(comparison)
         elif compares_with is ComparesWith.TREND:
             # Each period's own target: the distance from it is what a T-polarity trend follows.
-            targets = [self.target_for(indicator, p.year_start_year, unit, p) for p in trend_periods] \
-                if polarity == "T" else None
-            dot = trend_direction([v.value for v in trend], polarity, decimals,
-                                  [t.target if t else None for t in targets] if targets is not None else None)
+            targets = (
+                [self.target_for(indicator, p.year_start_year, unit, p) for p in trend_periods]
+                if polarity == "T"
+                else None
+            )
+            dot = trend_direction(
+                [v.value for v in trend],
+                polarity,
+                decimals,
+                [t.target if t else None for t in targets] if targets is not None else None,
+            )
         row = ScorecardRow(
             unit=unit,
             indicator=indicator,
@@ -312,8 +382,14 @@ class ScorecardData:
             row.previous_outturn = outturn
             row.previous_target = self.target_for(indicator, last_year, unit)
             before = series.get(periods.outturn_of(last_year - 1))
-            row.previous_rag = rate(outturn.value if outturn else None, row.previous_target, polarity, decimals,
-                                    rule, same_period_last_year=before.value if before else None)
+            row.previous_rag = rate(
+                outturn.value if outturn else None,
+                row.previous_target,
+                polarity,
+                decimals,
+                rule,
+                same_period_last_year=before.value if before else None,
+            )
         return row
 
     def indicators_for(self, unit: ReportingUnit) -> list[Indicator]:
@@ -331,13 +407,20 @@ class ScorecardData:
 def members_of(scorecard: ScorecardDefinition, as_at: Period) -> list[Indicator]:
     """A scorecard's indicators in the edition's (financial) year, in its order, placed in its sections and
     tables (one query). The instances are the assembly's own, so placing them changes nothing stored."""
-    memberships = (ScorecardMembership.objects.in_year(as_at.year_start_year).filter(scorecard=scorecard)
-                   .select_related("indicator").order_by("order", "indicator__code"))
+    memberships = (
+        ScorecardMembership.objects.in_year(as_at.year_start_year)
+        .filter(scorecard=scorecard)
+        .select_related("indicator")
+        .order_by("order", "indicator__code")
+    )
     placed = []
     for membership in memberships:
         indicator = membership.indicator
-        indicator.section, indicator.table, indicator.display_order = (membership.section, membership.table,
-                                                                       membership.order)
+        indicator.section, indicator.table, indicator.display_order = (
+            membership.section,
+            membership.table,
+            membership.order,
+        )
         placed.append(indicator)
     return placed
 
@@ -347,8 +430,9 @@ def default_scorecard() -> ScorecardDefinition | None:
     return ScorecardDefinition.objects.filter(is_default=True).first()
 
 
-def build_scorecards(units: Iterable[ReportingUnit], as_at: Period,
-                     scorecard: ScorecardDefinition | None = None) -> dict[ReportingUnit, Scorecard]:
+def build_scorecards(
+    units: Iterable[ReportingUnit], as_at: Period, scorecard: ScorecardDefinition | None = None
+) -> dict[ReportingUnit, Scorecard]:
     """Several units' scorecards as at a month (an area page, the comparison matrix).
 
     Without ``scorecard``, every indicator (as the pages have always shown them).

@@ -24,17 +24,28 @@ VIEW_AUDIT = "indicators.view_auditevent"
 PER_PAGE = 50
 EXPORT_LIMIT = 100_000  # rows in one download: narrow the filter for more
 EXPORT_COLUMNS = ("when", "user", "action", "object_type", "object_id", "object", "counts", "detail")
-OBJECT_TYPES = [("", "any"), ("upload", "upload"), ("targets upload", "targets upload"), ("edition", "edition"),
-                ("indicator", "indicator"), ("user", "person")]
+OBJECT_TYPES = [
+    ("", "any"),
+    ("upload", "upload"),
+    ("targets upload", "targets upload"),
+    ("edition", "edition"),
+    ("indicator", "indicator"),
+    ("user", "person"),
+]
 
 
 class AuditFilter(forms.Form):
     action = forms.ChoiceField(choices=[("", "any"), *Action.choices], required=False)
-    user = forms.CharField(max_length=150, required=False, label="Person",
-                           help_text=f"A username; {SYSTEM} for the system.")
+    user = forms.CharField(
+        max_length=150, required=False, label="Person", help_text=f"A username; {SYSTEM} for the system."
+    )
     object_type = forms.ChoiceField(choices=OBJECT_TYPES, required=False, label="About")
-    object = forms.CharField(max_length=200, required=False, label="Name or id",
-                             help_text="A file name, month (2024-10), indicator code or username.")
+    object = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Name or id",
+        help_text="A file name, month (2024-10), indicator code or username.",
+    )
     since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -61,8 +72,16 @@ class AuditFilter(forms.Form):
 def export_rows(events: QuerySet[AuditEvent]) -> Iterator[list[Any]]:
     yield list(EXPORT_COLUMNS)
     for event in events[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        yield [timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"), event.who, event.action, event.object_type,
-               event.object_id, event.object_label, json.dumps(event.counts) if event.counts else "", event.detail]
+        yield [
+            timezone.localtime(event.at).strftime("%Y-%m-%d %H:%M:%S"),
+            event.who,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.object_label,
+            json.dumps(event.counts) if event.counts else "",
+            event.detail,
+        ]
 
 
 @require_safe
@@ -75,8 +94,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     if export_format:
         if export_format not in ("csv", "xlsx"):
             return HttpResponseBadRequest(f"Unknown format '{export_format}': use csv or xlsx.")
-        content = csv_bytes(export_rows(events)) if export_format == "csv" else xlsx_bytes(
-            [("Audit trail", export_rows(events))])
+        content = (
+            csv_bytes(export_rows(events))
+            if export_format == "csv"
+            else xlsx_bytes([("Audit trail", export_rows(events))])
+        )
         response = HttpResponse(content, content_type=CSV if export_format == "csv" else XLSX)
         response["Content-Disposition"] = f'attachment; filename="audit-trail.{export_format}"'
         return response
@@ -84,5 +106,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     params.pop("page", None)
     params.pop("format", None)
-    return render(request, "audit/list.html", {"form": form, "page": page, "query": params.urlencode()},
-                  status=200 if valid else 400)
+    return render(
+        request,
+        "audit/list.html",
+        {"form": form, "page": page, "query": params.urlencode()},
+        status=200 if valid else 400,
+    )

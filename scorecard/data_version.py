@@ -43,8 +43,13 @@ def watched_tables() -> list[str]:
     tables = []
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.app_label in WATCHED_APPS and not meta.proxy and not meta.abstract and meta.managed \
-                and model._meta.label not in NOT_WATCHED:
+        if (
+            meta.app_label in WATCHED_APPS
+            and not meta.proxy
+            and not meta.abstract
+            and meta.managed
+            and model._meta.label not in NOT_WATCHED
+        ):
             tables.append(meta.db_table)
     return sorted(set(tables))
 
@@ -72,14 +77,18 @@ def _postgresql_statements(tables: list[str]) -> list[str]:
 
 
 def _sqlite_statements(tables: list[str]) -> list[str]:
-    bump = (f"UPDATE {version_table()} SET number = number + 1,"
-            f" changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = {VERSION_ID};")
+    bump = (
+        f"UPDATE {version_table()} SET number = number + 1,"
+        f" changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE id = {VERSION_ID};"
+    )
     statements = []
     for table in tables:
         for event in ("INSERT", "UPDATE", "DELETE"):
             name = f"{TRIGGER}_{table}_{event.lower()}"
-            statements += [f'DROP TRIGGER IF EXISTS "{name}"',
-                           f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN {bump} END']
+            statements += [
+                f'DROP TRIGGER IF EXISTS "{name}"',
+                f'CREATE TRIGGER "{name}" AFTER {event} ON "{table}" BEGIN {bump} END',
+            ]
     return statements
 
 
@@ -97,8 +106,11 @@ def install_triggers(using: str = "default", **kwargs: Any) -> None:
     else:  # no trigger support written for it: no version, so nothing is cached
         return
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {version_table()} (id, number, changed_at) SELECT %s, 0, ''"
-                       f" WHERE NOT EXISTS (SELECT 1 FROM {version_table()} WHERE id = %s)", [VERSION_ID, VERSION_ID])
+        cursor.execute(
+            f"INSERT INTO {version_table()} (id, number, changed_at) SELECT %s, 0, ''"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {version_table()} WHERE id = %s)",
+            [VERSION_ID, VERSION_ID],
+        )
         for statement in statements:
             cursor.execute(statement)
 
@@ -110,8 +122,11 @@ def current_if_watched(table: str, using: str = "default") -> Version | None:
     connection = connections[using]
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s"
-                           " AND tgenabled <> 'D')", [table, TRIGGER])
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname = %s"
+                " AND tgenabled <> 'D')",
+                [table, TRIGGER],
+            )
             row = cursor.fetchone()
         if not (row and row[0]):
             return None
@@ -131,7 +146,7 @@ def current(using: str = "default") -> Version | None:
     row = versions.first()
     if row is None:  # emptied (a test database's flush): again, stamped so it differs from any earlier one
         model._default_manager.using(using).bulk_create(
-            [model(pk=VERSION_ID, number=0, changed_at=timezone.now().isoformat())],
-            ignore_conflicts=True)
+            [model(pk=VERSION_ID, number=0, changed_at=timezone.now().isoformat())], ignore_conflicts=True
+        )
         row = versions.first()
     return Version(*row) if row else None

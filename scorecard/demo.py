@@ -42,16 +42,24 @@ def load_definitions(directory: Path = DEMO_DIR) -> dict[str, int]:
     # All or nothing: an error keeps nothing. The shipped set is the starting point, so it writes no history.
     report = import_path(directory, reason=DEMO_REASON, commit=True, history=False)
     if not report.ok:
-        raise DemoDataError("; ".join(
-            f"{issue.sheet} line {issue.row}: {issue.message}" if issue.row else str(issue) for issue in report.errors))
+        raise DemoDataError(
+            "; ".join(
+                f"{issue.sheet} line {issue.row}: {issue.message}" if issue.row else str(issue)
+                for issue in report.errors
+            )
+        )
     return {what: sum(hows.values()) for what, hows in report.plain_counts().items()}
 
 
 def load_footnotes() -> int:
     """The printed scorecard marks CYPE8's latest quarter as not yet published by the Ministry of Justice."""
     quarter = parse_period(CYPE8_PROVISIONAL[1], "quarterly")
-    return (Measurement.objects.for_period(quarter).filter(indicator__code=CYPE8_PROVISIONAL[0])
-            .exclude(footnote=CYPE8_PROVISIONAL[2]).update(footnote=CYPE8_PROVISIONAL[2]))
+    return (
+        Measurement.objects.for_period(quarter)
+        .filter(indicator__code=CYPE8_PROVISIONAL[0])
+        .exclude(footnote=CYPE8_PROVISIONAL[2])
+        .update(footnote=CYPE8_PROVISIONAL[2])
+    )
 
 
 def load_measurements(directory: Path = DEMO_DIR) -> int:
@@ -62,13 +70,23 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
     content = path.read_bytes()
     report = check_upload(path.name, content)
     if not report.ok:
-        raise DemoDataError("; ".join(f"{path.name} line {issue.row}: {issue.message}" if issue.row else str(issue)
-                                      for issue in report.errors))
+        raise DemoDataError(
+            "; ".join(
+                f"{path.name} line {issue.row}: {issue.message}" if issue.row else str(issue) for issue in report.errors
+            )
+        )
     changed = report.diff.counts["new"] + report.diff.counts["changed"]
     if not changed:
         return 0
-    upload = Upload.objects.create(filename=path.name, content=content, size=len(content), state=Upload.State.QUEUED,
-                                   counts=report.counts, warnings=report.stored_warnings(), preview=report.preview())
+    upload = Upload.objects.create(
+        filename=path.name,
+        content=content,
+        size=len(content),
+        state=Upload.State.QUEUED,
+        counts=report.counts,
+        warnings=report.stored_warnings(),
+        preview=report.preview(),
+    )
     record("upload.received", DEMO_ACTOR, about=upload, counts=report.counts)
     if commit_upload(upload.pk) != Upload.State.COMMITTED:
         upload.refresh_from_db(fields=["errors"])

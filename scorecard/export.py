@@ -16,9 +16,27 @@ from indicators.spreadsheets import csv_bytes, xlsx_bytes
 from .assembly import ScorecardRow, Value
 
 COLUMNS = (
-    "area", "indicator", "name", "polarity", "data_period", "period", "value", "status", "numerator",
-    "denominator", "dot", "target", "rag", "previous_outturn", "previous_target", "previous_rag", "benchmark",
-    "england", "dot_long", "rating", "expected",
+    "area",
+    "indicator",
+    "name",
+    "polarity",
+    "data_period",
+    "period",
+    "value",
+    "status",
+    "numerator",
+    "denominator",
+    "dot",
+    "target",
+    "rag",
+    "previous_outturn",
+    "previous_target",
+    "previous_rag",
+    "benchmark",
+    "england",
+    "dot_long",
+    "rating",
+    "expected",
 )
 FORMATS = CONTENT_TYPES
 

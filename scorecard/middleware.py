@@ -19,8 +19,10 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def has_control_characters(request: HttpRequest) -> bool:
     if CONTROL_CHARACTERS.search(request.path):
         return True
-    return any(CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(value) for value in values)
-               for key, values in request.GET.lists())
+    return any(
+        CONTROL_CHARACTERS.search(key) or any(CONTROL_CHARACTERS.search(value) for value in values)
+        for key, values in request.GET.lists()
+    )
 
 
 class RefuseControlCharactersMiddleware:
@@ -29,6 +31,8 @@ class RefuseControlCharactersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if has_control_characters(request):
-            return HttpResponseBadRequest("The address holds a control character (such as %00): check the link.",
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                "The address holds a control character (such as %00): check the link.",
+                content_type="text/plain; charset=utf-8",
+            )
         return self.get_response(request)

@@ -27,10 +27,12 @@ class Edition(models.Model):
     month = models.DateField(unique=True, help_text="The first day of the edition month.")
     # Sign-off: a service lead approves the figures as they stand; publishing checks that they still do.
     approved_at = models.DateTimeField(null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     approved_fingerprint = models.CharField(
-        max_length=64, blank=True,
+        max_length=64,
+        blank=True,
         help_text="A hash of every figure the approval covered (see scorecard/editions/approval.py).",
     )
 
@@ -65,8 +67,15 @@ class EditionVersionQuerySet(models.QuerySet["EditionVersion"]):
         """The versions members may read at ``now`` (default: this moment): those whose embargo has passed."""
         return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now or timezone.now()))
 
-    def version_of(self, as_at: Period, number: int | None = None, *, include_embargoed: bool = False,
-                   now: datetime | None = None, snapshot: bool = True) -> EditionVersion | None:
+    def version_of(
+        self,
+        as_at: Period,
+        number: int | None = None,
+        *,
+        include_embargoed: bool = False,
+        now: datetime | None = None,
+        snapshot: bool = True,
+    ) -> EditionVersion | None:
         """A given version of a month's edition (the latest when ``number`` is None). One query.
 
         ``snapshot=False`` defers the snapshot (read by a second query when first used).
@@ -91,24 +100,31 @@ class EditionVersion(models.Model):
     number = models.PositiveIntegerField()
     published_at = models.DateTimeField()
     visible_from = models.DateTimeField(
-        null=True, blank=True,
+        null=True,
+        blank=True,
         help_text="Embargo: members see this version only from then (blank: from its publication).",
     )
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     suppression_threshold = models.PositiveIntegerField(
         help_text="Counts, numerators and denominators below this were shown as [c]."
     )
     snapshot = models.JSONField(
         help_text="The edition as published (see scorecard/editions/snapshot.py), but for its units' rows: those are "
-                  "in EditionUnit, one record a unit, so a page reads only the units it shows."
+        "in EditionUnit, one record a unit, so a page reads only the units it shows."
     )
     # The committee pack's look, chosen at publication and kept, so the pack can be laid out again identically.
-    paper = models.CharField(max_length=2, choices=[("A4", "A4 landscape"), ("A3", "A3 landscape")], default="A4",
-                             help_text="The committee pack's paper size.")
+    paper = models.CharField(
+        max_length=2,
+        choices=[("A4", "A4 landscape"), ("A3", "A3 landscape")],
+        default="A4",
+        help_text="The committee pack's paper size.",
+    )
     title = models.CharField(max_length=200, blank=True, help_text="The scorecard's title, as printed on the pack.")
-    attribution = models.CharField(max_length=500, blank=True,
-                                   help_text="Where the figures come from (the pack's cover).")
+    attribution = models.CharField(
+        max_length=500, blank=True, help_text="Where the figures come from (the pack's cover)."
+    )
 
     objects = EditionVersionQuerySet.as_manager()
 
@@ -136,8 +152,16 @@ class EditionVersion(models.Model):
     def store_units(self, units: list[dict[str, Any]]) -> None:
         """Keep the snapshot's units, one EditionUnit each (at publication, with the version)."""
         EditionUnit.objects.bulk_create(
-            EditionUnit(version=self, position=position, unit_id=unit["id"], slug=unit["slug"], kind=unit["kind"],
-                        name=unit["name"], has_data=unit["has_data"], data=unit)
+            EditionUnit(
+                version=self,
+                position=position,
+                unit_id=unit["id"],
+                slug=unit["slug"],
+                kind=unit["kind"],
+                name=unit["name"],
+                has_data=unit["has_data"],
+                data=unit,
+            )
             for position, unit in enumerate(units)
         )
 
@@ -201,8 +225,10 @@ class EditionUnit(models.Model):
     class Meta:
         ordering = ["version_id", "position"]
         constraints = [models.UniqueConstraint(fields=["version", "position"], name="one_unit_per_position")]
-        indexes = [models.Index(fields=["version", "unit_id"], name="edition_unit_by_id"),
-                   models.Index(fields=["version", "slug"], name="edition_unit_by_slug")]
+        indexes = [
+            models.Index(fields=["version", "unit_id"], name="edition_unit_by_id"),
+            models.Index(fields=["version", "slug"], name="edition_unit_by_slug"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.version}: {self.name}"
@@ -219,12 +245,17 @@ class Commentary(models.Model):
     month = models.DateField(help_text="The first day of the edition month.")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentary")
     unit = models.ForeignKey(
-        ReportingUnit, null=True, blank=True, on_delete=models.CASCADE, related_name="commentary",
+        ReportingUnit,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="commentary",
         help_text="Blank: the indicator as a whole (the authority). Set for one district's commentary.",
     )
     text = models.TextField()
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CommentaryQuerySet.as_manager()
@@ -233,10 +264,14 @@ class Commentary(models.Model):
         verbose_name_plural = "commentary"
         ordering = ["month", "indicator__display_order", "unit__display_order"]
         constraints = [
-            models.UniqueConstraint(fields=["month", "indicator"], condition=models.Q(unit=None),
-                                    name="one_commentary_per_indicator"),
-            models.UniqueConstraint(fields=["month", "indicator", "unit"], condition=~models.Q(unit=None),
-                                    name="one_commentary_per_indicator_and_unit"),
+            models.UniqueConstraint(
+                fields=["month", "indicator"], condition=models.Q(unit=None), name="one_commentary_per_indicator"
+            ),
+            models.UniqueConstraint(
+                fields=["month", "indicator", "unit"],
+                condition=~models.Q(unit=None),
+                name="one_commentary_per_indicator_and_unit",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -35,9 +35,12 @@ class Names:
 def current_names() -> Names:
     """One query once a default scorecard exists (two before: the authority's name is then asked alone)."""
     authority = ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).order_by("display_order", "pk").values("name")
-    row = (Scorecard.objects.filter(is_default=True)
-           .annotate(authority=Subquery(authority[:1]))
-           .values("title", "organisation", "directorate", "attribution", "authority").first())
+    row = (
+        Scorecard.objects.filter(is_default=True)
+        .annotate(authority=Subquery(authority[:1]))
+        .values("title", "organisation", "directorate", "attribution", "authority")
+        .first()
+    )
     if row is None:
         return Names(authority=authority.values_list("name", flat=True).first() or "")
     return Names(**{key: value or "" for key, value in row.items()})

@@ -250,8 +250,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "plain": {"()": "scorecard.audit_log.PlainFormatter",
-                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "scorecard.audit_log.PlainFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        },
         "json": {"()": "scorecard.audit_log.JsonFormatter"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
@@ -283,21 +285,31 @@ if OIDC_ENABLED:
     # OIDC_ENTRA_TENANT_ID gives every Entra ID (v2.0) endpoint; an endpoint set on its own wins.
     _tenant = env_str("OIDC_ENTRA_TENANT_ID")
     _entra = f"https://login.microsoftonline.com/{_tenant}" if _tenant else ""
-    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT",
-                                             f"{_entra}/oauth2/v2.0/authorize" if _entra else "")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str(
+        "OIDC_OP_AUTHORIZATION_ENDPOINT", f"{_entra}/oauth2/v2.0/authorize" if _entra else ""
+    )
     OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", f"{_entra}/oauth2/v2.0/token" if _entra else "")
-    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT",
-                                    "https://graph.microsoft.com/oidc/userinfo" if _entra else "")
+    OIDC_OP_USER_ENDPOINT = env_str(
+        "OIDC_OP_USER_ENDPOINT", "https://graph.microsoft.com/oidc/userinfo" if _entra else ""
+    )
     OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", f"{_entra}/discovery/v2.0/keys" if _entra else "")
     # ID tokens must come from this issuer (empty: not checked). "common" and "organizations" accept any
     # tenant, so only a single tenant's issuer is known in advance.
-    OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER", f"{_entra}/v2.0" if _tenant and _tenant not in (
-        "common", "organizations", "consumers") else "")
-    _needed = ["OIDC_RP_CLIENT_SECRET", "OIDC_OP_AUTHORIZATION_ENDPOINT", "OIDC_OP_TOKEN_ENDPOINT",
-               "OIDC_OP_USER_ENDPOINT"] + (["OIDC_OP_JWKS_ENDPOINT"] if OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES") else [])
+    OIDC_OP_ISSUER = env_str(
+        "OIDC_OP_ISSUER",
+        f"{_entra}/v2.0" if _tenant and _tenant not in ("common", "organizations", "consumers") else "",
+    )
+    _needed = [
+        "OIDC_RP_CLIENT_SECRET",
+        "OIDC_OP_AUTHORIZATION_ENDPOINT",
+        "OIDC_OP_TOKEN_ENDPOINT",
+        "OIDC_OP_USER_ENDPOINT",
+    ] + (["OIDC_OP_JWKS_ENDPOINT"] if OIDC_RP_SIGN_ALGO[:2] in ("RS", "ES") else [])
     if _missing := [name for name in _needed if not globals()[name]]:
-        raise RuntimeError(f"OIDC_RP_CLIENT_ID turns single sign-on on, which also needs {', '.join(_missing)} "
-                           "(or OIDC_ENTRA_TENANT_ID for Microsoft Entra ID)")
+        raise RuntimeError(
+            f"OIDC_RP_CLIENT_ID turns single sign-on on, which also needs {', '.join(_missing)} "
+            "(or OIDC_ENTRA_TENANT_ID for Microsoft Entra ID)"
+        )
     if OIDC_DEFAULT_ROLE and OIDC_DEFAULT_ROLE not in ROLE_PERMISSIONS:
         raise RuntimeError(f"OIDC_DEFAULT_ROLE must be one of {', '.join(ROLE_PERMISSIONS)}, not {OIDC_DEFAULT_ROLE!r}")
     # OIDC_CREATE_USER=false: only people the MI team added beforehand (with their email) can sign in.

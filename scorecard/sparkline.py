@@ -38,7 +38,8 @@ def _coordinates(points: Sequence[Point]) -> list[tuple[float, float] | None]:
     span = float(high - low) or 1.0
     step = (WIDTH - 2 * PAD) / max(len(points) - 1, 1)
     return [
-        None if point.value is None
+        None
+        if point.value is None
         else (round(PAD + i * step, 1), round(HEIGHT - PAD - (float(point.value - low) / span) * (HEIGHT - 2 * PAD), 1))
         for i, point in enumerate(points)
     ]
@@ -55,14 +56,25 @@ def svg(points: Sequence[Point]) -> SafeString:
             runs.append([])
         else:
             runs[-1].append(xy)
-    lines = format_html_join("", '<polyline points="{}"/>',
-                             ((" ".join(f"{x},{y}" for x, y in run),) for run in runs if len(run) > 1))
-    dots = format_html_join("", '<circle cx="{}" cy="{}" r="1.6"/>',
-                            ((x, y) for run in runs if len(run) == 1 for x, y in run))
+    lines = format_html_join(
+        "", '<polyline points="{}"/>', ((" ".join(f"{x},{y}" for x, y in run),) for run in runs if len(run) > 1)
+    )
+    dots = format_html_join(
+        "", '<circle cx="{}" cy="{}" r="1.6"/>', ((x, y) for run in runs if len(run) == 1 for x, y in run)
+    )
     last = next((xy for xy in reversed(coordinates) if xy is not None), None)
     latest = format_html('<circle class="spark-last" cx="{}" cy="{}" r="2.4"/>', *last) if last else ""
-    return format_html('<svg class="spark" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true" '
-                       'focusable="false">{}{}{}</svg>', WIDTH, HEIGHT, WIDTH, HEIGHT, lines, dots, latest)
+    return format_html(
+        '<svg class="spark" width="{}" height="{}" viewBox="0 0 {} {}" aria-hidden="true" '
+        'focusable="false">{}{}{}</svg>',
+        WIDTH,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        lines,
+        dots,
+        latest,
+    )
 
 
 def words(points: Sequence[Point]) -> str:
@@ -75,5 +87,9 @@ def sparkline(points: Sequence[Point]) -> SafeString:
     if not points:
         return mark_safe("")
     text = words(points)
-    return format_html('<span class="sparkline" title="{}">{}<span class="visually-hidden">Trend: {}</span></span>',
-                       text, svg(points), text)
+    return format_html(
+        '<span class="sparkline" title="{}">{}<span class="visually-hidden">Trend: {}</span></span>',
+        text,
+        svg(points),
+        text,
+    )

@@ -27,6 +27,11 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
 def collectstatic_has_run(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     if settings.DEBUG or settings.STATIC_COLLECTED:
         return []
-    return [Warning(f"collectstatic has not run: {settings.STATIC_ROOT} has no staticfiles.json, so static files are "
-                    "served unhashed from the source folders.", hint="Run `manage.py collectstatic --no-input`.",
-                    id="scorecard.W001")]
+    return [
+        Warning(
+            f"collectstatic has not run: {settings.STATIC_ROOT} has no staticfiles.json, so static files are "
+            "served unhashed from the source folders.",
+            hint="Run `manage.py collectstatic --no-input`.",
+            id="scorecard.W001",
+        )
+    ]

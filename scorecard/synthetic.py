@@ -70,11 +70,22 @@ def add_synthetic_history() -> int:
         first = min(m.period for m in measured if not m.synthetic)
         stored = {m.period for m in measured}
         history = history_periods(first.kind, first)
-        generated = generate_series(real, len(history), seed=zlib.crc32(f"{indicator.code}/{unit_id}".encode()),
-                                    decimals=indicator.decimals, percent=indicator.unit == "percent")
+        generated = generate_series(
+            real,
+            len(history),
+            seed=zlib.crc32(f"{indicator.code}/{unit_id}".encode()),
+            decimals=indicator.decimals,
+            percent=indicator.unit == "percent",
+        )
         new.extend(
-            Measurement(indicator_id=indicator_id, unit_id=unit_id, period_kind=period.kind.value,
-                        period_start=period.start, value=value, synthetic=True)
+            Measurement(
+                indicator_id=indicator_id,
+                unit_id=unit_id,
+                period_kind=period.kind.value,
+                period_start=period.start,
+                value=value,
+                synthetic=True,
+            )
             for period, value in zip(history, generated, strict=True)
             if period not in stored
         )

@@ -77,8 +77,9 @@ def lockout_message(minutes: int) -> str:
 class ThrottledModelBackend(ModelBackend):
     """Django's username and password check, refused while the pair is locked out."""
 
-    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None,
-                     **kwargs: Any) -> Any:
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> Any:
         if request is None or not username:  # management commands and the like: nothing to count
             return super().authenticate(request, username=username, password=password, **kwargs)
         address = client_address(request)
@@ -106,8 +107,11 @@ class ThrottledLoginView(LoginView):
             return self.locked_out(minutes)
         response = super().post(request, *args, **kwargs)
         # The failure that reached the limit gets the message at once, not on the next try.
-        if username and response.status_code == 200 and (minutes := minutes_locked_out(username,
-                                                                                       client_address(request))):
+        if (
+            username
+            and response.status_code == 200
+            and (minutes := minutes_locked_out(username, client_address(request)))
+        ):
             return self.locked_out(minutes)
         return response
 

@@ -30,8 +30,11 @@ Snapshot = list[Table]
 
 
 def _snapshot_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_models(include_auto_created=True) if m._meta.app_label in SNAPSHOT_APPS
-            and not m._meta.proxy and m._meta.label != "scorecard.DataVersion"]  # made by migrate, kept
+    return [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if m._meta.app_label in SNAPSHOT_APPS and not m._meta.proxy and m._meta.label != "scorecard.DataVersion"
+    ]  # made by migrate, kept
 
 
 def capture() -> Snapshot:
@@ -40,10 +43,14 @@ def capture() -> Snapshot:
     snapshot = []
     for model in _snapshot_models():
         fields = model._meta.concrete_fields
-        rows = [tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
-                for row in model._default_manager.values_list(*[field.attname for field in fields])]
-        insert = (f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
-                  f" VALUES ({', '.join(['%s'] * len(fields))})")
+        rows = [
+            tuple(field.get_db_prep_save(value, connection) for field, value in zip(fields, row, strict=True))
+            for row in model._default_manager.values_list(*[field.attname for field in fields])
+        ]
+        insert = (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+            f" VALUES ({', '.join(['%s'] * len(fields))})"
+        )
         snapshot.append(Table(model, insert, rows))
     return snapshot
 

@@ -9,7 +9,9 @@ from scorecard.demo import DEMO_DIR
 # The printed document's known inconsistencies (data README): no single rule reproduces them.
 EH_UNIT_CASELOAD = "X-eh-unit-avg-caseload"  # printed polarity L, but arrows and 2024-25 RAG behave as H
 PROGRESS_8 = {"X-ks4-p8-all-pupils", "X-ks4-p8-fsm", "X-ks4-p8-cic", "X-ks4-p8-sen-support", "X-ks4-p8-sen-ehcp"}
-DOT_EXCEPTIONS = {EH_UNIT_CASELOAD: "printed L but arrow behaves as H"} | dict.fromkeys(PROGRESS_8, "every Progress 8 row prints a down arrow although four improved and one is unchanged")
+DOT_EXCEPTIONS = {EH_UNIT_CASELOAD: "printed L but arrow behaves as H"} | dict.fromkeys(
+    PROGRESS_8, "every Progress 8 row prints a down arrow although four improved and one is unchanged"
+)
 RAG_EXCEPTIONS = {EH_UNIT_CASELOAD: "printed L but the 2024-25 RAG behaves as H"}
 
 DOT_WORDS = {"up": "improved", "down": "worsened", "same": "same", "": ""}

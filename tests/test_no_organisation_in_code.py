@@ -10,8 +10,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 NAMES = re.compile(r"Kent|CYPE")
-ALLOWED = ("scorecard/demo_data/", "scorecard/demo.py", "scorecard/management/commands/load_demo.py", "tests/",
-           "/migrations/", "bench/")
+ALLOWED = (
+    "scorecard/demo_data/",
+    "scorecard/demo.py",
+    "scorecard/management/commands/load_demo.py",
+    "tests/",
+    "/migrations/",
+    "bench/",
+)
 
 
 def occurrences() -> dict[str, int]:
@@ -19,8 +25,11 @@ def occurrences() -> dict[str, int]:
     for pattern in ("*.py", "*.html"):
         for path in ROOT.rglob(pattern):
             relative = path.relative_to(ROOT).as_posix()
-            if relative.startswith((".", "node_modules")) or "/." in relative or any(
-                    allowed in f"/{relative}" or relative.startswith(allowed) for allowed in ALLOWED):
+            if (
+                relative.startswith((".", "node_modules"))
+                or "/." in relative
+                or any(allowed in f"/{relative}" or relative.startswith(allowed) for allowed in ALLOWED)
+            ):
                 continue
             count = sum(len(NAMES.findall(line)) > 0 for line in path.read_text(encoding="utf-8").splitlines())
             if count:

@@ -6,51 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='ReportingUnit',
+            name="ReportingUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(editable=False, max_length=120, unique=True)),
-                ('kind', models.CharField(choices=[('authority', 'Authority'), ('area', 'Area'), ('district', 'District'), ('team', 'Team')], max_length=10)),
-                ('gss_code', models.CharField(blank=True, max_length=9, verbose_name='ONS (GSS) code')),
-                ('service', models.CharField(blank=True, choices=[('cswt', "Children's Social Work Team"), ('ehu', 'Early Help Unit')], help_text='Teams only.', max_length=4)),
-                ('display_order', models.PositiveIntegerField(default=0)),
-                ('area', models.ForeignKey(blank=True, help_text='The area a district belongs to.', limit_choices_to={'kind': 'area'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='area_districts', to='districts.reportingunit')),
-                ('districts_served', models.ManyToManyField(blank=True, help_text='Teams only: a team may serve two districts, and a district may have two teams.', limit_choices_to={'kind': 'district'}, related_name='serving_teams', to='districts.reportingunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(editable=False, max_length=120, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("authority", "Authority"),
+                            ("area", "Area"),
+                            ("district", "District"),
+                            ("team", "Team"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("gss_code", models.CharField(blank=True, max_length=9, verbose_name="ONS (GSS) code")),
+                (
+                    "service",
+                    models.CharField(
+                        blank=True,
+                        choices=[("cswt", "Children's Social Work Team"), ("ehu", "Early Help Unit")],
+                        help_text="Teams only.",
+                        max_length=4,
+                    ),
+                ),
+                ("display_order", models.PositiveIntegerField(default=0)),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The area a district belongs to.",
+                        limit_choices_to={"kind": "area"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="area_districts",
+                        to="districts.reportingunit",
+                    ),
+                ),
+                (
+                    "districts_served",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Teams only: a team may serve two districts, and a district may have two teams.",
+                        limit_choices_to={"kind": "district"},
+                        related_name="serving_teams",
+                        to="districts.reportingunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['display_order', 'name'],
+                "ordering": ["display_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='UnitAlias',
+            name="UnitAlias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias', models.CharField(max_length=120)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='districts.reportingunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("alias", models.CharField(max_length=120)),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="aliases",
+                        to="districts.reportingunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'unit aliases',
+                "verbose_name_plural": "unit aliases",
             },
         ),
         migrations.AddConstraint(
-            model_name='reportingunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('gss_code', ''), _negated=True), fields=('gss_code',), name='unique_gss_code'),
+            model_name="reportingunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("gss_code", ""), _negated=True), fields=("gss_code",), name="unique_gss_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportingunit',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'authority')), fields=('kind',), name='one_authority'),
+            model_name="reportingunit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("kind", "authority")), fields=("kind",), name="one_authority"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unitalias',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('alias'), name='unique_alias_ignoring_case'),
+            model_name="unitalias",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("alias"), name="unique_alias_ignoring_case"
+            ),
         ),
     ]

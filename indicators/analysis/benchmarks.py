@@ -12,8 +12,12 @@ from datetime import date
 
 from .periods import Frequency, year_start_month
 
-MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
 _AS_AT = re.compile(r"as at\s+(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([A-Za-z]{3})[a-z]*\.?\s+(\d{4})", re.IGNORECASE)
 _YEAR = re.compile(r"\b(\d{4})[-/](\d{2})\b")
 

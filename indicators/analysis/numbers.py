@@ -38,8 +38,24 @@ QUOTE_LIMIT = 40  # characters of a cell repeated in a message
 _PLAIN = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)", re.ASCII)
 _GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?", re.ASCII)
 _EXPONENT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII)
-_NOT_FINITE = {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity", "#num!",
-               "#div/0!", "#value!", "#n/a", "#ref!", "#name?", "#null!"}
+_NOT_FINITE = {
+    "nan",
+    "+nan",
+    "-nan",
+    "inf",
+    "+inf",
+    "-inf",
+    "infinity",
+    "+infinity",
+    "-infinity",
+    "#num!",
+    "#div/0!",
+    "#value!",
+    "#n/a",
+    "#ref!",
+    "#name?",
+    "#null!",
+}
 
 
 class NumberError(ValueError):
@@ -85,8 +101,10 @@ def to_decimal(value: object, *, percent: bool = False) -> Decimal:
     elif isinstance(value, str):
         number = _from_text(value, percent)
     elif isinstance(value, date | time | timedelta):
-        raise NumberError(f"{quoted(value)} is a date or time, not a number (Excel may have turned what was typed "
-                          "into a date: format the cells as Number and type the value again)")
+        raise NumberError(
+            f"{quoted(value)} is a date or time, not a number (Excel may have turned what was typed "
+            "into a date: format the cells as Number and type the value again)"
+        )
     else:  # anything else a reader can hand over
         raise NumberError(f"{quoted(value)} is not a number")
     return _checked(number, value)
@@ -122,10 +140,14 @@ def _why_not(value: str, text: str, percent: bool) -> str:
     foreign = next((c for c in text if not c.isascii()), None)
     if foreign is not None:
         if foreign.isdigit() or unicodedata.category(foreign) == "Nd":
-            return f"{seen} is not a number: it has the digit {foreign} ({unicodedata.name(foreign, 'not 0-9')}); " \
-                   "type numbers with the digits 0-9"
-        return f"{seen} is not a number: it has the character {foreign} ({unicodedata.name(foreign, 'unknown')}); " \
-               "type numbers with the digits 0-9, a point and a minus sign only"
+            return (
+                f"{seen} is not a number: it has the digit {foreign} ({unicodedata.name(foreign, 'not 0-9')}); "
+                "type numbers with the digits 0-9"
+            )
+        return (
+            f"{seen} is not a number: it has the character {foreign} ({unicodedata.name(foreign, 'unknown')}); "
+            "type numbers with the digits 0-9, a point and a minus sign only"
+        )
     if text.lower() in _NOT_FINITE:
         return f"{seen} is not a number"
     if text.endswith("%"):
@@ -138,8 +160,10 @@ def _why_not(value: str, text: str, percent: bool) -> str:
         return f"{seen} is in exponent notation: write the number out in full (such as 0.0000001 or 1500)"
     if "," in text:
         if text.count(".") <= 1 and "," not in text.partition(".")[2] and re.fullmatch(r"[+-]?[\d,]+(\.\d*)?", text):
-            return f"{seen} has a comma that is not a thousands separator (thousands are written 1,234): " \
-                   "write decimals with a point (76.9, not 76,9)"
+            return (
+                f"{seen} has a comma that is not a thousands separator (thousands are written 1,234): "
+                "write decimals with a point (76.9, not 76,9)"
+            )
         return f"{seen} is not a number: use a point for decimals and commas only between thousands (1,234.5)"
     if text.count(".") > 1:
         return f"{seen} is not a number: it has more than one decimal point"
@@ -150,8 +174,10 @@ def _checked(number: Decimal, value: object) -> Decimal:
     if abs(number) >= LARGEST_VALUE:
         raise NumberError(f"{quoted(value)} is too large to store (the largest is under {LARGEST_VALUE:,})")
     if number != number.quantize(STORED_QUANTUM, rounding=ROUND_HALF_UP):
-        raise NumberError(f"{quoted(value)} has more than {STORED_PLACES} decimal places, the most that are "
-                          f"stored: round it to {STORED_PLACES} places or fewer")
+        raise NumberError(
+            f"{quoted(value)} has more than {STORED_PLACES} decimal places, the most that are "
+            f"stored: round it to {STORED_PLACES} places or fewer"
+        )
     return number
 
 
@@ -176,4 +202,3 @@ def display(value: Decimal, decimals: int) -> str:
 def round_half_up(value: Decimal, decimals: int) -> Decimal:
     """Round for display, RAG and direction: 17.45 at one decimal is 17.5."""
     return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-

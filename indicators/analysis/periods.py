@@ -93,11 +93,14 @@ def checked_year(year: int, label: object, written: str = "") -> int:
     """The year, if it lies between EARLIEST_YEAR and next year; PeriodError naming the label otherwise."""
     written = written or str(year)
     if year < EARLIEST_YEAR:
-        raise YearRangeError(f"{quoted(label)} is not a period we can take: the year {written} is before "
-                          f"{EARLIEST_YEAR} (give years as 2024 or 24)")
+        raise YearRangeError(
+            f"{quoted(label)} is not a period we can take: the year {written} is before "
+            f"{EARLIEST_YEAR} (give years as 2024 or 24)"
+        )
     if year > latest_year():
-        raise YearRangeError(f"{quoted(label)} is not a period we can take: the year {written} is after next year, "
-                          f"{latest_year()}")
+        raise YearRangeError(
+            f"{quoted(label)} is not a period we can take: the year {written} is after next year, {latest_year()}"
+        )
     return year
 
 
@@ -155,7 +158,9 @@ class Period:
     @property
     def year_start_year(self) -> int:
         """The first calendar year of the financial or academic year this period falls in."""
-        first_month = ACADEMIC_YEAR_START_MONTH if self.kind in (PeriodKind.TERM, PeriodKind.YEAR) else FINANCIAL_YEAR_START_MONTH
+        first_month = (
+            ACADEMIC_YEAR_START_MONTH if self.kind in (PeriodKind.TERM, PeriodKind.YEAR) else FINANCIAL_YEAR_START_MONTH
+        )
         return self.start.year if self.start.month >= first_month else self.start.year - 1
 
     @property

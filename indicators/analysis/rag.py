@@ -54,15 +54,19 @@ class TargetSpec:
 
     def green_band(self) -> tuple[Decimal, Decimal]:
         """A T-polarity target with no band is met only on the target itself."""
-        return (self.band_low if self.band_low is not None else self.target,
-                self.band_high if self.band_high is not None else self.target)
+        return (
+            self.band_low if self.band_low is not None else self.target,
+            self.band_high if self.band_high is not None else self.target,
+        )
 
     def floor_band(self) -> tuple[Decimal, Decimal] | None:
         if self.floor_band_low is None and self.floor_band_high is None:
             return None
         low, high = self.green_band()
-        return (self.floor_band_low if self.floor_band_low is not None else low,
-                self.floor_band_high if self.floor_band_high is not None else high)
+        return (
+            self.floor_band_low if self.floor_band_low is not None else low,
+            self.floor_band_high if self.floor_band_high is not None else high,
+        )
 
 
 def check_target(spec: TargetSpec, polarity: Polarity | str) -> None:

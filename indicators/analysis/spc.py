@@ -57,7 +57,6 @@ MOVING_RANGE_LIMIT_FACTOR = 3.267
 IMPROVEMENTS = ("increase", "decrease", "neutral")
 
 
-
 class PointType(StrEnum):
     """What one point shows, oriented by the improvement direction (the reference's point types)."""
 
@@ -86,6 +85,7 @@ class Assurance(StrEnum):
     PASS = "pass"
     FAIL = "fail"
     INCONSISTENT = "inconsistent"
+
 
 # Data periods whose points are independent enough for the run rules.
 SPC_DATA_PERIODS = frozenset({"MS", "Q", "T", "A"})
@@ -241,9 +241,7 @@ def xmr(
         # An empty series shows no signal.
         variation=variation_icon(point_types[-1], improvement) if point_types else Variation.COMMON_CAUSE,
         assurance=(
-            assurance_icon(last_lines.lower_limit, last_lines.upper_limit, target, improvement)
-            if last_lines
-            else None
+            assurance_icon(last_lines.lower_limit, last_lines.upper_limit, target, improvement) if last_lines else None
         ),
         enough_points=last_group_size >= MIN_POINTS_FOR_LIMITS,
     )
@@ -456,9 +454,7 @@ def variation_icon(last_point_type: str, improvement: str) -> Variation:
     raise ValueError(f"Unknown point type {last_point_type!r}")
 
 
-def assurance_icon(
-    lower_limit: float, upper_limit: float, target: Target | None, improvement: str
-) -> Assurance | None:
+def assurance_icon(lower_limit: float, upper_limit: float, target: Target | None, improvement: str) -> Assurance | None:
     """Pass, fail or inconsistent: will the process meet its target?
 
     As ptd_calculate_assurance_type for "increase" and "decrease": a target

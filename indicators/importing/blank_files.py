@@ -45,8 +45,9 @@ def latest_periods(frequency: Frequency, last_month: Period) -> list[Period]:
     the last few periods (quarters, terms, academic years) started by it."""
     if frequency is Frequency.MONTHLY:
         first = periods.month(last_month.year_start_year, periods.FINANCIAL_YEAR_START_MONTH)
-        return periods.trend(last_month, (last_month.start.year - first.start.year) * 12
-                             + last_month.start.month - first.start.month + 1)
+        return periods.trend(
+            last_month, (last_month.start.year - first.start.year) * 12 + last_month.start.month - first.start.month + 1
+        )
     if frequency is Frequency.QUARTERLY:
         offset = (last_month.start.month - periods.FINANCIAL_YEAR_START_MONTH) % 3
         quarter = Period(periods.add_months(last_month.start, -offset), PeriodKind.QUARTER)
@@ -64,8 +65,12 @@ def latest_periods(frequency: Frequency, last_month: Period) -> list[Period]:
 def _pairs() -> list[tuple[Indicator, ReportingUnit]]:
     """Every (indicator, unit that reports it): two queries."""
     units = [u for u in ReportingUnit.objects.all() if u.kind != UnitKind.AREA]
-    return [(indicator, unit) for indicator in Indicator.objects.all() for unit in units
-            if reported_for_unit(indicator, unit)]
+    return [
+        (indicator, unit)
+        for indicator in Indicator.objects.all()
+        for unit in units
+        if reported_for_unit(indicator, unit)
+    ]
 
 
 def template_sheets(layout: str, month: Period, one_sheet: bool) -> list[tuple[str, list[list[str]]]]:

@@ -543,7 +543,7 @@ class _Checker:
                         f"The area '{area}' is not in the geography: add a row for it with kind area.",
                     )
             service_text = self.text(cells, "service")
-            service = SERVICES.get(service_text.lower(), None) if service_text else ""
+            service = SERVICES.get(service_text.lower()) if service_text else ""
             if service is None:
                 self.error(
                     sheet,

@@ -84,8 +84,9 @@ def _sheet_paths(archive: zipfile.ZipFile) -> dict[str, str]:
     for sheet in workbook.iter(f"{MAIN}sheet"):
         target = targets.get(sheet.get(RELATIONSHIP), "")
         if target:
-            paths[sheet.get("name", "")] = (target.lstrip("/") if target.startswith("/")
-                                             else posixpath.normpath(posixpath.join("xl", target)))
+            paths[sheet.get("name", "")] = (
+                target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            )
     return paths
 
 
@@ -173,14 +174,22 @@ class _SheetScanner:
                         text = Translator(f"={master}", origin=origin).translate_formula(self.ref)[1:]
                     except Exception:  # noqa: BLE001 - a formula openpyxl cannot move is not recomputed
                         text, kind = master, "untranslated"
-            self.found.append(FormulaCell(self.sheet, self.ref, text,
-                                          "".join(self.value) if self.value is not None else None,
-                                          self.cell_type, kind))
+            self.found.append(
+                FormulaCell(
+                    self.sheet,
+                    self.ref,
+                    text,
+                    "".join(self.value) if self.value is not None else None,
+                    self.cell_type,
+                    kind,
+                )
+            )
             self.formula = None
 
 
-def check_formulas(archive: zipfile.ZipFile, sheets: Mapping[str, Sequence[Sequence[object]]],
-                   read: set[str]) -> list[Finding]:
+def check_formulas(
+    archive: zipfile.ZipFile, sheets: Mapping[str, Sequence[Sequence[object]]], read: set[str]
+) -> list[Finding]:
     """A finding for every formula cell of the sheets in ``read``; ``sheets`` (name -> calamine's rows, from A1)
     are every sheet's values, which formulas may refer to."""
     cells = formula_cells(archive, read)
@@ -194,29 +203,52 @@ def _finding(cell: FormulaCell, evaluator: _Evaluator, external_links: bool) -> 
     shown = quoted(f"={cell.formula}", FORMULA_LIMIT)
     paste = "Copy the cells and paste them back as values (Paste Special, Values), then upload the file again."
     if _EXTERNAL.search(cell.formula) or (external_links and "[" in cell.formula):
-        return Finding(cell, f"Cell {cell.ref} holds the formula {shown}, which takes its value from another "
-                             f"workbook (an external link), so its saved result cannot be vouched for. {paste}",
-                       False)
+        return Finding(
+            cell,
+            f"Cell {cell.ref} holds the formula {shown}, which takes its value from another "
+            f"workbook (an external link), so its saved result cannot be vouched for. {paste}",
+            False,
+        )
     if cell.saved is None or cell.saved == "":
-        return Finding(cell, f"Cell {cell.ref} holds the formula {shown} with no saved result (the file was "
-                             f"written by a program, never saved by Excel). {paste}", False)
+        return Finding(
+            cell,
+            f"Cell {cell.ref} holds the formula {shown} with no saved result (the file was "
+            f"written by a program, never saved by Excel). {paste}",
+            False,
+        )
     if cell.saved_type == "e":
-        return Finding(cell, f"Cell {cell.ref} holds the formula {shown}, whose result is the error "
-                             f"{cell.saved}. Correct it, then paste values.", False)
+        return Finding(
+            cell,
+            f"Cell {cell.ref} holds the formula {shown}, whose result is the error "
+            f"{cell.saved}. Correct it, then paste values.",
+            False,
+        )
     try:
         if cell.saved_type != "n" or cell.kind != "normal":
             raise Unverifiable
         saved = float(cell.saved)
         computed = evaluator.cell(cell)
     except Exception:  # noqa: BLE001 - Unverifiable, arithmetic errors, or a formula the tokenizer cannot read
-        return Finding(cell, f"Cell {cell.ref} holds the formula {shown}, whose saved result cannot be checked "
-                             f"here (only arithmetic on numbers and plain number cells can be). {paste}", False)
+        return Finding(
+            cell,
+            f"Cell {cell.ref} holds the formula {shown}, whose saved result cannot be checked "
+            f"here (only arithmetic on numbers and plain number cells can be). {paste}",
+            False,
+        )
     if not math.isclose(computed, saved, rel_tol=1e-9, abs_tol=1e-9):
-        return Finding(cell, f"Cell {cell.ref} holds the formula {shown}, which gives {_number(computed)}, but "
-                             f"the file saved {_number(saved)}: the saved result is out of date. Open the file in "
-                             f"Excel and save it (so it recalculates), or paste values.", False)
-    return Finding(cell, f"Cell {cell.ref} holds the formula {shown}; its saved result {_number(saved)} was "
-                         "checked and is used. Paste values to keep the file as it reads.", True)
+        return Finding(
+            cell,
+            f"Cell {cell.ref} holds the formula {shown}, which gives {_number(computed)}, but "
+            f"the file saved {_number(saved)}: the saved result is out of date. Open the file in "
+            f"Excel and save it (so it recalculates), or paste values.",
+            False,
+        )
+    return Finding(
+        cell,
+        f"Cell {cell.ref} holds the formula {shown}; its saved result {_number(saved)} was "
+        "checked and is used. Paste values to keep the file as it reads.",
+        True,
+    )
 
 
 def _number(value: float) -> str:
@@ -226,8 +258,9 @@ def _number(value: float) -> str:
 class _Evaluator:
     """Recomputes the small part of Excel's formula language listed in the module's docstring."""
 
-    def __init__(self, sheets: Mapping[str, Sequence[Sequence[object]]],
-                 formulas: dict[tuple[str, str], FormulaCell]) -> None:
+    def __init__(
+        self, sheets: Mapping[str, Sequence[Sequence[object]]], formulas: dict[tuple[str, str], FormulaCell]
+    ) -> None:
         self.sheets = sheets
         self.formulas = formulas
         self.done: dict[tuple[str, str], float] = {}
@@ -364,8 +397,11 @@ class _Parser:
             count = (high_column - low_column + 1) * (high_row - low_row + 1)  # type: ignore[operator]
             if count > MAX_SUM_CELLS:
                 raise Unverifiable
-            return [(sheet, column, row) for row in range(low_row, high_row + 1)  # type: ignore[arg-type]
-                    for column in range(low_column, high_column + 1)]  # type: ignore[arg-type]
+            return [
+                (sheet, column, row)
+                for row in range(low_row, high_row + 1)  # type: ignore[arg-type]
+                for column in range(low_column, high_column + 1)
+            ]  # type: ignore[arg-type]
         match = _CELL.fullmatch(where)
         if not match:
             raise Unverifiable  # a defined name

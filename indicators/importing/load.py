@@ -74,9 +74,16 @@ def apply_values(
     existing = existing_for(values)
     changes = diff(values, existing)
     created = [
-        Measurement(indicator=c.item.indicator, unit=c.item.unit, period_kind=c.item.key.period_kind,
-                    period_start=c.item.period.start, value=c.new[0], numerator=c.new[1],
-                    denominator=c.new[2], status=c.new[3])
+        Measurement(
+            indicator=c.item.indicator,
+            unit=c.item.unit,
+            period_kind=c.item.key.period_kind,
+            period_start=c.item.period.start,
+            value=c.new[0],
+            numerator=c.new[1],
+            denominator=c.new[2],
+            status=c.new[3],
+        )
         for c in changes.new
     ]
     updated: list[Measurement] = []
@@ -85,28 +92,46 @@ def apply_values(
         measurement = existing[change.item.key]
         old, new = change.old, change.new
         assert old is not None
-        revisions.append(MeasurementRevision(
-            measurement=measurement, changed_at=now, changed_by=user, upload=upload, reason=reason,
-            old_value=old[0], old_numerator=old[1], old_denominator=old[2], old_status=old[3],
-            new_value=new[0], new_numerator=new[1], new_denominator=new[2], new_status=new[3],
-        ))
+        revisions.append(
+            MeasurementRevision(
+                measurement=measurement,
+                changed_at=now,
+                changed_by=user,
+                upload=upload,
+                reason=reason,
+                old_value=old[0],
+                old_numerator=old[1],
+                old_denominator=old[2],
+                old_status=old[3],
+                new_value=new[0],
+                new_numerator=new[1],
+                new_denominator=new[2],
+                new_status=new[3],
+            )
+        )
         measurement.value, measurement.numerator, measurement.denominator, measurement.status = new
         measurement.updated_at = now
         updated.append(measurement)
     Measurement.objects.bulk_create(created, batch_size=2000)
-    Measurement.objects.bulk_update(updated, ["value", "numerator", "denominator", "status", "updated_at"],
-                                    batch_size=2000)
+    Measurement.objects.bulk_update(
+        updated, ["value", "numerator", "denominator", "status", "updated_at"], batch_size=2000
+    )
     MeasurementRevision.objects.bulk_create(revisions, batch_size=2000)
     return Applied(len(created), len(updated), changes.unchanged)
 
 
-def _write_staged(count: int, *, reason: str, user: User | None, upload: Upload | None,
-                  now: datetime, carried: bool = False) -> Applied:
+def _write_staged(
+    count: int, *, reason: str, user: User | None, upload: Upload | None, now: datetime, carried: bool = False
+) -> Applied:
     """apply_values on PostgreSQL, for values already staged (staging.stage, or staging.stage_carried when
     ``carried``) in this transaction."""
-    new, changed = staging.write(now=now, user_id=user.pk if user is not None else None,
-                                 upload_id=upload.pk if upload is not None else None, reason=reason,
-                                 carried=carried)
+    new, changed = staging.write(
+        now=now,
+        user_id=user.pk if user is not None else None,
+        upload_id=upload.pk if upload is not None else None,
+        reason=reason,
+        carried=carried,
+    )
     return Applied(new, changed, count - new - changed)
 
 
@@ -186,15 +211,18 @@ def _claim(upload_id: int) -> bool:
             if upload.state not in (State.QUEUED, State.RUNNING):
                 log.info("upload %s is %s: nothing to do", upload_id, upload.state)
                 return False
-            Upload.objects.filter(pk=upload_id).update(state=State.RUNNING, stage="parsing",
-                                                       started_at=timezone.now(), finished_at=None)
+            Upload.objects.filter(pk=upload_id).update(
+                state=State.RUNNING, stage="parsing", started_at=timezone.now(), finished_at=None
+            )
     except DatabaseError:  # the row is locked: another run is writing this upload right now
         log.info("upload %s is being written by another run", upload_id)
         return False
     return True
 
 
-def _finish(upload_id: int, state: str, *, errors: Sequence[Issue] = (), counts: dict[str, object] | None = None) -> None:
+def _finish(
+    upload_id: int, state: str, *, errors: Sequence[Issue] = (), counts: dict[str, object] | None = None
+) -> None:
     fields: dict[str, object] = {"state": state, "stage": "", "finished_at": timezone.now()}
     if state == State.COMMITTED:
         fields["carried"] = None  # done with: a committed upload never runs again
@@ -215,7 +243,7 @@ def commit_upload(upload_id: int) -> str:
             return Upload.objects.filter(pk=upload_id).values_list("state", flat=True).first() or ""
         try:
             state = _commit(upload_id)
-        except Exception as error:  # noqa: BLE001 - record any failure on the upload, where the MI team sees it
+        except Exception as error:
             log.exception("upload %s failed", upload_id)
             _finish(upload_id, State.FAILED, errors=[Issue(f"The load failed: {error}")])
             return State.FAILED
@@ -259,8 +287,7 @@ def _commit(upload_id: int, *, use_carried: bool = True) -> str:
 def _commit_once(upload_id: int, *, use_carried: bool) -> str:
     # The file only when it is checked again; the carried values (which Upload.objects leaves out) always;
     # of the preview (up to 1,000s of changes as JSON), only its fingerprint.
-    upload = (Upload.objects.defer(None).defer("content", "preview").annotate(seen=KT("preview__seen"))
-              .get(pk=upload_id))
+    upload = Upload.objects.defer(None).defer("content", "preview").annotate(seen=KT("preview__seen")).get(pk=upload_id)
     carried = _carried(upload) if use_carried else None
     values: list[NewValue] = []
     if carried is None:
@@ -282,8 +309,10 @@ def _commit_once(upload_id: int, *, use_carried: bool) -> str:
             staging.stage_carried(carried)
             # Nothing written since the preview (the data version has not moved), or the stored values the
             # preview saw found again where they were.
-            if not ((carried.data_version is not None and staging.data_version() == carried.data_version)
-                    or staging.carried_fingerprint(carried) == upload.seen):
+            if not (
+                (carried.data_version is not None and staging.data_version() == carried.data_version)
+                or staging.carried_fingerprint(carried) == upload.seen
+            ):
                 raise _RowsMoved
             stale = False
         elif uses_staging():  # staged once: compared, then written, from the same temporary table
@@ -295,17 +324,26 @@ def _commit_once(upload_id: int, *, use_carried: bool) -> str:
             stale = diff(values, existing_for(values)).seen != upload.seen
         if stale:
             Upload.objects.filter(pk=upload_id).update(
-                state=State.STALE, stage="", finished_at=timezone.now(),
-                errors=stored_issues([Issue("Some of the values this file changes were changed by someone else "
-                                            "after the preview. Refresh the preview, check it, and confirm again.")]),
+                state=State.STALE,
+                stage="",
+                finished_at=timezone.now(),
+                errors=stored_issues(
+                    [
+                        Issue(
+                            "Some of the values this file changes were changed by someone else "
+                            "after the preview. Refresh the preview, check it, and confirm again."
+                        )
+                    ]
+                ),
             )
             record_upload("upload.stale", upload_id, detail="values changed by someone else since the preview")
             return State.STALE
         reason, user = f"upload {upload.pk}: {upload.filename}", upload.committed_by or upload.uploaded_by
         if carried is not None:
             try:
-                applied = _write_staged(carried.values, reason=reason, user=user, upload=upload,
-                                        now=timezone.now(), carried=True)
+                applied = _write_staged(
+                    carried.values, reason=reason, user=user, upload=upload, now=timezone.now(), carried=True
+                )
             except staging.ChangedMeanwhile:  # a stored value not where the preview saw it (a rewritten table)
                 raise _RowsMoved from None
         elif uses_staging():
@@ -317,6 +355,7 @@ def _commit_once(upload_id: int, *, use_carried: bool) -> str:
 
 
 # --- what the pages and the command do with an upload ------------------------------------------------
+
 
 def stuck_after() -> timedelta:
     return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
@@ -379,8 +418,13 @@ def save_preview(upload: Upload, today: date | None = None, progress: Callable[[
     if Upload.objects.filter(pk=upload.pk, state=before).update(**fields):
         for name, value in fields.items():
             setattr(upload, name, value)
-        record("upload.previewed", upload.uploaded_by, about=upload, counts=upload.counts,
-               detail=f"{upload.get_state_display()}: {len(upload.errors)} errors, {len(upload.warnings)} warnings")
+        record(
+            "upload.previewed",
+            upload.uploaded_by,
+            about=upload,
+            counts=upload.counts,
+            detail=f"{upload.get_state_display()}: {len(upload.errors)} errors, {len(upload.warnings)} warnings",
+        )
     else:
         log.info("upload %s moved on while it was checked: this check is not kept", upload.pk)
         upload.refresh_from_db(fields=[name for name in fields if name != "carried"])
@@ -414,10 +458,13 @@ def _queue(task_name: str, upload_id: int, *, queued_state: str, undo: dict[str,
     def send() -> None:
         try:
             task.delay(upload_id)
-        except Exception as error:  # noqa: BLE001 - any broker failure (kombu wraps most, not all)
+        except Exception as error:
             log.exception("upload %s: could not send %s", upload_id, task_name)
-            notice = storable(f"{failure} ({error}). Nothing was changed: try again in a minute; if it keeps "
-                              "failing, tell the administrator that the task queue is down.", 500)
+            notice = storable(
+                f"{failure} ({error}). Nothing was changed: try again in a minute; if it keeps "
+                "failing, tell the administrator that the task queue is down.",
+                500,
+            )
             Upload.objects.filter(pk=upload_id, state=queued_state).update(**undo, notice=notice)
 
     transaction.on_commit(send)
@@ -435,17 +482,26 @@ def check(upload: Upload) -> None:
         upload.refresh_from_db()
         return
     with transaction.atomic():
-        Upload.objects.filter(pk=upload.pk).update(stage="waiting for the worker", touched_at=timezone.now(),
-                                                   notice="")
-        _queue("preview_upload_task", upload.pk, queued_state=State.RECEIVED, undo={"stage": ""},
-               failure="The file could not be sent to the worker to be checked")
+        Upload.objects.filter(pk=upload.pk).update(stage="waiting for the worker", touched_at=timezone.now(), notice="")
+        _queue(
+            "preview_upload_task",
+            upload.pk,
+            queued_state=State.RECEIVED,
+            undo={"stage": ""},
+            failure="The file could not be sent to the worker to be checked",
+        )
     upload.refresh_from_db()
 
 
 def receive(*, filename: str, content: bytes, user: User | None) -> Upload:
     """Keep an uploaded file and check it (check): the new upload."""
-    upload = Upload.objects.create(filename=storable(filename, 255), content=content, size=len(content),
-                                   uploaded_by=user, touched_at=timezone.now())
+    upload = Upload.objects.create(
+        filename=storable(filename, 255),
+        content=content,
+        size=len(content),
+        uploaded_by=user,
+        touched_at=timezone.now(),
+    )
     record("upload.received", user, about=upload, counts={"bytes": upload.size})
     check(upload)
     return upload
@@ -467,18 +523,27 @@ def confirm(upload_id: int, user: User) -> bool:
         upload = Upload.objects.select_for_update().only("state", "errors").get(pk=upload_id)
         if upload.state != State.PREVIEWED or upload.errors:
             return False
-        Upload.objects.filter(pk=upload_id).update(state=State.QUEUED, committed_by=user, touched_at=timezone.now(),
-                                                   notice="")
+        Upload.objects.filter(pk=upload_id).update(
+            state=State.QUEUED, committed_by=user, touched_at=timezone.now(), notice=""
+        )
         record_upload("upload.confirmed", upload_id, user=user)
-        _queue("commit_upload_task", upload_id, queued_state=State.QUEUED, undo={"state": State.PREVIEWED},
-               failure="The values could not be sent to the worker to be loaded")
+        _queue(
+            "commit_upload_task",
+            upload_id,
+            queued_state=State.QUEUED,
+            undo={"state": State.PREVIEWED},
+            failure="The values could not be sent to the worker to be loaded",
+        )
     return _sent(upload_id)
 
 
 def can_run_again(upload: Upload, now: datetime | None = None, working: set[int] | None = None) -> bool:
     """Failed; stuck (its worker died); or queued so long its task was lost."""
-    return (upload.state == State.FAILED or is_stuck(upload, now, working)
-            or (upload.state == State.QUEUED and is_stale(upload, now, working)))
+    return (
+        upload.state == State.FAILED
+        or is_stuck(upload, now, working)
+        or (upload.state == State.QUEUED and is_stale(upload, now, working))
+    )
 
 
 def run_again(upload_id: int, user: User) -> bool:
@@ -486,16 +551,24 @@ def run_again(upload_id: int, user: User) -> bool:
     try:
         with transaction.atomic():
             # nowait: a run writing it holds this row; then it is not stuck, and the page must not wait for it.
-            upload = (Upload.objects.select_for_update(nowait=True)
-                      .only("state", "started_at", "touched_at", "uploaded_at").get(pk=upload_id))
+            upload = (
+                Upload.objects.select_for_update(nowait=True)
+                .only("state", "started_at", "touched_at", "uploaded_at")
+                .get(pk=upload_id)
+            )
             if not can_run_again(upload):
                 return False
-            Upload.objects.filter(pk=upload_id).update(state=State.QUEUED, stage="", committed_by=user,
-                                                       touched_at=timezone.now(), notice="")
+            Upload.objects.filter(pk=upload_id).update(
+                state=State.QUEUED, stage="", committed_by=user, touched_at=timezone.now(), notice=""
+            )
             record_upload("upload.requeued", upload_id, user=user)
-            _queue("commit_upload_task", upload_id, queued_state=State.QUEUED,
-                   undo={"state": upload.state, "touched_at": upload.touched_at},
-                   failure="The upload could not be sent to the worker to run again")
+            _queue(
+                "commit_upload_task",
+                upload_id,
+                queued_state=State.QUEUED,
+                undo={"state": upload.state, "touched_at": upload.touched_at},
+                failure="The upload could not be sent to the worker to run again",
+            )
     except DatabaseError:
         log.info("upload %s is being written: not run again", upload_id)
         return False

@@ -63,11 +63,13 @@ class Issue:
 
     def __str__(self) -> str:
         where = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"sheet {self.sheet}" if self.sheet else "",
                 f"row {self.row}" if self.row else "",
                 f"column {self.column}" if self.column else "",
-            ) if part
+            )
+            if part
         )
         return f"{where}: {self.message}" if where else self.message
 
@@ -141,6 +143,7 @@ def looks_like_period(cell: Cell) -> bool:
 
 # --- the file as a whole -------------------------------------------------------------------
 
+
 def file_size(size: int) -> str:
     return f"{size / 1_048_576:.1f} MB" if size >= 100 * 1024 else f"{size / 1024:.0f} KB"
 
@@ -184,13 +187,19 @@ OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a compound file: an .xls,
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx keeps its workbook in
 ZIP_SIGNATURE = b"PK\x03\x04"
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
-XLS_MESSAGE = ("This is an old-style Excel workbook (.xls), which cannot be read here. Open it in Excel and save it "
-               "as .xlsx (Excel Workbook), then upload that.")
-ODS_MESSAGE = ("This is an OpenDocument spreadsheet (.ods, from LibreOffice or OpenOffice), which cannot be read "
-               "here. Save it as .xlsx (Excel 2007-365) and upload that.")
-ENCRYPTED_MESSAGE = ("The workbook is protected with a password (it is encrypted), so it cannot be read. Open it in "
-                     "Excel, remove the password (File, Info, Protect Workbook, Encrypt with Password: clear it), "
-                     "save it and upload it again.")
+XLS_MESSAGE = (
+    "This is an old-style Excel workbook (.xls), which cannot be read here. Open it in Excel and save it "
+    "as .xlsx (Excel Workbook), then upload that."
+)
+ODS_MESSAGE = (
+    "This is an OpenDocument spreadsheet (.ods, from LibreOffice or OpenOffice), which cannot be read "
+    "here. Save it as .xlsx (Excel 2007-365) and upload that."
+)
+ENCRYPTED_MESSAGE = (
+    "The workbook is protected with a password (it is encrypted), so it cannot be read. Open it in "
+    "Excel, remove the password (File, Info, Protect Workbook, Encrypt with Password: clear it), "
+    "save it and upload it again."
+)
 
 
 def sniff(content: bytes) -> str | None:
@@ -200,8 +209,11 @@ def sniff(content: bytes) -> str | None:
     if content.startswith(ZIP_SIGNATURE):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                if "mimetype" in archive.namelist() and archive.getinfo("mimetype").file_size < 200 \
-                        and archive.read("mimetype").startswith(ODS_MIMETYPE):
+                if (
+                    "mimetype" in archive.namelist()
+                    and archive.getinfo("mimetype").file_size < 200
+                    and archive.read("mimetype").startswith(ODS_MIMETYPE)
+                ):
                     return "ods"
         except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, OSError):
             return None
@@ -219,24 +231,28 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
         for metadata in workbook.sheets_metadata:
             name = metadata.name
             # nrows one past the limit: enough to know the file is too long without reading it all.
-            rows = cast(Rows, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False,
-                                                                         nrows=settings.UPLOAD_MAX_ROWS + 2))
+            rows = cast(
+                Rows,
+                workbook.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=settings.UPLOAD_MAX_ROWS + 2),
+            )
             all_rows[name] = rows
             if metadata.visible == SheetVisibleEnum.Visible:
                 read.sheets.append((name, rows))
             elif not all(_is_blank_row(row) for row in rows):
                 very = metadata.visible == SheetVisibleEnum.VeryHidden
-                read.errors.append(Issue(
-                    f"The sheet {quoted(name)} is {'very hidden (only a macro can show it)' if very else 'hidden'} "
-                    "and holds data, which nobody can see to check. Unhide it and check it, or delete it, then "
-                    "upload the file again.", sheet=name,
-                ))
+                read.errors.append(
+                    Issue(
+                        f"The sheet {quoted(name)} is {'very hidden (only a macro can show it)' if very else 'hidden'} "
+                        "and holds data, which nobody can see to check. Unhide it and check it, or delete it, then "
+                        "upload the file again.",
+                        sheet=name,
+                    )
+                )
     except FileProblem:
         raise
     except Exception:  # noqa: BLE001 - calamine raises its own error types for damaged workbooks
         raise FileProblem(
-            "The workbook could not be read: it may be damaged or cut short. Save it again from Excel "
-            "as .xlsx or .csv."
+            "The workbook could not be read: it may be damaged or cut short. Save it again from Excel as .xlsx or .csv."
         ) from None
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
@@ -261,8 +277,12 @@ def _xlsx_sheets(content: bytes) -> ReadFile:
             read.errors.append(issue)
             read.refused_rows.add((cell.sheet, cell.row))  # its other cells would only add noise to the error
     if current > FORMULA_WARNINGS:  # one warning per cell for the first few; then how many more
-        read.warnings.append(Issue(f"{current - FORMULA_WARNINGS:,} more cells hold formulas whose saved results "
-                                   "were checked and are used. Paste values to keep the file as it reads."))
+        read.warnings.append(
+            Issue(
+                f"{current - FORMULA_WARNINGS:,} more cells hold formulas whose saved results "
+                "were checked and are used. Paste values to keep the file as it reads."
+            )
+        )
     return read
 
 
@@ -272,8 +292,10 @@ DELIMITERS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
 
 def _binary(text: str | bytes, index: int) -> FileProblem:
     line = (text[:index].count("\n") if isinstance(text, str) else text[:index].count(b"\n")) + 1
-    return FileProblem(f"The file is not a CSV text file: it holds binary data (a NUL byte on line {line:,}). "
-                       "Save it as CSV UTF-8 (comma delimited) or as .xlsx.")
+    return FileProblem(
+        f"The file is not a CSV text file: it holds binary data (a NUL byte on line {line:,}). "
+        "Save it as CSV UTF-8 (comma delimited) or as .xlsx."
+    )
 
 
 def _csv_text(content: bytes) -> str:
@@ -311,8 +333,10 @@ def _csv_sheet(content: bytes, name: str) -> ReadFile:
                 break
     except csv.Error as error:
         if "unexpected end of data" in str(error):
-            raise FileProblem(f"The file ends inside a quoted cell: the quote (\") opened on line {started:,} is "
-                              "never closed. Correct that line, or save the file again as CSV.") from None
+            raise FileProblem(
+                f'The file ends inside a quoted cell: the quote (") opened on line {started:,} is '
+                "never closed. Correct that line, or save the file again as CSV."
+            ) from None
         raise FileProblem(f"The CSV file could not be read at line {reader.line_num:,}: {error}.") from None
     _check_delimiter(rows)
     return ReadFile(sheets=[(name, rows)])
@@ -326,8 +350,10 @@ def _check_delimiter(rows: list[list[Cell]]) -> None:
     found = [(text.count(mark), words) for mark, words in DELIMITERS.items() if (text := str(header[0])).count(mark)]
     if found:
         words = max(found)[1]
-        raise FileProblem(f"The file's columns are separated by {words}, not commas. Save it as CSV (comma "
-                          "delimited), or as .xlsx, and upload that.")
+        raise FileProblem(
+            f"The file's columns are separated by {words}, not commas. Save it as CSV (comma "
+            "delimited), or as .xlsx, and upload that."
+        )
 
 
 def read_file(filename: str, content: bytes) -> ReadFile:
@@ -349,8 +375,10 @@ def read_file(filename: str, content: bytes) -> ReadFile:
         return _xlsx_sheets(content)
     if extension == "csv":
         if content.startswith(ZIP_SIGNATURE):
-            raise FileProblem("This is not CSV text: it looks like an .xlsx workbook with a .csv name. Rename it "
-                              "to .xlsx, or save it from Excel as CSV UTF-8 (comma delimited).")
+            raise FileProblem(
+                "This is not CSV text: it looks like an .xlsx workbook with a .csv name. Rename it "
+                "to .xlsx, or save it from Excel as CSV UTF-8 (comma delimited)."
+            )
         return _csv_sheet(content, filename)
     raise FileProblem(f"{quoted(filename)} is neither an .xlsx nor a .csv file: upload one of those.")
 
@@ -359,12 +387,15 @@ def read_sheets(filename: str, content: bytes) -> list[tuple[str, list[list[Cell
     """Every visible sheet's rows of cells, refusing (FileProblem) a file whose reading found an error."""
     read = read_file(filename, content)
     if read.errors:
-        raise FileProblem(" ".join(str(issue) for issue in read.errors[:3])
-                          + (f" (and {len(read.errors) - 3:,} more)" if len(read.errors) > 3 else ""))
+        raise FileProblem(
+            " ".join(str(issue) for issue in read.errors[:3])
+            + (f" (and {len(read.errors) - 3:,} more)" if len(read.errors) > 3 else "")
+        )
     return read.sheets
 
 
 # --- sheets into records ---------------------------------------------------------------------
+
 
 def _is_blank_row(row: list[Cell]) -> bool:
     try:
@@ -389,8 +420,9 @@ def detect_layout(header_row: Sequence[Cell]) -> Layout:
     return Layout.LONG
 
 
-def _long_records(sheet: str, header_number: int, header: list[str], rows: list[tuple[int, list[Cell]]],
-                  parsed: ParsedFile) -> None:
+def _long_records(
+    sheet: str, header_number: int, header: list[str], rows: list[tuple[int, list[Cell]]], parsed: ParsedFile
+) -> None:
     names = [h.lower() for h in header]
     missing = [c for c in LONG_REQUIRED if c not in names]
     unknown = [h for h in header if h and h.lower() not in LONG_COLUMNS]
@@ -400,10 +432,13 @@ def _long_records(sheet: str, header_number: int, header: list[str], rows: list[
             parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}")
-        parsed.errors.append(Issue(
-            f"The header has {' and '.join(parts)}. The long layout's columns are: {', '.join(LONG_COLUMNS)}.",
-            sheet=sheet, row=header_number,
-        ))
+        parsed.errors.append(
+            Issue(
+                f"The header has {' and '.join(parts)}. The long layout's columns are: {', '.join(LONG_COLUMNS)}.",
+                sheet=sheet,
+                row=header_number,
+            )
+        )
         return
     # Each long column's position; a column the header lacks reads from one past the widest row (None).
     width = max(len(header), *(len(row) for _, row in rows)) if rows else len(header)
@@ -412,38 +447,59 @@ def _long_records(sheet: str, header_number: int, header: list[str], rows: list[
     padding: list[Cell] = [None] * (width + 1)
     append = parsed.records.append
     for number, row in rows:
-        row = row + padding[len(row):]  # short rows (and the missing columns) read as empty cells
-        append(RawRecord(
-            sheet, number, row[indicator_at], row[area_at], row[period_at], row[value_at], "period", "value",
-            row[numerator_at], row[denominator_at], row[status_at], Layout.LONG,
-        ))
+        row = row + padding[len(row) :]  # short rows (and the missing columns) read as empty cells
+        append(
+            RawRecord(
+                sheet,
+                number,
+                row[indicator_at],
+                row[area_at],
+                row[period_at],
+                row[value_at],
+                "period",
+                "value",
+                row[numerator_at],
+                row[denominator_at],
+                row[status_at],
+                Layout.LONG,
+            )
+        )
 
 
-def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: list[tuple[int, list[Cell]]],
-                  parsed: ParsedFile) -> None:
+def _wide_records(
+    sheet: str, header_number: int, header_row: list[Cell], rows: list[tuple[int, list[Cell]]], parsed: ParsedFile
+) -> None:
     header = [header_text(c) for c in header_row]
     names = [h.lower() for h in header]
     missing = [c for c in WIDE_FIXED if c not in names]
-    period_columns = [(i, header_row[i], header[i]) for i in range(len(header))
-                      if header[i] and names[i] not in WIDE_FIXED]
+    period_columns = [
+        (i, header_row[i], header[i]) for i in range(len(header)) if header[i] and names[i] not in WIDE_FIXED
+    ]
     unknown = [text for _, cell, text in period_columns if not looks_like_period(cell)]
     if missing or unknown or not period_columns:
         parts = []
         if missing:
             parts.append(f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
         if unknown:
-            parts.append(f"columns {listed(unknown)} that are not period labels" if len(unknown) > 1
-                         else f"column {shortened(unknown[0])} that is not a period label")
+            parts.append(
+                f"columns {listed(unknown)} that are not period labels"
+                if len(unknown) > 1
+                else f"column {shortened(unknown[0])} that is not a period label"
+            )
         if not period_columns:
             parts.append("no period columns")
-        parsed.errors.append(Issue(
-            f"The header has {' and '.join(parts)}. Use either the long layout ({', '.join(LONG_COLUMNS)}) "
-            "or the wide layout (indicator, area, then one column per period such as Oct-24 or Q2 24-25).",
-            sheet=sheet, row=header_number,
-        ))
+        parsed.errors.append(
+            Issue(
+                f"The header has {' and '.join(parts)}. Use either the long layout ({', '.join(LONG_COLUMNS)}) "
+                "or the wide layout (indicator, area, then one column per period such as Oct-24 or Q2 24-25).",
+                sheet=sheet,
+                row=header_number,
+            )
+        )
         return
     indicator_at, area_at = names.index("indicator"), names.index("area")
     for number, row in rows:
+
         def at(index: int, row: list[Cell] = row) -> Cell:  # bound now: the loop moves on
             return row[index] if index < len(row) else None
 
@@ -451,10 +507,19 @@ def _wide_records(sheet: str, header_number: int, header_row: list[Cell], rows: 
             value = at(index)
             if is_blank(value):
                 continue  # an empty cell means nothing given: nothing changes
-            parsed.records.append(RawRecord(
-                sheet=sheet, row=number, indicator=at(indicator_at), area=at(area_at),
-                period=period_cell, value=value, period_column=text, value_column=text, layout=Layout.WIDE,
-            ))
+            parsed.records.append(
+                RawRecord(
+                    sheet=sheet,
+                    row=number,
+                    indicator=at(indicator_at),
+                    area=at(area_at),
+                    period=period_cell,
+                    value=value,
+                    period_column=text,
+                    value_column=text,
+                    layout=Layout.WIDE,
+                )
+            )
 
 
 def column_letters(number: int) -> str:
@@ -474,10 +539,12 @@ def repeated_columns(header: list[str]) -> list[str]:
         if name:
             places.setdefault(" ".join(name.split()).lower(), []).append(index)
     repeated = [at for at in places.values() if len(at) > 1]
-    return [f"{quoted(header[at[0]])} {'twice' if len(at) == 2 else f'{len(at):,} times'} (columns "
-            f"{', '.join(column_letters(i + 1) for i in at[:min(len(at) - 1, 4)])}"
-            f"{' …' if len(at) > 5 else ''} and {column_letters(at[-1] + 1)})"
-            for at in repeated[:10]] + ([f"{len(repeated) - 10:,} more"] if len(repeated) > 10 else [])
+    return [
+        f"{quoted(header[at[0]])} {'twice' if len(at) == 2 else f'{len(at):,} times'} (columns "
+        f"{', '.join(column_letters(i + 1) for i in at[: min(len(at) - 1, 4)])}"
+        f"{' …' if len(at) > 5 else ''} and {column_letters(at[-1] + 1)})"
+        for at in repeated[:10]
+    ] + ([f"{len(repeated) - 10:,} more"] if len(repeated) > 10 else [])
 
 
 def parse_file(filename: str, content: bytes) -> ParsedFile:
@@ -495,17 +562,23 @@ def parse_file(filename: str, content: bytes) -> ParsedFile:
             continue
         parsed.rows += len(kept) - 1
         if parsed.rows > settings.UPLOAD_MAX_ROWS:
-            raise FileProblem(f"The file has more than {settings.UPLOAD_MAX_ROWS:,} rows, the most one upload "
-                              "may hold. Split it into smaller files.")
+            raise FileProblem(
+                f"The file has more than {settings.UPLOAD_MAX_ROWS:,} rows, the most one upload "
+                "may hold. Split it into smaller files."
+            )
         header_row = kept[0][1]
         header = [header_text(c) for c in header_row]
         layout = detect_layout(header_row)
         parsed.layouts.add(layout)
         if twice := repeated_columns(header):
-            parsed.errors.append(Issue(
-                f"The header names {'; '.join(twice)}: each column may appear once, or it is not clear which "
-                "one holds the values. Remove or rename the extra column.", sheet=sheet, row=kept[0][0],
-            ))
+            parsed.errors.append(
+                Issue(
+                    f"The header names {'; '.join(twice)}: each column may appear once, or it is not clear which "
+                    "one holds the values. Remove or rename the extra column.",
+                    sheet=sheet,
+                    row=kept[0][0],
+                )
+            )
             continue
         if layout is Layout.LONG:
             _long_records(sheet, kept[0][0], header, kept[1:], parsed)

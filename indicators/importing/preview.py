@@ -47,8 +47,12 @@ def figures_of(measurement: Measurement) -> Figures:
     def norm(number: Decimal | None) -> Decimal | None:
         return stored(number) if number is not None else None
 
-    return (norm(measurement.value), norm(measurement.numerator), norm(measurement.denominator),
-            measurement.status or "")
+    return (
+        norm(measurement.value),
+        norm(measurement.numerator),
+        norm(measurement.denominator),
+        measurement.status or "",
+    )
 
 
 def new_figures(item: NewValue, old: Figures | None) -> Figures:
@@ -65,7 +69,9 @@ def show(figures: Figures | None) -> str:
     value, numerator, denominator, status = figures
     parts = [f"{value.normalize():f}" if value is not None else ""]
     if numerator is not None or denominator is not None:
-        parts.append("(" + " / ".join(f"{n.normalize():f}" if n is not None else "?" for n in (numerator, denominator)) + ")")
+        parts.append(
+            "(" + " / ".join(f"{n.normalize():f}" if n is not None else "?" for n in (numerator, denominator)) + ")"
+        )
     if status:
         parts.append(status)
     return " ".join(p for p in parts if p)
@@ -98,8 +104,13 @@ class Change:
     new: Figures
 
     def as_dict(self) -> dict[str, str]:
-        return {"indicator": self.item.indicator.code, "area": self.item.unit.name,
-                "period": self.item.period.label, "old": show(self.old), "new": show(self.new)}
+        return {
+            "indicator": self.item.indicator.code,
+            "area": self.item.unit.name,
+            "period": self.item.period.label,
+            "old": show(self.old),
+            "new": show(self.new),
+        }
 
 
 @dataclass
@@ -116,8 +127,9 @@ class Diff:
 
 def fingerprint(values: Iterable[NewValue], existing: dict[Key, Measurement]) -> str:
     digest = hashlib.sha256()
-    for key in sorted({item.key for item in values}, key=lambda k: (k.indicator_id, k.unit_id, k.period_kind,
-                                                                    k.period_start)):
+    for key in sorted(
+        {item.key for item in values}, key=lambda k: (k.indicator_id, k.unit_id, k.period_kind, k.period_start)
+    ):
         old = existing.get(key)
         digest.update(repr((key, figures_of(old) if old else None)).encode())
     return digest.hexdigest()
@@ -158,13 +170,18 @@ def _jump_issue(item: NewValue, move: Decimal, usual: Decimal) -> Issue:
     return Issue(
         f"{item.indicator.code} {item.unit.name} {item.period.label}: a move of {move.normalize():f} "
         f"from the period before is far outside this series' usual movement (about "
-        f"{usual.quantize(Decimal('0.01')).normalize():f}). Check it.", item.sheet, item.row)
+        f"{usual.quantize(Decimal('0.01')).normalize():f}). Check it.",
+        item.sheet,
+        item.row,
+    )
 
 
 def staged_jump_warnings(values: Sequence[NewValue]) -> list[Issue]:
     """jump_warnings for the new and changed staged values, worked out in the database."""
-    return [_jump_issue(values[jump.position], jump.move, jump.usual)
-            for jump in staging.jumps(UPPER_RANGE_FACTOR, MIN_MOVES_FOR_JUMPS)]
+    return [
+        _jump_issue(values[jump.position], jump.move, jump.usual)
+        for jump in staging.jumps(UPPER_RANGE_FACTOR, MIN_MOVES_FOR_JUMPS)
+    ]
 
 
 def jump_warnings(values: Sequence[NewValue], checked: set[Key] | None = None) -> list[Issue]:
@@ -223,20 +240,30 @@ class Report:
 
     @property
     def counts(self) -> dict[str, int]:
-        return {**self.diff.counts, "values": len(self.values), "rows": self.rows,
-                "errors": len(self.errors), "warnings": len(self.warnings)}
+        return {
+            **self.diff.counts,
+            "values": len(self.values),
+            "rows": self.rows,
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+        }
 
     def preview(self) -> dict[str, object]:
         """What the preview page shows, as JSON for Upload.preview."""
-        return {"layout": self.layout, "seen": self.diff.seen,
-                "changes": [change.as_dict() for change in self.diff.changed],
-                "units": self.units_changed()}
+        return {
+            "layout": self.layout,
+            "seen": self.diff.seen,
+            "changes": [change.as_dict() for change in self.diff.changed],
+            "units": self.units_changed(),
+        }
 
     def units_changed(self) -> list[dict[str, str]]:
         """The units that get a new or changed value, in display order: once committed, the scorecards to look at."""
         units = {change.item.unit for change in (*self.diff.new, *self.diff.changed)}
-        return [{"name": unit.name, "slug": unit.slug, "kind": unit.kind}
-                for unit in sorted(units, key=lambda unit: (unit.display_order, unit.name))]
+        return [
+            {"name": unit.name, "slug": unit.slug, "kind": unit.kind}
+            for unit in sorted(units, key=lambda unit: (unit.display_order, unit.name))
+        ]
 
     def stored_errors(self) -> list[dict[str, object]]:
         return stored_issues(self.errors)
@@ -255,8 +282,10 @@ def storable(text: str, limit: int = MAX_STORED_TEXT) -> str:
     as escapes (a NUL as \\x00), and at most ``limit`` characters."""
     if len(text) > limit:
         text = text[: limit - 1] + "…"
-    return _UNSTORABLE.sub(lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100
-                           else f"\\u{ord(match.group()):04x}", text)
+    return _UNSTORABLE.sub(
+        lambda match: f"\\x{ord(match.group()):02x}" if ord(match.group()) < 0x100 else f"\\u{ord(match.group()):04x}",
+        text,
+    )
 
 
 def _storable_issue(issue: Issue) -> dict[str, object]:
@@ -303,12 +332,19 @@ def check_file(filename: str, content: bytes, today: date | None = None, progres
     progress(f"checking {len(parsed.records):,} values")
     catalogue = Catalogue.load()
     checked = validate(parsed, catalogue, today)
-    return Report(values=checked.values, errors=checked.errors, warnings=checked.warnings,
-                  layout="+".join(sorted(parsed.layouts)), rows=parsed.rows, definitions=catalogue.definitions)
+    return Report(
+        values=checked.values,
+        errors=checked.errors,
+        warnings=checked.warnings,
+        layout="+".join(sorted(parsed.layouts)),
+        rows=parsed.rows,
+        definitions=catalogue.definitions,
+    )
 
 
-def check_upload(filename: str, content: bytes, today: date | None = None, *, carry: bool = False,
-                 progress: Progress = _no_progress) -> Report:
+def check_upload(
+    filename: str, content: bytes, today: date | None = None, *, carry: bool = False, progress: Progress = _no_progress
+) -> Report:
     """Parse, validate and diff a file against what is stored. Changes nothing.
 
     ``carry``: on PostgreSQL, also keep what the commit needs (Report.carried), when the file has no errors.
@@ -325,9 +361,12 @@ def check_upload(filename: str, content: bytes, today: date | None = None, *, ca
             if report.ok:  # (no progress saved in here: it would wait for this transaction)
                 report.warnings.extend(staged_jump_warnings(report.values))
             if report.ok and carry:
-                report.carried = staging.carry(definitions=report.definitions, values=len(report.values),
-                                               months=staging.month_locks(item.key for item in report.values),
-                                               version=version)
+                report.carried = staging.carry(
+                    definitions=report.definitions,
+                    values=len(report.values),
+                    months=staging.month_locks(item.key for item in report.values),
+                    version=version,
+                )
         return report
     report.diff = diff(report.values, existing_for(report.values))
     if report.ok:

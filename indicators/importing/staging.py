@@ -62,9 +62,11 @@ def stage(values: Sequence[NewValue]) -> None:
             lines = []
             for position, item in enumerate(values):
                 key = item.key
-                lines.append(f"{position}\t{key.indicator_id}\t{key.unit_id}\t{key.period_kind}\t"
-                             f"{key.period_start}\t{_text(item.value)}\t{_text(item.numerator)}\t"
-                             f"{_text(item.denominator)}\t{item.status}\t{'t' if item.has_ratio else 'f'}\n")
+                lines.append(
+                    f"{position}\t{key.indicator_id}\t{key.unit_id}\t{key.period_kind}\t"
+                    f"{key.period_start}\t{_text(item.value)}\t{_text(item.numerator)}\t"
+                    f"{_text(item.denominator)}\t{item.status}\t{'t' if item.has_ratio else 'f'}\n"
+                )
                 if len(lines) == CHUNK_ROWS:
                     copy.write("".join(lines))
                     lines = []
@@ -91,9 +93,11 @@ def _stored_hash(stored_id: str, keys: Sequence[str], state: Sequence[str]) -> s
     The preview and both commit paths hash through this, with the same types, so equal rows hash equal."""
     indicator_id, unit_id, period_kind, period_start = keys
     value, numerator, denominator, status = state
-    return (f"hash_record_extended(ROW({stored_id}::bigint, {indicator_id}::bigint, {unit_id}::bigint,"
-            f" {period_kind}::text, {period_start}::date, {value}::numeric, {numerator}::numeric,"
-            f" {denominator}::numeric, {status}::text), 0)")
+    return (
+        f"hash_record_extended(ROW({stored_id}::bigint, {indicator_id}::bigint, {unit_id}::bigint,"
+        f" {period_kind}::text, {period_start}::date, {value}::numeric, {numerator}::numeric,"
+        f" {denominator}::numeric, {status}::text), 0)"
+    )
 
 
 def _seen(total: Decimal | int | None) -> str:
@@ -105,8 +109,9 @@ def fingerprint() -> str:
 
     The sum of each value's hash: no sort, and one pass. A changed, added or removed value changes the sum
     (unless 64-bit hashes happen to cancel out)."""
-    stored_hash = _stored_hash("stored_id", KEY_COLUMNS, ("old_value", "old_numerator", "old_denominator",
-                                                          "old_status"))
+    stored_hash = _stored_hash(
+        "stored_id", KEY_COLUMNS, ("old_value", "old_numerator", "old_denominator", "old_status")
+    )
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT sum({stored_hash}) FROM {TABLE}")
         return _seen(cursor.fetchone()[0])
@@ -123,10 +128,14 @@ class StoredChange:
 def changes() -> list[StoredChange]:
     """The staged values that are new or would change what is stored, with the stored state."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT pos, stored_id, old_value, old_numerator, old_denominator, old_status FROM {TABLE}"
-                       " WHERE changes ORDER BY pos")
-        return [StoredChange(pos, None if stored_id is None else (value, numerator, denominator, status or ""))
-                for pos, stored_id, value, numerator, denominator, status in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT pos, stored_id, old_value, old_numerator, old_denominator, old_status FROM {TABLE}"
+            " WHERE changes ORDER BY pos"
+        )
+        return [
+            StoredChange(pos, None if stored_id is None else (value, numerator, denominator, status or ""))
+            for pos, stored_id, value, numerator, denominator, status in cursor.fetchall()
+        ]
 
 
 @dataclass(frozen=True)
@@ -158,7 +167,8 @@ def jumps(upper_range_factor: Decimal, min_moves: int) -> list[Jump]:
         #   subquery that OFFSET 0 keeps from being merged into a join the planner would cost by statistics);
         # - the file's values replace the stored ones by a sort (DISTINCT ON, the file's first), not by a
         #   correlated NOT EXISTS, so there is no nested loop whose size depends on an estimate.
-        cursor.execute(f"""
+        cursor.execute(
+            f"""
             WITH candidates AS (
                 SELECT s.pos, s.changes, s.indicator_id, s.unit_id, s.period_kind, s.period_start, s.value,
                        0 AS source
@@ -195,7 +205,9 @@ def jumps(upper_range_factor: Decimal, min_moves: int) -> list[Jump]:
             WHERE changes AND move IS NOT NULL AND moves - 1 >= %s AND total - move > 0
               AND move > %s * (total - move) / (moves - 1)
             ORDER BY pos
-        """, [min_moves, upper_range_factor])
+        """,
+            [min_moves, upper_range_factor],
+        )
         return [Jump(pos, move, usual) for pos, move, usual in cursor.fetchall()]
 
 
@@ -211,8 +223,9 @@ class ChangedMeanwhile(Exception):
     """A stored value changed between the check and the write: by a writer that takes no month lock."""
 
 
-def write(*, now: datetime, user_id: int | None, upload_id: int | None, reason: str,
-          carried: bool = False) -> tuple[int, int]:
+def write(
+    *, now: datetime, user_id: int | None, upload_id: int | None, reason: str, carried: bool = False
+) -> tuple[int, int]:
     """Write the staged values: a revision for each changed value (its old and new state), then the changed
     values (updated where they are stored, by ctid) and the new ones (the unchanged are not touched).
     Returns (new, changed).
@@ -243,8 +256,10 @@ def write(*, now: datetime, user_id: int | None, upload_id: int | None, reason: 
             [now],
         )
         if cursor.rowcount != changed:
-            raise ChangedMeanwhile(f"{changed - cursor.rowcount} of the values this file changes were changed by "
-                                   "someone else while it was being written. Nothing was written: run it again.")
+            raise ChangedMeanwhile(
+                f"{changed - cursor.rowcount} of the values this file changes were changed by "
+                "someone else while it was being written. Nothing was written: run it again."
+            )
         columns = [*KEY_COLUMNS, "value", "numerator", "denominator", "status", "updated_at", *other_columns]
         cursor.execute(
             f"INSERT INTO {MEASUREMENTS} ({', '.join(columns)})"
@@ -256,8 +271,10 @@ def write(*, now: datetime, user_id: int | None, upload_id: int | None, reason: 
         cursor.execute(f"SELECT count(*) FROM {changes} AS c WHERE stored_id IS NULL")
         expected_new = cursor.fetchone()[0]
         if new != expected_new:
-            raise ChangedMeanwhile(f"{expected_new - new} of the values this file adds were stored by someone else "
-                                   "while it was being written. Nothing was written: run it again.")
+            raise ChangedMeanwhile(
+                f"{expected_new - new} of the values this file adds were stored by someone else "
+                "while it was being written. Nothing was written: run it again."
+            )
     return new, changed
 
 
@@ -285,8 +302,19 @@ def month_locks(keys: Iterable[Key]) -> list[str]:
 
 # upload_writes, and the carried writes' COPY text: a new or changed value (stored_id NULL when new), in its
 # state after the upload, with the stored state it replaces.
-WRITE_COLUMNS = (*KEY_COLUMNS, "value", "numerator", "denominator", "status",
-                 "stored_id", "stored_ctid", "old_value", "old_numerator", "old_denominator", "old_status")
+WRITE_COLUMNS = (
+    *KEY_COLUMNS,
+    "value",
+    "numerator",
+    "denominator",
+    "status",
+    "stored_id",
+    "stored_ctid",
+    "old_value",
+    "old_numerator",
+    "old_denominator",
+    "old_status",
+)
 
 
 @dataclass(frozen=True)
@@ -311,16 +339,23 @@ class Carried:
     data_version: list[object] | None = None
 
     def pack(self) -> bytes:
-        header = json.dumps({"definitions": self.definitions, "months": self.months, "values": self.values,
-                             "data_version": self.data_version})
+        header = json.dumps(
+            {
+                "definitions": self.definitions,
+                "months": self.months,
+                "values": self.values,
+                "data_version": self.data_version,
+            }
+        )
         return zlib.compress(b"\n".join([header.encode(), self.seen.encode(), self.writes]), 1)
 
     @classmethod
     def unpack(cls, packed: bytes) -> Carried:
         header, seen, writes = zlib.decompress(packed).split(b"\n", 2)
         fields = json.loads(header)
-        return cls(fields["definitions"], fields["months"], fields["values"], seen.decode(), writes,
-                   fields.get("data_version"))
+        return cls(
+            fields["definitions"], fields["months"], fields["values"], seen.decode(), writes, fields.get("data_version")
+        )
 
 
 def data_version() -> list[object] | None:
@@ -340,11 +375,14 @@ def carry(*, definitions: str, months: list[str], values: int, version: list[obj
     before the preview read anything."""
     with connection.cursor() as cursor:
         # In ctid order, so the commit reads the table's pages in order.
-        cursor.execute(f"SELECT coalesce(array_agg(stored_ctid ORDER BY stored_ctid), '{{}}')::text FROM {TABLE}"
-                       " WHERE stored_ctid IS NOT NULL")
+        cursor.execute(
+            f"SELECT coalesce(array_agg(stored_ctid ORDER BY stored_ctid), '{{}}')::text FROM {TABLE}"
+            " WHERE stored_ctid IS NOT NULL"
+        )
         seen = cursor.fetchone()[0]
-        with cursor.cursor.copy(f"COPY (SELECT pos, {', '.join(WRITE_COLUMNS)} FROM {TABLE} WHERE changes"
-                                " ORDER BY pos) TO STDOUT") as copy:
+        with cursor.cursor.copy(
+            f"COPY (SELECT pos, {', '.join(WRITE_COLUMNS)} FROM {TABLE} WHERE changes ORDER BY pos) TO STDOUT"
+        ) as copy:
             writes = b"".join(bytes(chunk) for chunk in copy)
     return Carried(definitions, months, values, seen, writes, version)
 
@@ -367,10 +405,12 @@ def stage_carried(carried: Carried) -> None:
 def carried_fingerprint(carried: Carried) -> str:
     """``fingerprint`` as it is now, for the carried values (after stage_carried): the stored values at the
     preview's ctids, and whatever is now stored under the keys that were new."""
-    at_ctids = _stored_hash("m.id", [f"m.{column}" for column in KEY_COLUMNS],
-                            ("m.value", "m.numerator", "m.denominator", "m.status"))
-    under_new_keys = _stored_hash("m.id", [f"w.{column}" for column in KEY_COLUMNS],
-                                  ("m.value", "m.numerator", "m.denominator", "m.status"))
+    at_ctids = _stored_hash(
+        "m.id", [f"m.{column}" for column in KEY_COLUMNS], ("m.value", "m.numerator", "m.denominator", "m.status")
+    )
+    under_new_keys = _stored_hash(
+        "m.id", [f"w.{column}" for column in KEY_COLUMNS], ("m.value", "m.numerator", "m.denominator", "m.status")
+    )
     with connection.cursor() as cursor:
         # The ctids through a subquery: the planner then cannot count them, and reads each row where it lives
         # (a TID scan) rather than choosing to read the whole table.

@@ -56,43 +56,70 @@ def status_of(upload: Upload, now: datetime | None = None, working: set[int] | N
     if state == State.RECEIVED:
         if upload.notice or load.is_stale(upload, now, working):
             return UploadStatus(
-                "Not checked", upload.notice or "Its check stopped before it finished (the process checking it was "
-                "stopped). Nothing was changed. Check the file again.", (CHECK,), stuck=True)
+                "Not checked",
+                upload.notice
+                or "Its check stopped before it finished (the process checking it was "
+                "stopped). Nothing was changed. Check the file again.",
+                (CHECK,),
+                stuck=True,
+            )
         step = f": {upload.stage}…" if upload.stage else "…"
         return UploadStatus("Being checked", f"The file is being checked{step}", in_progress=True)
     if state == State.PREVIEWED:
         return UploadStatus(
-            upload.get_state_display(), "Check the changes and warnings below, then confirm to load the values. "
-            "To change anything, upload a corrected file.", (CONFIRM, REFRESH))
+            upload.get_state_display(),
+            "Check the changes and warnings below, then confirm to load the values. "
+            "To change anything, upload a corrected file.",
+            (CONFIRM, REFRESH),
+        )
     if state == State.INVALID:
-        return UploadStatus(upload.get_state_display(), "A file with errors cannot be loaded: correct them and "
-                            "upload it again. Nothing was changed. (If the indicators or units have been set up "
-                            "since, check the file again.)", (CHECK_AGAIN,), upload_again=True)
+        return UploadStatus(
+            upload.get_state_display(),
+            "A file with errors cannot be loaded: correct them and "
+            "upload it again. Nothing was changed. (If the indicators or units have been set up "
+            "since, check the file again.)",
+            (CHECK_AGAIN,),
+            upload_again=True,
+        )
     if state == State.QUEUED:
         if load.is_stale(upload, now, working):
             return UploadStatus(
-                "Waiting too long", f"It has waited for the worker for more than "
+                "Waiting too long",
+                f"It has waited for the worker for more than "
                 f"{_minutes(load.stale_after().total_seconds())}: the worker may be down or busy, or its task was "
-                "lost. Queue it again: however often it is queued, the values are written once.", (QUEUE_AGAIN,),
-                stuck=True)
+                "lost. Queue it again: however often it is queued, the values are written once.",
+                (QUEUE_AGAIN,),
+                stuck=True,
+            )
         return UploadStatus(upload.get_state_display(), "Waiting for the worker to load it.", in_progress=True)
     if state == State.RUNNING:
         if load.is_stuck(upload, now, working):
             started = date_format(timezone.localtime(upload.started_at), "DATETIME_FORMAT") if upload.started_at else ""
             return UploadStatus(
-                "Stuck", f"Loading since {started}, but its worker stopped; nothing was half-written. Run it again: "
-                "the values are written once.", (RUN_AGAIN,), stuck=True)
+                "Stuck",
+                f"Loading since {started}, but its worker stopped; nothing was half-written. Run it again: "
+                "the values are written once.",
+                (RUN_AGAIN,),
+                stuck=True,
+            )
         step = f": {upload.stage}…" if upload.stage else "…"
         return UploadStatus(upload.get_state_display(), f"The values are being loaded{step}", in_progress=True)
     if state == State.COMMITTED:
         return UploadStatus(upload.get_state_display(), "The values are loaded. Nothing more to do here.")
     if state == State.FAILED:
-        return UploadStatus(upload.get_state_display(), "The load failed and nothing was written (the reason is "
-                            "below). Run it again, or check the file again against what is stored now.",
-                            (RUN_AGAIN, CHECK_AGAIN))
+        return UploadStatus(
+            upload.get_state_display(),
+            "The load failed and nothing was written (the reason is "
+            "below). Run it again, or check the file again against what is stored now.",
+            (RUN_AGAIN, CHECK_AGAIN),
+        )
     if state == State.STALE:
-        return UploadStatus(upload.get_state_display(), "Values this file changes were changed by someone else "
-                            "after the preview. Refresh the preview, check it, and confirm again.", (REFRESH,))
+        return UploadStatus(
+            upload.get_state_display(),
+            "Values this file changes were changed by someone else "
+            "after the preview. Refresh the preview, check it, and confirm again.",
+            (REFRESH,),
+        )
     return UploadStatus(upload.get_state_display(), "")  # pragma: no cover - every state is handled above
 
 

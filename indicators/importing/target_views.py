@@ -27,8 +27,11 @@ can_upload_targets = permission_required(["indicators.add_target", "indicators.c
 class TargetUploadForm(UploadForm):
     """The measurement upload's file checks, plus the reason kept with every change."""
 
-    reason = forms.CharField(max_length=500, help_text="Why these targets change (e.g. 'Targets for 2025-26 agreed "
-                                                       "by DMT on 3 March'): kept with every change.")
+    reason = forms.CharField(
+        max_length=500,
+        help_text="Why these targets change (e.g. 'Targets for 2025-26 agreed "
+        "by DMT on 3 March'): kept with every change.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -42,21 +45,34 @@ def target_uploads(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         file = form.cleaned_data["file"]
         content = file.read()
-        upload = TargetUpload.objects.create(filename=file.name, content=content, size=len(content),
-                                             reason=form.cleaned_data["reason"], uploaded_by=signed_in_user(request))
+        upload = TargetUpload.objects.create(
+            filename=file.name,
+            content=content,
+            size=len(content),
+            reason=form.cleaned_data["reason"],
+            uploaded_by=signed_in_user(request),
+        )
         targets.save_check(upload)
         return redirect("target-upload-detail", pk=upload.pk)
     uploads = TargetUpload.objects.defer("content").select_related("uploaded_by", "committed_by")[:50]
-    return render(request, "targets/uploads.html", {
-        "form": form, "uploads": uploads, "missing": targets.coming_year_warnings(targets.today()),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "targets/uploads.html",
+        {
+            "form": form,
+            "uploads": uploads,
+            "missing": targets.coming_year_warnings(targets.today()),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @can_upload_targets
 def target_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    upload = get_object_or_404(TargetUpload.objects.defer("content").select_related("uploaded_by", "committed_by"),
-                               pk=pk)
+    upload = get_object_or_404(
+        TargetUpload.objects.defer("content").select_related("uploaded_by", "committed_by"), pk=pk
+    )
     if request.method == "POST":
         if request.POST.get("action") != "confirm":
             return HttpResponse("Unknown action.", status=400)
@@ -68,10 +84,14 @@ def target_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Committed: {changed} target{'s' if changed != 1 else ''} added or changed.")
         return redirect("target-upload-detail", pk=pk)
-    return render(request, "targets/detail.html", {
-        "upload": upload,
-        "can_confirm": upload.state == TargetUpload.State.PREVIEWED and not upload.errors,
-    })
+    return render(
+        request,
+        "targets/detail.html",
+        {
+            "upload": upload,
+            "can_confirm": upload.state == TargetUpload.State.PREVIEWED and not upload.errors,
+        },
+    )
 
 
 @require_GET

@@ -9,8 +9,8 @@ targets: a target the file leaves out stays as it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -21,7 +21,12 @@ from django.utils import timezone
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.numbers import NumberError, listed, quoted
 from indicators.analysis.periods import (
-    Frequency, YearRangeError, checked_year, parse_year_label, year_label, year_start_month,
+    Frequency,
+    YearRangeError,
+    checked_year,
+    parse_year_label,
+    year_label,
+    year_start_month,
 )
 from indicators.analysis.rag import TargetError, TargetSpec, check_target
 from indicators.audit_trail import record
@@ -32,8 +37,18 @@ from indicators.spreadsheets import xlsx_bytes
 from .parse import Cell, FileProblem, Issue, header_text, is_blank, read_file, repeated_columns
 from .validate import Catalogue, did_you_mean, number, reported_for_unit, sentence, text_of
 
-TARGET_COLUMNS = ("indicator", "year", "applies_to", "target", "floor", "band_low", "band_high", "floor_band_low",
-                  "floor_band_high", "source")
+TARGET_COLUMNS = (
+    "indicator",
+    "year",
+    "applies_to",
+    "target",
+    "floor",
+    "band_low",
+    "band_high",
+    "floor_band_low",
+    "floor_band_high",
+    "source",
+)
 OPTIONAL_COLUMNS = ("unit",)
 REQUIRED_COLUMNS = ("indicator", "year", "target")
 NUMBER_COLUMNS = ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")
@@ -108,14 +123,22 @@ class _Checker:
             fail("year", sentence(str(error)))
         else:
             if year is None:
-                fail("year", f"{quoted(text_of(cells.get('year')))} is not a year: give it as 2025-26 (or 2025)."
-                     if not is_blank(cells.get("year")) else "The year is missing: give it as 2025-26.")
+                fail(
+                    "year",
+                    f"{quoted(text_of(cells.get('year')))} is not a year: give it as 2025-26 (or 2025)."
+                    if not is_blank(cells.get("year"))
+                    else "The year is missing: give it as 2025-26.",
+                )
         applies_text = text_of(cells.get("applies_to")).lower()
         if applies_text not in APPLIES_TO:
-            fail("applies_to", f"applies_to {quoted(text_of(cells.get('applies_to')))} is neither 'all' nor 'authority'.")
+            fail(
+                "applies_to", f"applies_to {quoted(text_of(cells.get('applies_to')))} is neither 'all' nor 'authority'."
+            )
         unit = self.unit(cells.get("unit"), indicator, fail)
-        values: dict[str, object] = {"applies_to": APPLIES_TO.get(applies_text, "all"),
-                                     "source": text_of(cells.get("source"))[:200]}
+        values: dict[str, object] = {
+            "applies_to": APPLIES_TO.get(applies_text, "all"),
+            "source": text_of(cells.get("source"))[:200],
+        }
         for column in NUMBER_COLUMNS:
             cell = cells.get(column)
             if is_blank(cell):
@@ -133,8 +156,12 @@ class _Checker:
         try:
             check_target(spec, indicator.polarity)
         except TargetError as error:
-            self.error(sheet, number_at, "floor" if "floor" in str(error) and "band" not in str(error) else "target",
-                       f"{indicator.code} {year_label(year)}: {error}.")
+            self.error(
+                sheet,
+                number_at,
+                "floor" if "floor" in str(error) and "band" not in str(error) else "target",
+                f"{indicator.code} {year_label(year)}: {error}.",
+            )
             return None
         return TargetRow(indicator, year, unit, values, sheet, number_at)
 
@@ -151,7 +178,9 @@ class _Checker:
             fail("unit", f"{unit.name} is an area, and areas take no target: give one for each district.")
             return None
         if indicator is not None and not reported_for_unit(indicator, unit):
-            fail("unit", f"{indicator.code} is reported for {LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}.")
+            fail(
+                "unit", f"{indicator.code} is reported for {LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}."
+            )
             return None
         return unit
 
@@ -175,16 +204,27 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
         missing = [c for c in REQUIRED_COLUMNS if c not in names]
         unknown = [n for n in names if n and n not in TARGET_COLUMNS + OPTIONAL_COLUMNS]
         if twice := repeated_columns([header_text(c) for c in header_row]):
-            checked.errors.append(Issue(f"The header names {'; '.join(twice)}: each column may appear once. Remove "
-                                        "or rename the extra column.", sheet=sheet, row=header_number))
+            checked.errors.append(
+                Issue(
+                    f"The header names {'; '.join(twice)}: each column may appear once. Remove "
+                    "or rename the extra column.",
+                    sheet=sheet,
+                    row=header_number,
+                )
+            )
             continue
         if missing or unknown:
             parts = ([f"missing column{'s' if len(missing) > 1 else ''} {', '.join(missing)}"] if missing else []) + (
-                [f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}"] if unknown else [])
-            checked.errors.append(Issue(
-                f"The header has {' and '.join(parts)}. The targets file's columns are: "
-                f"{', '.join(TARGET_COLUMNS)} (and optionally unit, for a one-unit override).",
-                sheet=sheet, row=header_number))
+                [f"unknown column{'s' if len(unknown) > 1 else ''} {listed(unknown)}"] if unknown else []
+            )
+            checked.errors.append(
+                Issue(
+                    f"The header has {' and '.join(parts)}. The targets file's columns are: "
+                    f"{', '.join(TARGET_COLUMNS)} (and optionally unit, for a one-unit override).",
+                    sheet=sheet,
+                    row=header_number,
+                )
+            )
             continue
         for number_at, row in kept[1:]:
             cells = {name: (row[i] if i < len(row) else None) for i, name in enumerate(names) if name}
@@ -194,8 +234,13 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
             if (earlier := seen.get(item.key)) is not None:
                 where = f"sheet {earlier.sheet} " if earlier.sheet != sheet else ""
                 unit = f" for {item.unit.name}" if item.unit else ""
-                checker.error(sheet, number_at, "year", f"{item.indicator.code} {year_label(item.year)}"
-                              f"{unit} is given twice: also at {where}row {earlier.row}.")
+                checker.error(
+                    sheet,
+                    number_at,
+                    "year",
+                    f"{item.indicator.code} {year_label(item.year)}"
+                    f"{unit} is given twice: also at {where}row {earlier.row}.",
+                )
                 continue
             seen[item.key] = item
             checked.rows.append(item)
@@ -208,12 +253,14 @@ def check_targets(filename: str, content: bytes, catalogue: Catalogue | None = N
 
 # --- preview and commit ---------------------------------------------------------------------------
 
+
 def stored_targets(rows: list[TargetRow]) -> dict[tuple[int, int, int | None], Target]:
     """The stored targets the rows would replace, in one query."""
     if not rows:
         return {}
-    query = Target.objects.filter(indicator_id__in={r.indicator.pk for r in rows},
-                                  year__in={r.year for r in rows}).select_related("unit")
+    query = Target.objects.filter(
+        indicator_id__in={r.indicator.pk for r in rows}, year__in={r.year for r in rows}
+    ).select_related("unit")
     return {(t.indicator_id, t.year, t.unit_id): t for t in query}
 
 
@@ -235,9 +282,17 @@ def preview_rows(rows: list[TargetRow]) -> tuple[list[dict[str, object]], dict[s
         kind = "new" if old is None else ("changed" if fields else "unchanged")
         counts[kind] += 1
         if kind != "unchanged":
-            changes.append({"indicator": row.indicator.code, "year": year_label(row.year),
-                            "unit": row.unit.name if row.unit else "", "kind": kind, "changes": fields,
-                            "sheet": row.sheet, "row": row.row})
+            changes.append(
+                {
+                    "indicator": row.indicator.code,
+                    "year": year_label(row.year),
+                    "unit": row.unit.name if row.unit else "",
+                    "kind": kind,
+                    "changes": fields,
+                    "sheet": row.sheet,
+                    "row": row.row,
+                }
+            )
     return changes, counts
 
 
@@ -288,18 +343,25 @@ def commit(upload_id: int, user: User | None) -> int:
             continue
         target.full_clean()
         target.save()
-        record_change(row.indicator, target_what(target), fields, upload.reason, user, target=target, at=now,
-                      upload=upload)
+        record_change(
+            row.indicator, target_what(target), fields, upload.reason, user, target=target, at=now, upload=upload
+        )
         changed += 1
     upload.state = TargetUpload.State.COMMITTED
     upload.committed_at, upload.committed_by = now, user if user is not None and user.is_authenticated else None
     upload.save(update_fields=["state", "committed_at", "committed_by"])
-    record("targets.uploaded", user, about=upload, counts={"changed": changed, "rows": len(checked.rows)},
-           detail=upload.reason)
+    record(
+        "targets.uploaded",
+        user,
+        about=upload,
+        counts={"changed": changed, "rows": len(checked.rows)},
+        detail=upload.reason,
+    )
     return changed
 
 
 # --- the year grid and the coming year's warning -----------------------------------------------------
+
 
 def today() -> date:
     """Today in Europe/London, for deadlines only: the warnings before 1 April and 1 September that next
@@ -322,8 +384,9 @@ def current_year(frequency: Frequency | str, today: date) -> int:
     return today.year if today.month >= start else today.year - 1
 
 
-def missing_next_year(indicators: list[Indicator], years_with_target: set[tuple[int, int]], today: date,
-                      warn_months: int = 3) -> list[tuple[Indicator, int]]:
+def missing_next_year(
+    indicators: list[Indicator], years_with_target: set[tuple[int, int]], today: date, warn_months: int = 3
+) -> list[tuple[Indicator, int]]:
     """Indicators with no target for the coming year, within ``warn_months`` of its start.
 
     Financial years start on 1 April (monthly, quarterly indicators); academic years on
@@ -348,6 +411,7 @@ def coming_year_warnings(today: date) -> list[tuple[Indicator, int]]:
 
 # --- the pre-filled template ---------------------------------------------------------------------------
 
+
 def template_rows(today: date) -> list[list[object]]:
     """Every indicator's target for this year, set to next year, for the MI team to edit."""
     rows: list[list[object]] = [[*TARGET_COLUMNS, *OPTIONAL_COLUMNS]]
@@ -359,16 +423,25 @@ def template_rows(today: date) -> list[list[object]]:
         for (indicator_id, target_year, _), target in sorted(by_key.items(), key=lambda item: item[0][2] or 0):
             if indicator_id != indicator.pk or target_year != year:
                 continue
-            rows.append([indicator.code, year_label(year + 1), target.applies_to,
-                         *(describe(getattr(target, name)) for name in NUMBER_COLUMNS), target.source,
-                         target.unit.name if target.unit is not None else ""])
+            rows.append(
+                [
+                    indicator.code,
+                    year_label(year + 1),
+                    target.applies_to,
+                    *(describe(getattr(target, name)) for name in NUMBER_COLUMNS),
+                    target.source,
+                    target.unit.name if target.unit is not None else "",
+                ]
+            )
     return rows
 
 
 def render_template(today: date) -> bytes:
     """Numbers as numeric cells, blanks as empty cells, text (sources, unit names) formula-safe."""
-    rows = [[Decimal(cell) if isinstance(cell, str) and _is_number(cell) else cell for cell in row]
-            for row in template_rows(today)]
+    rows = [
+        [Decimal(cell) if isinstance(cell, str) and _is_number(cell) else cell for cell in row]
+        for row in template_rows(today)
+    ]
     return xlsx_bytes([("targets", rows)])
 
 

@@ -31,6 +31,8 @@ STATUS_WORDS = {
     "data to be supplied": Status.TO_BE_SUPPLIED.value,
     "suppressed": Status.SUPPRESSED.value,
 }
+
+
 class Refused(Enum):
     """A cell already reported as an error: neither a value nor a blank, so the row is left out."""
 
@@ -68,8 +70,9 @@ class NewValue:
 
     def __post_init__(self) -> None:
         if self.key is None:
-            object.__setattr__(self, "key", Key(self.indicator.pk, self.unit.pk, self.period.kind.value,
-                                                self.period.start))
+            object.__setattr__(
+                self, "key", Key(self.indicator.pk, self.unit.pk, self.period.kind.value, self.period.start)
+            )
 
 
 @dataclass
@@ -101,8 +104,10 @@ class Catalogue:
                 names.append(alias.alias)
         indicators = list(Indicator.objects.all())
         tables: tuple[list[Any], ...] = (indicators, all_units, aliases)
-        loaded = [[[getattr(row, column) for column in _columns(model)] for row in rows]
-                  for model, rows in zip(DEFINITIONS, tables, strict=True)]
+        loaded = [
+            [[getattr(row, column) for column in _columns(model)] for row in rows]
+            for model, rows in zip(DEFINITIONS, tables, strict=True)
+        ]
         return cls({i.code: i for i in indicators}, units_by_key, names, definitions_fingerprint(loaded))
 
     def unit(self, name: str) -> ReportingUnit | None:
@@ -199,6 +204,7 @@ def ratio_disagrees(value: Decimal, numerator: Decimal, denominator: Decimal, pe
     Dover SCS40 15.6 / 23.0 beside 67.9 agrees (15.6 may be 15.64, 23.0 may be 22.96);
     Dartford SISE4 112 / 1671 beside 67.1 does not.
     """
+
     def half_unit(number: Decimal) -> Decimal:
         return Decimal(5) * Decimal(10) ** (-places(number) - 1)
 
@@ -286,8 +292,9 @@ class _RowChecker:
         """(period, "") or (None, what is wrong) or (period, why it is refused: in the future)."""
         try:
             # A date cell is its month; any other cell is read as the text it shows.
-            period = parse_period(cell.strip() if isinstance(cell, str) else cell if isinstance(cell, date)
-                                  else str(cell), frequency)
+            period = parse_period(
+                cell.strip() if isinstance(cell, str) else cell if isinstance(cell, date) else str(cell), frequency
+            )
         except PeriodError as error:
             return None, str(error)
         if period.start > self.current_month:
@@ -302,8 +309,11 @@ class _RowChecker:
             if (reported := self._reported.get(pair)) is None:
                 reported = self._reported[pair] = reported_for_unit(indicator, unit)
             if not reported:
-                self.error(record, "area", f"{indicator.code} is reported for "
-                                           f"{LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}.")
+                self.error(
+                    record,
+                    "area",
+                    f"{indicator.code} is reported for {LEVEL_WORDS[indicator.reported_for]}, not for {unit.name}.",
+                )
                 unit = None
         period = self.period(record, indicator) if indicator else None
         # A trailing % is allowed on a percentage's value (and on any value when the indicator is unknown: that
@@ -313,9 +323,19 @@ class _RowChecker:
         denominator = self.optional_number(record, record.denominator, "denominator")
         if not (indicator and unit and period) or value is REFUSED or numerator is REFUSED or denominator is REFUSED:
             return None
-        return NewValue(indicator, unit, period, value, status, numerator, denominator,
-                        record.layout is Layout.LONG, record.sheet, record.row,
-                        Key(indicator.id, unit.id, period.kind.value, period.start))
+        return NewValue(
+            indicator,
+            unit,
+            period,
+            value,
+            status,
+            numerator,
+            denominator,
+            record.layout is Layout.LONG,
+            record.sheet,
+            record.row,
+            Key(indicator.id, unit.id, period.kind.value, period.start),
+        )
 
     def value_and_status(self, record: RawRecord, percent: bool = False) -> tuple[Decimal | Refused | None, str]:
         """(value, status); value REFUSED when the cells are in error (already reported)."""
@@ -323,8 +343,12 @@ class _RowChecker:
         if not _blank(record.status):
             found = status_of(record.status)
             if found is None:
-                self.error(record, "status", f"Unknown status {quoted(text_of(record.status))}: use N/A, "
-                                             "to be supplied or suppressed (or leave it blank).")
+                self.error(
+                    record,
+                    "status",
+                    f"Unknown status {quoted(text_of(record.status))}: use N/A, "
+                    "to be supplied or suppressed (or leave it blank).",
+                )
                 return REFUSED, ""
             status = found
         cell = record.value
@@ -332,9 +356,13 @@ class _RowChecker:
             return value, status
         if _blank(cell):
             if not status:
-                self.error(record, record.value_column, "The value is blank and there is no status: a blank is "
-                                                        "never a zero. Give a value or a status (N/A, to be "
-                                                        "supplied, suppressed).")
+                self.error(
+                    record,
+                    record.value_column,
+                    "The value is blank and there is no status: a blank is "
+                    "never a zero. Give a value or a status (N/A, to be "
+                    "supplied, suppressed).",
+                )
                 return REFUSED, ""
             return None, status
         if (cell_status := status_of(cell)) is not None:
@@ -388,25 +416,40 @@ def _warnings(values: list[NewValue], raw: dict[tuple[str, int, str], RawRecord]
             continue
         percent_values[item.indicator.code].append(item)
         if item.value > 100:
-            warnings.append(Issue(f"{item.indicator.code} {item.unit.name} {item.period.label}: {item.value.normalize():f}% "
-                                  "is over 100%. Check it: it can be right (Dover SCS40 May-24 was 120.8%).", item.sheet, item.row))
+            warnings.append(
+                Issue(
+                    f"{item.indicator.code} {item.unit.name} {item.period.label}: {item.value.normalize():f}% "
+                    "is over 100%. Check it: it can be right (Dover SCS40 May-24 was 120.8%).",
+                    item.sheet,
+                    item.row,
+                )
+            )
         if item.numerator is not None and item.denominator is not None:
             record = raw.get((item.sheet, item.row, "ratio"))
             # Compare as written in the file, so the printed precision of each number counts.
             value_text, num_text, den_text = (
                 (to_decimal(record.value, percent=True), to_decimal(record.numerator), to_decimal(record.denominator))
-                if record else (item.value, item.numerator, item.denominator)
+                if record
+                else (item.value, item.numerator, item.denominator)
             )
             if ratio_disagrees(value_text, num_text, den_text, percent=True):
-                warnings.append(Issue(
-                    f"{item.indicator.code} {item.unit.name} {item.period.label}: {num_text} / {den_text} "
-                    f"is {num_text / den_text * 100:.1f}%, not {value_text}. Check the value, numerator and "
-                    "denominator.", item.sheet, item.row))
+                warnings.append(
+                    Issue(
+                        f"{item.indicator.code} {item.unit.name} {item.period.label}: {num_text} / {den_text} "
+                        f"is {num_text / den_text * 100:.1f}%, not {value_text}. Check the value, numerator and "
+                        "denominator.",
+                        item.sheet,
+                        item.row,
+                    )
+                )
     for code, items in percent_values.items():
         if all(item.value is not None and item.value <= 1 for item in items):
-            warnings.append(Issue(
-                f"Every value of {code} is at or below 1, but it is a percentage: were the cells formatted as "
-                "percent in Excel (0.68 for 68%)? Give percentages as numbers such as 67.9."))
+            warnings.append(
+                Issue(
+                    f"Every value of {code} is at or below 1, but it is a percentage: were the cells formatted as "
+                    "percent in Excel (0.68 for 68%)? Give percentages as numbers such as 67.9."
+                )
+            )
     return warnings
 
 
@@ -422,9 +465,12 @@ def validate(parsed: ParsedFile, catalogue: Catalogue, today: date) -> Checked:
             continue
         if (earlier := first_seen.get(item.key)) is not None:
             where = f"sheet {earlier.sheet} " if earlier.sheet != item.sheet else ""
-            checker.error(record, record.period_column,
-                          f"{item.indicator.code} for {item.unit.name} in {item.period.label} is given twice: "
-                          f"also at {where}row {earlier.row}.")
+            checker.error(
+                record,
+                record.period_column,
+                f"{item.indicator.code} for {item.unit.name} in {item.period.label} is given twice: "
+                f"also at {where}row {earlier.row}.",
+            )
             continue
         first_seen[item.key] = item
         checked.values.append(item)

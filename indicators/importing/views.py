@@ -44,20 +44,36 @@ def upload_new(request: HttpRequest) -> HttpResponse:
         if upload.notice:
             messages.error(request, upload.notice)
         return redirect("upload-detail", pk=upload.pk)
-    return render(request, "uploads/new.html", {"form": form, "layouts": LAYOUTS, "formats": FORMATS},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "uploads/new.html",
+        {"form": form, "layouts": LAYOUTS, "formats": FORMATS},
+        status=400 if form.errors else 200,
+    )
 
 
 # action: (what it does, said when done, said when refused). Each function checks the upload may take it.
 ACTIONS: dict[str, tuple[Callable[[int, Any], bool], str, str]] = {
-    "confirm": (load.confirm, "Confirmed.",
-                "This upload cannot be confirmed (it has errors, or is not waiting for confirmation)."),
-    "run-again": (load.run_again, "Queued to run again.",
-                  "Only a failed or stuck upload, or one waiting too long, can be run again."),
-    "refresh": (load.refresh_preview, "The file was checked again against the stored values.",
-                "This upload's preview cannot be refreshed now."),
-    "check": (load.check_again, "The file is being checked again.",
-              "This upload is being checked already, or has been."),
+    "confirm": (
+        load.confirm,
+        "Confirmed.",
+        "This upload cannot be confirmed (it has errors, or is not waiting for confirmation).",
+    ),
+    "run-again": (
+        load.run_again,
+        "Queued to run again.",
+        "Only a failed or stuck upload, or one waiting too long, can be run again.",
+    ),
+    "refresh": (
+        load.refresh_preview,
+        "The file was checked again against the stored values.",
+        "This upload's preview cannot be refreshed now.",
+    ),
+    "check": (
+        load.check_again,
+        "The file is being checked again.",
+        "This upload is being checked already, or has been.",
+    ),
 }
 
 
@@ -77,11 +93,15 @@ def upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, notice or refusal)
         return redirect("upload-detail", pk=pk)
     upload = get_object_or_404(Upload.objects.defer("content").select_related("uploaded_by", "committed_by"), pk=pk)
-    return render(request, "uploads/detail.html", {
-        "upload": upload,
-        "status": status_of(upload),
-        "changes": upload.preview.get("changes", []),
-    })
+    return render(
+        request,
+        "uploads/detail.html",
+        {
+            "upload": upload,
+            "status": status_of(upload),
+            "changes": upload.preview.get("changes", []),
+        },
+    )
 
 
 @require_GET

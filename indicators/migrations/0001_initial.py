@@ -7,155 +7,373 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('districts', '0001_initial'),
+        ("districts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Unique; uploads match on it.', max_length=60, unique=True)),
-                ('printed_code', models.CharField(blank=True, max_length=30)),
-                ('name', models.CharField(max_length=300)),
-                ('section', models.CharField(max_length=100)),
-                ('table', models.CharField(help_text='The printed table the indicator belongs to.', max_length=100)),
-                ('polarity', models.CharField(choices=[('H', 'H: higher is better'), ('L', 'L: lower is better'), ('T', 'T: close to target is best')], max_length=1)),
-                ('data_period', models.CharField(choices=[('MS', 'Monthly snapshot'), ('R12M', 'Rolling 12 months'), ('YTD', 'Year to date'), ('Q', 'Quarterly'), ('T', 'Termly'), ('A', 'Annual')], max_length=4)),
-                ('frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('termly', 'Termly'), ('annual', 'Annual')], max_length=10)),
-                ('qpr', models.BooleanField(default=False, verbose_name='in the Quarterly Performance Report')),
-                ('reported_for', models.CharField(choices=[('authority', 'Authority only'), ('district', 'Districts'), ('cswt', 'Social work teams (CSWT)'), ('ehu', 'Early help units (EHU)')], max_length=10)),
-                ('unit', models.CharField(choices=[('percent', 'percent'), ('rate', 'rate'), ('number', 'number'), ('days', 'days'), ('score', 'score')], help_text='What a value measures: a count (number) is suppressed when small on member pages.', max_length=10)),
-                ('decimals', models.PositiveSmallIntegerField(default=1, help_text='Printed precision.')),
-                ('dot_compares_with', models.CharField(choices=[('previous period', 'Previous period'), ('same period last year', 'Same period last year'), ('none', 'None')], default=indicators.analysis.direction.ComparesWith['PREVIOUS_PERIOD'], max_length=25, verbose_name='direction of travel compares with')),
-                ('definition', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('benchmark_label', models.CharField(blank=True, max_length=200)),
-                ('england_label', models.CharField(blank=True, max_length=200)),
-                ('notes', models.TextField(blank=True)),
-                ('display_order', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(help_text="Unique; uploads match on it.", max_length=60, unique=True)),
+                ("printed_code", models.CharField(blank=True, max_length=30)),
+                ("name", models.CharField(max_length=300)),
+                ("section", models.CharField(max_length=100)),
+                ("table", models.CharField(help_text="The printed table the indicator belongs to.", max_length=100)),
+                (
+                    "polarity",
+                    models.CharField(
+                        choices=[
+                            ("H", "H: higher is better"),
+                            ("L", "L: lower is better"),
+                            ("T", "T: close to target is best"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "data_period",
+                    models.CharField(
+                        choices=[
+                            ("MS", "Monthly snapshot"),
+                            ("R12M", "Rolling 12 months"),
+                            ("YTD", "Year to date"),
+                            ("Q", "Quarterly"),
+                            ("T", "Termly"),
+                            ("A", "Annual"),
+                        ],
+                        max_length=4,
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("termly", "Termly"),
+                            ("annual", "Annual"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("qpr", models.BooleanField(default=False, verbose_name="in the Quarterly Performance Report")),
+                (
+                    "reported_for",
+                    models.CharField(
+                        choices=[
+                            ("authority", "Authority only"),
+                            ("district", "Districts"),
+                            ("cswt", "Social work teams (CSWT)"),
+                            ("ehu", "Early help units (EHU)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("percent", "percent"),
+                            ("rate", "rate"),
+                            ("number", "number"),
+                            ("days", "days"),
+                            ("score", "score"),
+                        ],
+                        help_text="What a value measures: a count (number) is suppressed when small on member pages.",
+                        max_length=10,
+                    ),
+                ),
+                ("decimals", models.PositiveSmallIntegerField(default=1, help_text="Printed precision.")),
+                (
+                    "dot_compares_with",
+                    models.CharField(
+                        choices=[
+                            ("previous period", "Previous period"),
+                            ("same period last year", "Same period last year"),
+                            ("none", "None"),
+                        ],
+                        default=indicators.analysis.direction.ComparesWith["PREVIOUS_PERIOD"],
+                        max_length=25,
+                        verbose_name="direction of travel compares with",
+                    ),
+                ),
+                ("definition", models.TextField(blank=True)),
+                ("source", models.CharField(blank=True, max_length=200)),
+                ("benchmark_label", models.CharField(blank=True, max_length=200)),
+                ("england_label", models.CharField(blank=True, max_length=200)),
+                ("notes", models.TextField(blank=True)),
+                ("display_order", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'ordering': ['display_order', 'code'],
-                'permissions': [('view_scorecard', 'Can browse the latest (provisional) scorecards'), ('upload_measurements', 'Can upload and commit monthly measurements')],
+                "ordering": ["display_order", "code"],
+                "permissions": [
+                    ("view_scorecard", "Can browse the latest (provisional) scorecards"),
+                    ("upload_measurements", "Can upload and commit monthly measurements"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Measurement',
+            name="Measurement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period_kind', models.CharField(choices=[('M', 'month'), ('Q', 'quarter'), ('T', 'term'), ('A', 'year'), ('O', 'outturn')], max_length=1)),
-                ('period_start', models.DateField()),
-                ('value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('numerator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('denominator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('status', models.CharField(blank=True, choices=[('N/A', 'N/A'), ('to be supplied', 'data to be supplied'), ('suppressed', 'suppressed')], max_length=20)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='indicators.indicator')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='measurements', to='districts.reportingunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "period_kind",
+                    models.CharField(
+                        choices=[("M", "month"), ("Q", "quarter"), ("T", "term"), ("A", "year"), ("O", "outturn")],
+                        max_length=1,
+                    ),
+                ),
+                ("period_start", models.DateField()),
+                ("value", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("numerator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("denominator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("N/A", "N/A"),
+                            ("to be supplied", "data to be supplied"),
+                            ("suppressed", "suppressed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="measurements",
+                        to="districts.reportingunit",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(help_text='First calendar year: 2024 means 2024-25.')),
-                ('applies_to', models.CharField(choices=[('all', 'All units'), ('authority', 'The authority only')], default='all', max_length=10)),
-                ('target', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('floor', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('band_low', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='green band from')),
-                ('band_high', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='green band to')),
-                ('floor_band_low', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='floor band from')),
-                ('floor_band_high', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='floor band to')),
-                ('source', models.CharField(blank=True, max_length=200)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='indicators.indicator')),
-                ('unit', models.ForeignKey(blank=True, help_text='Set to override the target for this one unit.', null=True, on_delete=django.db.models.deletion.CASCADE, to='districts.reportingunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(help_text="First calendar year: 2024 means 2024-25.")),
+                (
+                    "applies_to",
+                    models.CharField(
+                        choices=[("all", "All units"), ("authority", "The authority only")],
+                        default="all",
+                        max_length=10,
+                    ),
+                ),
+                ("target", models.DecimalField(decimal_places=6, max_digits=20)),
+                ("floor", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                (
+                    "band_low",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="green band from"
+                    ),
+                ),
+                (
+                    "band_high",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="green band to"
+                    ),
+                ),
+                (
+                    "floor_band_low",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="floor band from"
+                    ),
+                ),
+                (
+                    "floor_band_high",
+                    models.DecimalField(
+                        blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="floor band to"
+                    ),
+                ),
+                ("source", models.CharField(blank=True, max_length=200)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="targets", to="indicators.indicator"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Set to override the target for this one unit.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        to="districts.reportingunit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator', '-year'],
+                "ordering": ["indicator", "-year"],
             },
         ),
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('state', models.CharField(choices=[('received', 'Received'), ('previewed', 'Ready to confirm'), ('invalid', 'Has errors'), ('queued', 'Queued'), ('running', 'Loading'), ('committed', 'Committed'), ('failed', 'Failed'), ('stale', 'Preview out of date')], default='received', max_length=10)),
-                ('stage', models.CharField(blank=True, help_text='What the worker is doing now.', max_length=40)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('preview', models.JSONField(blank=True, default=dict)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('committed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("filename", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("previewed", "Ready to confirm"),
+                            ("invalid", "Has errors"),
+                            ("queued", "Queued"),
+                            ("running", "Loading"),
+                            ("committed", "Committed"),
+                            ("failed", "Failed"),
+                            ("stale", "Preview out of date"),
+                        ],
+                        default="received",
+                        max_length=10,
+                    ),
+                ),
+                ("stage", models.CharField(blank=True, help_text="What the worker is doing now.", max_length=40)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                ("preview", models.JSONField(blank=True, default=dict)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='MeasurementRevision',
+            name="MeasurementRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('old_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('old_numerator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('old_denominator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('old_status', models.CharField(blank=True, max_length=20)),
-                ('new_value', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('new_numerator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('new_denominator', models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
-                ('new_status', models.CharField(blank=True, max_length=20)),
-                ('changed_at', models.DateTimeField()),
-                ('reason', models.CharField(max_length=300)),
-                ('changed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('measurement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='indicators.measurement')),
-                ('upload', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='revisions', to='indicators.upload')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("old_value", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("old_numerator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("old_denominator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("old_status", models.CharField(blank=True, max_length=20)),
+                ("new_value", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("new_numerator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("new_denominator", models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True)),
+                ("new_status", models.CharField(blank=True, max_length=20)),
+                ("changed_at", models.DateTimeField()),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "measurement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="indicators.measurement",
+                    ),
+                ),
+                (
+                    "upload",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="revisions",
+                        to="indicators.upload",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Benchmark',
+            name="Benchmark",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comparator', models.CharField(choices=[('benchmark', 'Benchmark group'), ('England', 'England')], max_length=10)),
-                ('label', models.CharField(help_text='Says its as-at date or year.', max_length=200)),
-                ('value', models.DecimalField(decimal_places=6, max_digits=20)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='benchmarks', to='indicators.indicator')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "comparator",
+                    models.CharField(choices=[("benchmark", "Benchmark group"), ("England", "England")], max_length=10),
+                ),
+                ("label", models.CharField(help_text="Says its as-at date or year.", max_length=200)),
+                ("value", models.DecimalField(decimal_places=6, max_digits=20)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="benchmarks",
+                        to="indicators.indicator",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('indicator', 'comparator'), name='one_benchmark_each')],
+                "constraints": [models.UniqueConstraint(fields=("indicator", "comparator"), name="one_benchmark_each")],
             },
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['unit', 'indicator', 'period_start'], name='measurement_unit_lookup'),
+            model_name="measurement",
+            index=models.Index(fields=["unit", "indicator", "period_start"], name="measurement_unit_lookup"),
         ),
         migrations.AddConstraint(
-            model_name='measurement',
-            constraint=models.UniqueConstraint(fields=('indicator', 'unit', 'period_kind', 'period_start'), name='one_value_per_period'),
+            model_name="measurement",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "unit", "period_kind", "period_start"), name="one_value_per_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='measurement',
-            constraint=models.CheckConstraint(condition=models.Q(('value', None), ('status', ''), _negated=True), name='blank_value_needs_status'),
+            model_name="measurement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value", None), ("status", ""), _negated=True), name="blank_value_needs_status"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit', None)), fields=('indicator', 'year'), name='one_target_a_year'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit", None)), fields=("indicator", "year"), name="one_target_a_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit', None), _negated=True), fields=('indicator', 'year', 'unit'), name='one_override_a_year'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit", None), _negated=True),
+                fields=("indicator", "year", "unit"),
+                name="one_override_a_year",
+            ),
         ),
     ]

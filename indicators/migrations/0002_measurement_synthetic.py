@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0001_initial'),
+        ("indicators", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='measurement',
-            name='synthetic',
-            field=models.BooleanField(default=False, help_text='Generated demo history (load_demo --synthetic-history), never a real figure.'),
+            model_name="measurement",
+            name="synthetic",
+            field=models.BooleanField(
+                default=False, help_text="Generated demo history (load_demo --synthetic-history), never a real figure."
+            ),
         ),
     ]

@@ -6,105 +6,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0002_measurement_synthetic'),
+        ("indicators", "0002_measurement_synthetic"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DefinitionChange',
+            name="DefinitionChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('what', models.CharField(help_text="What changed: 'definition', or the target's year and unit.", max_length=100)),
-                ('changes', models.JSONField(help_text="{field: [old, new]} as printed text; old is '' for a new record.")),
-                ('reason', models.CharField(max_length=500)),
-                ('at', models.DateTimeField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "what",
+                    models.CharField(
+                        help_text="What changed: 'definition', or the target's year and unit.", max_length=100
+                    ),
+                ),
+                (
+                    "changes",
+                    models.JSONField(help_text="{field: [old, new]} as printed text; old is '' for a new record."),
+                ),
+                ("reason", models.CharField(max_length=500)),
+                ("at", models.DateTimeField()),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='TargetUpload',
+            name="TargetUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(max_length=255)),
-                ('content', models.BinaryField()),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('reason', models.CharField(help_text='Why these targets change: kept with every change.', max_length=500)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('state', models.CharField(choices=[('previewed', 'Ready to confirm'), ('invalid', 'Has errors'), ('committed', 'Committed')], default='previewed', max_length=10)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('preview', models.JSONField(blank=True, default=list, help_text='The rows that would change, as printed text.')),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("filename", models.CharField(max_length=255)),
+                ("content", models.BinaryField()),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                (
+                    "reason",
+                    models.CharField(help_text="Why these targets change: kept with every change.", max_length=500),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Ready to confirm"),
+                            ("invalid", "Has errors"),
+                            ("committed", "Committed"),
+                        ],
+                        default="previewed",
+                        max_length=10,
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                (
+                    "preview",
+                    models.JSONField(
+                        blank=True, default=list, help_text="The rows that would change, as printed text."
+                    ),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
         migrations.AlterModelOptions(
-            name='benchmark',
-            options={'ordering': ['indicator', 'comparator', '-as_at']},
+            name="benchmark",
+            options={"ordering": ["indicator", "comparator", "-as_at"]},
         ),
         migrations.RemoveConstraint(
-            model_name='benchmark',
-            name='one_benchmark_each',
+            model_name="benchmark",
+            name="one_benchmark_each",
         ),
         migrations.AddField(
-            model_name='benchmark',
-            name='as_at',
-            field=models.DateField(help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows the latest benchmark dated on or before its month's end.", null=True),
+            model_name="benchmark",
+            name="as_at",
+            field=models.DateField(
+                help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows the latest benchmark dated on or before its month's end.",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='benchmark',
-            name='source',
+            model_name="benchmark",
+            name="source",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='lead_officer',
-            field=models.ForeignKey(blank=True, help_text="Who supplies the figures: the 'to be supplied' list names them.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_indicators', to=settings.AUTH_USER_MODEL),
+            model_name="indicator",
+            name="lead_officer",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Who supplies the figures: the 'to be supplied' list names them.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="led_indicators",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='measurement',
-            name='footnote',
-            field=models.TextField(blank=True, help_text='Printed as a numbered note wherever the value is shown (e.g. a provisional figure).'),
+            model_name="measurement",
+            name="footnote",
+            field=models.TextField(
+                blank=True,
+                help_text="Printed as a numbered note wherever the value is shown (e.g. a provisional figure).",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='benchmark',
-            constraint=models.UniqueConstraint(fields=('indicator', 'comparator', 'as_at'), name='one_benchmark_each_date'),
+            model_name="benchmark",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "comparator", "as_at"), name="one_benchmark_each_date"
+            ),
         ),
         migrations.AddField(
-            model_name='definitionchange',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='definition_changes', to='indicators.indicator'),
+            model_name="definitionchange",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="definition_changes",
+                to="indicators.indicator",
+            ),
         ),
         migrations.AddField(
-            model_name='definitionchange',
-            name='target',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='changes', to='indicators.target'),
+            model_name="definitionchange",
+            name="target",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="changes",
+                to="indicators.target",
+            ),
         ),
         migrations.AddField(
-            model_name='definitionchange',
-            name='user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="definitionchange",
+            name="user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='targetupload',
-            name='committed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="targetupload",
+            name="committed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='targetupload',
-            name='uploaded_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="targetupload",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='definitionchange',
-            name='target_upload',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='definition_changes', to='indicators.targetupload'),
+            model_name="definitionchange",
+            name="target_upload",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="definition_changes",
+                to="indicators.targetupload",
+            ),
         ),
     ]

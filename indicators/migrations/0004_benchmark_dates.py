@@ -22,7 +22,6 @@ def date_existing_benchmarks(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("indicators", "0003_mi_administration"),
     ]
@@ -32,6 +31,8 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="benchmark",
             name="as_at",
-            field=models.DateField(help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows the latest benchmark dated on or before its month's end."),
+            field=models.DateField(
+                help_text="The date the figure refers to (the start of the year for a yearly figure). An edition shows the latest benchmark dated on or before its month's end."
+            ),
         ),
     ]

@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('districts', '0001_initial'),
-        ('indicators', '0004_benchmark_dates'),
+        ("districts", "0001_initial"),
+        ("indicators", "0004_benchmark_dates"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='measurement',
-            name='measurement_unit_lookup',
+            model_name="measurement",
+            name="measurement_unit_lookup",
         ),
         migrations.AddIndex(
-            model_name='measurement',
-            index=models.Index(fields=['unit', 'period_start'], name='measurement_unit_period'),
+            model_name="measurement",
+            index=models.Index(fields=["unit", "period_start"], name="measurement_unit_period"),
         ),
     ]

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0005_measurement_unit_period_index'),
+        ("indicators", "0005_measurement_unit_period_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='upload',
-            name='carried',
-            field=models.BinaryField(blank=True, help_text='PostgreSQL: the values the preview checked, compressed (indicators.importing.staging.Carried), so the commit need not parse and check the file again. Cleared once committed.', null=True),
+            model_name="upload",
+            name="carried",
+            field=models.BinaryField(
+                blank=True,
+                help_text="PostgreSQL: the values the preview checked, compressed (indicators.importing.staging.Carried), so the commit need not parse and check the file again. Cleared once committed.",
+                null=True,
+            ),
         ),
     ]

@@ -7,30 +7,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0006_upload_carried'),
+        ("indicators", "0006_upload_carried"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('username', models.CharField(blank=True, help_text='Kept as text: the event outlives a renamed account. Empty: the system.', max_length=150)),
-                ('action', models.CharField(db_index=True, max_length=40)),
-                ('object_type', models.CharField(blank=True, help_text='upload, targets upload, edition, indicator or user.', max_length=20)),
-                ('object_id', models.CharField(blank=True, max_length=40)),
-                ('object_label', models.CharField(blank=True, max_length=200)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('detail', models.CharField(blank=True, max_length=500)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "username",
+                    models.CharField(
+                        blank=True,
+                        help_text="Kept as text: the event outlives a renamed account. Empty: the system.",
+                        max_length=150,
+                    ),
+                ),
+                ("action", models.CharField(db_index=True, max_length=40)),
+                (
+                    "object_type",
+                    models.CharField(
+                        blank=True, help_text="upload, targets upload, edition, indicator or user.", max_length=20
+                    ),
+                ),
+                ("object_id", models.CharField(blank=True, max_length=40)),
+                ("object_label", models.CharField(blank=True, max_length=200)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("detail", models.CharField(blank=True, max_length=500)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object')],
+                "ordering": ["-at", "-pk"],
+                "indexes": [models.Index(fields=["object_type", "object_id"], name="audit_object")],
             },
         ),
     ]

@@ -7,145 +7,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('districts', '0001_initial'),
-        ('indicators', '0007_audit_event'),
+        ("districts", "0001_initial"),
+        ("indicators", "0007_audit_event"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scorecard',
+            name="Scorecard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='Short and stable: used in URLs and files.', max_length=30, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('organisation', models.CharField(help_text="The authority's name as printed.", max_length=200)),
-                ('directorate', models.CharField(blank=True, max_length=200)),
-                ('cadence', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly (as at Jun, Sep, Dec and Mar)')], default='monthly', max_length=10)),
-                ('trend_periods', models.PositiveSmallIntegerField(blank=True, help_text='How many periods its trend shows (and a trend direction is fitted over); blank: as printed (seven months, four quarters, terms or years).', null=True)),
-                ('attribution', models.TextField(blank=True, help_text='Printed under every page and in the pack.')),
-                ('direction', models.CharField(blank=True, choices=[('previous period', 'Previous period'), ('same period last year', 'Same period last year'), ('none', 'None'), ('both', 'Both'), ('trend', 'Trend')], help_text="Blank: each indicator's own method. Set (e.g. trend) to judge every indicator in it that way.", max_length=25, verbose_name='direction of travel')),
-                ('is_default', models.BooleanField(default=False, help_text='The scorecard the unprefixed URLs show. Exactly one is.', verbose_name='default')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(help_text="Short and stable: used in URLs and files.", max_length=30, unique=True),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("organisation", models.CharField(help_text="The authority's name as printed.", max_length=200)),
+                ("directorate", models.CharField(blank=True, max_length=200)),
+                (
+                    "cadence",
+                    models.CharField(
+                        choices=[("monthly", "Monthly"), ("quarterly", "Quarterly (as at Jun, Sep, Dec and Mar)")],
+                        default="monthly",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "trend_periods",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="How many periods its trend shows (and a trend direction is fitted over); blank: as printed (seven months, four quarters, terms or years).",
+                        null=True,
+                    ),
+                ),
+                ("attribution", models.TextField(blank=True, help_text="Printed under every page and in the pack.")),
+                (
+                    "direction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("previous period", "Previous period"),
+                            ("same period last year", "Same period last year"),
+                            ("none", "None"),
+                            ("both", "Both"),
+                            ("trend", "Trend"),
+                        ],
+                        help_text="Blank: each indicator's own method. Set (e.g. trend) to judge every indicator in it that way.",
+                        max_length=25,
+                        verbose_name="direction of travel",
+                    ),
+                ),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="The scorecard the unprefixed URLs show. Exactly one is.",
+                        verbose_name="default",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-is_default', 'code'],
+                "ordering": ["-is_default", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ScorecardMembership',
+            name="ScorecardMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('section', models.CharField(max_length=100)),
-                ('table', models.CharField(max_length=100)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('from_year', models.PositiveSmallIntegerField(blank=True, help_text='First year in it (2024: 2024-25).', null=True)),
-                ('to_year', models.PositiveSmallIntegerField(blank=True, help_text='Last year in it; blank: open.', null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("section", models.CharField(max_length=100)),
+                ("table", models.CharField(max_length=100)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "from_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="First year in it (2024: 2024-25).", null=True
+                    ),
+                ),
+                (
+                    "to_year",
+                    models.PositiveSmallIntegerField(blank=True, help_text="Last year in it; blank: open.", null=True),
+                ),
             ],
             options={
-                'ordering': ['scorecard', 'order', 'indicator__code'],
+                "ordering": ["scorecard", "order", "indicator__code"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='target',
-            name='one_target_a_year',
+            model_name="target",
+            name="one_target_a_year",
         ),
         migrations.RemoveConstraint(
-            model_name='target',
-            name='one_override_a_year',
+            model_name="target",
+            name="one_override_a_year",
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='activity',
-            field=models.BooleanField(default=False, help_text='An activity indicator: shown against its expected range, never RAG-rated.'),
+            model_name="indicator",
+            name="activity",
+            field=models.BooleanField(
+                default=False, help_text="An activity indicator: shown against its expected range, never RAG-rated."
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='rating',
-            field=models.CharField(choices=[('floor', 'floor'), ('tolerance', 'tolerance'), ('tolerance_improving', 'tolerance_improving'), ('none', 'none')], default=indicators.analysis.rating.RatingRule['FLOOR'], help_text='floor: RED below the floor; tolerance: AMBER within the tolerance of the target; tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; none: data only.', max_length=20, verbose_name='rating rule'),
+            model_name="indicator",
+            name="rating",
+            field=models.CharField(
+                choices=[
+                    ("floor", "floor"),
+                    ("tolerance", "tolerance"),
+                    ("tolerance_improving", "tolerance_improving"),
+                    ("none", "none"),
+                ],
+                default=indicators.analysis.rating.RatingRule["FLOOR"],
+                help_text="floor: RED below the floor; tolerance: AMBER within the tolerance of the target; tolerance_improving: GREEN within it, beyond it AMBER if better than a year earlier; none: data only.",
+                max_length=20,
+                verbose_name="rating rule",
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='tolerance',
-            field=models.DecimalField(blank=True, decimal_places=6, help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).", max_digits=20, null=True),
+            model_name="indicator",
+            name="tolerance",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=6,
+                help_text="For the tolerance rules: 10 means 10 % (or 10 in the value's unit).",
+                max_digits=20,
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='indicator',
-            name='tolerance_kind',
-            field=models.CharField(choices=[('percent', 'percent'), ('absolute', 'absolute')], default=indicators.analysis.rating.ToleranceKind['PERCENT'], max_length=10),
+            model_name="indicator",
+            name="tolerance_kind",
+            field=models.CharField(
+                choices=[("percent", "percent"), ("absolute", "absolute")],
+                default=indicators.analysis.rating.ToleranceKind["PERCENT"],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='target',
-            name='lower_threshold',
-            field=models.DecimalField(blank=True, decimal_places=6, help_text='Activity indicators: the lower end of the expected range.', max_digits=20, null=True, verbose_name='expected from'),
+            model_name="target",
+            name="lower_threshold",
+            field=models.DecimalField(
+                blank=True,
+                decimal_places=6,
+                help_text="Activity indicators: the lower end of the expected range.",
+                max_digits=20,
+                null=True,
+                verbose_name="expected from",
+            ),
         ),
         migrations.AddField(
-            model_name='target',
-            name='period_kind',
-            field=models.CharField(blank=True, choices=[('M', 'month'), ('Q', 'quarter'), ('T', 'term'), ('A', 'year'), ('O', 'outturn')], help_text='With period_start: a target profiled for that one period.', max_length=1),
+            model_name="target",
+            name="period_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[("M", "month"), ("Q", "quarter"), ("T", "term"), ("A", "year"), ("O", "outturn")],
+                help_text="With period_start: a target profiled for that one period.",
+                max_length=1,
+            ),
         ),
         migrations.AddField(
-            model_name='target',
-            name='period_start',
+            model_name="target",
+            name="period_start",
             field=models.DateField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='target',
-            name='upper_threshold',
-            field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True, verbose_name='expected to'),
+            model_name="target",
+            name="upper_threshold",
+            field=models.DecimalField(
+                blank=True, decimal_places=6, max_digits=20, null=True, verbose_name="expected to"
+            ),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='dot_compares_with',
-            field=models.CharField(choices=[('previous period', 'Previous period'), ('same period last year', 'Same period last year'), ('none', 'None'), ('both', 'Both'), ('trend', 'Trend')], default=indicators.analysis.direction.ComparesWith['PREVIOUS_PERIOD'], max_length=25, verbose_name='direction of travel compares with'),
+            model_name="indicator",
+            name="dot_compares_with",
+            field=models.CharField(
+                choices=[
+                    ("previous period", "Previous period"),
+                    ("same period last year", "Same period last year"),
+                    ("none", "None"),
+                    ("both", "Both"),
+                    ("trend", "Trend"),
+                ],
+                default=indicators.analysis.direction.ComparesWith["PREVIOUS_PERIOD"],
+                max_length=25,
+                verbose_name="direction of travel compares with",
+            ),
         ),
         migrations.AlterField(
-            model_name='indicator',
-            name='unit',
-            field=models.CharField(choices=[('percent', 'percent'), ('rate', 'rate'), ('number', 'number'), ('days', 'days'), ('weeks', 'weeks'), ('score', 'score'), ('currency', 'currency')], help_text='What a value measures: a count (number) is suppressed when small on member pages.', max_length=10),
+            model_name="indicator",
+            name="unit",
+            field=models.CharField(
+                choices=[
+                    ("percent", "percent"),
+                    ("rate", "rate"),
+                    ("number", "number"),
+                    ("days", "days"),
+                    ("weeks", "weeks"),
+                    ("score", "score"),
+                    ("currency", "currency"),
+                ],
+                help_text="What a value measures: a count (number) is suppressed when small on member pages.",
+                max_length=10,
+            ),
         ),
         migrations.AlterField(
-            model_name='target',
-            name='target',
+            model_name="target",
+            name="target",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=20, null=True),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('period_start', None), ('unit', None)), fields=('indicator', 'year'), name='one_target_a_year'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("period_start", None), ("unit", None)),
+                fields=("indicator", "year"),
+                name="one_target_a_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('unit', None), _negated=True), ('period_start', None)), fields=('indicator', 'year', 'unit'), name='one_override_a_year'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(models.Q(("unit", None), _negated=True), ("period_start", None)),
+                fields=("indicator", "year", "unit"),
+                name="one_override_a_year",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(('unit', None), models.Q(('period_start', None), _negated=True)), fields=('indicator', 'period_kind', 'period_start'), name='one_target_a_period'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("unit", None), models.Q(("period_start", None), _negated=True)),
+                fields=("indicator", "period_kind", "period_start"),
+                name="one_target_a_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(condition=models.Q(models.Q(('unit', None), _negated=True), models.Q(('period_start', None), _negated=True)), fields=('indicator', 'period_kind', 'period_start', 'unit'), name='one_override_a_period'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    models.Q(("unit", None), _negated=True), models.Q(("period_start", None), _negated=True)
+                ),
+                fields=("indicator", "period_kind", "period_start", "unit"),
+                name="one_override_a_period",
+            ),
         ),
         migrations.AddField(
-            model_name='scorecardmembership',
-            name='indicator',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='indicators.indicator'),
+            model_name="scorecardmembership",
+            name="indicator",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="indicators.indicator"
+            ),
         ),
         migrations.AddField(
-            model_name='scorecardmembership',
-            name='scorecard',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='indicators.scorecard'),
+            model_name="scorecardmembership",
+            name="scorecard",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="indicators.scorecard"
+            ),
         ),
         migrations.AddField(
-            model_name='scorecard',
-            name='indicators',
-            field=models.ManyToManyField(related_name='scorecards', through='indicators.ScorecardMembership', to='indicators.indicator'),
+            model_name="scorecard",
+            name="indicators",
+            field=models.ManyToManyField(
+                related_name="scorecards", through="indicators.ScorecardMembership", to="indicators.indicator"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scorecardmembership',
-            constraint=models.UniqueConstraint(fields=('scorecard', 'indicator'), name='one_membership_each'),
+            model_name="scorecardmembership",
+            constraint=models.UniqueConstraint(fields=("scorecard", "indicator"), name="one_membership_each"),
         ),
         migrations.AddConstraint(
-            model_name='scorecard',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='one_default_scorecard'),
+            model_name="scorecard",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)), fields=("is_default",), name="one_default_scorecard"
+            ),
         ),
     ]

@@ -22,16 +22,22 @@ def make_scorecards(apps, schema_editor):  # type: ignore[no-untyped-def]
         return
     authority = ReportingUnit.objects.filter(kind="authority").first()
     organisation = authority.name if authority else ""
-    default = Scorecard.objects.create(code=DEFAULT_CODE, title="Scorecard", organisation=organisation,
-                                       cadence="monthly", is_default=True)
+    default = Scorecard.objects.create(
+        code=DEFAULT_CODE, title="Scorecard", organisation=organisation, cadence="monthly", is_default=True
+    )
     Membership.objects.bulk_create(
         Membership(scorecard=default, indicator=i, section=i.section, table=i.table, order=i.display_order)
         for i in indicators
     )
     ticked = [i for i in indicators if i.qpr]
     if ticked:
-        qpr = Scorecard.objects.create(code=QPR_CODE, title="Quarterly Performance Report",
-                                       organisation=organisation, cadence="quarterly", direction="trend")
+        qpr = Scorecard.objects.create(
+            code=QPR_CODE,
+            title="Quarterly Performance Report",
+            organisation=organisation,
+            cadence="quarterly",
+            direction="trend",
+        )
         Membership.objects.bulk_create(
             Membership(scorecard=qpr, indicator=i, section=i.section, table=i.table, order=i.display_order)
             for i in ticked

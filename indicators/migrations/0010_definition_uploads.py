@@ -6,37 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0009_default_and_qpr_scorecards'),
+        ("indicators", "0009_default_and_qpr_scorecards"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='scorecard',
-            options={'default_permissions': ('add', 'change', 'delete'), 'ordering': ['-is_default', 'code']},
+            name="scorecard",
+            options={"default_permissions": ("add", "change", "delete"), "ordering": ["-is_default", "code"]},
         ),
         migrations.CreateModel(
-            name='DefinitionUpload',
+            name="DefinitionUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('filename', models.CharField(help_text='The uploaded file names.', max_length=500)),
-                ('content', models.BinaryField()),
-                ('size', models.PositiveBigIntegerField(default=0)),
-                ('reason', models.CharField(help_text='Why these definitions change: kept with every change.', max_length=500)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('state', models.CharField(choices=[('previewed', 'Ready to confirm'), ('invalid', 'Has errors'), ('committed', 'Committed')], default='previewed', max_length=10)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('errors', models.JSONField(blank=True, default=list)),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('changes', models.JSONField(blank=True, default=list, help_text='What the commit would change, as printed lines.')),
-                ('committed_at', models.DateTimeField(blank=True, null=True)),
-                ('committed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("filename", models.CharField(help_text="The uploaded file names.", max_length=500)),
+                ("content", models.BinaryField()),
+                ("size", models.PositiveBigIntegerField(default=0)),
+                (
+                    "reason",
+                    models.CharField(help_text="Why these definitions change: kept with every change.", max_length=500),
+                ),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("previewed", "Ready to confirm"),
+                            ("invalid", "Has errors"),
+                            ("committed", "Committed"),
+                        ],
+                        default="previewed",
+                        max_length=10,
+                    ),
+                ),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                ("errors", models.JSONField(blank=True, default=list)),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "changes",
+                    models.JSONField(
+                        blank=True, default=list, help_text="What the commit would change, as printed lines."
+                    ),
+                ),
+                ("committed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "committed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-pk'],
+                "ordering": ["-uploaded_at", "-pk"],
             },
         ),
     ]

@@ -29,9 +29,11 @@ from ..assembly import Scorecard, ScorecardRow, build_scorecards
 from ..models import Edition
 from .snapshot import JSON, build_snapshot
 
-COVERS = ("every figure of every unit's scorecard as it stood when approved: values, statuses, footnotes, "
-          "targets, ratings and benchmarks. Any later change to them needs a new approval; commentary can "
-          "still be written.")
+COVERS = (
+    "every figure of every unit's scorecard as it stood when approved: values, statuses, footnotes, "
+    "targets, ratings and benchmarks. Any later change to them needs a new approval; commentary can "
+    "still be written."
+)
 
 
 class ApprovalState(StrEnum):
@@ -46,8 +48,9 @@ def figures_fingerprint(snapshot: JSON) -> str:
     return hashlib.sha256(json.dumps(figures, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
-def cards_and_figures(units: list[ReportingUnit], month: Period,
-                      threshold: int | None = None) -> tuple[dict[ReportingUnit, Scorecard], str]:
+def cards_and_figures(
+    units: list[ReportingUnit], month: Period, threshold: int | None = None
+) -> tuple[dict[ReportingUnit, Scorecard], str]:
     """Every unit's scorecard as at the month, and the fingerprint of their figures."""
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
     cards = build_scorecards(units, month)

@@ -15,8 +15,9 @@ from ..assembly import ScorecardRow
 from ..models import Commentary
 
 
-def save_commentary(month: Period, indicator: Indicator, unit: ReportingUnit | None, text: str,
-                    author: User | None) -> str:
+def save_commentary(
+    month: Period, indicator: Indicator, unit: ReportingUnit | None, text: str, author: User | None
+) -> str:
     """Create, change or (empty text) remove one commentary; says which it did."""
     text = text.strip()
     current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()

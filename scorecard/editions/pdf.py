@@ -53,7 +53,7 @@ def static_file(url: str) -> Path | None:
     path = unquote(urlsplit(url).path)
     if not path.startswith(settings.STATIC_URL):
         return None
-    name = path[len(settings.STATIC_URL):]
+    name = path[len(settings.STATIC_URL) :]
     if ".." in Path(name).parts:
         return None
     try:
@@ -106,8 +106,9 @@ class PackIdentity:
 
 def identity(version: EditionVersion, authority_name: str | None) -> PackIdentity:
     """From the data: the authority unit's name and the title kept with the version (generic fallbacks)."""
-    return PackIdentity(organisation=authority_name or "", title=version.title or FALLBACK_TITLE,
-                        attribution=version.attribution)
+    return PackIdentity(
+        organisation=authority_name or "", title=version.title or FALLBACK_TITLE, attribution=version.attribution
+    )
 
 
 def running_header(version: EditionVersion, who: PackIdentity) -> str:
@@ -156,8 +157,11 @@ def make_pack(version_id: int) -> str:
     """
     now = timezone.now()
     with transaction.atomic():
-        pack, _ = EditionPack.objects.select_for_update().defer("pdf").get_or_create(
-            version_id=version_id, defaults={"queued_at": now})
+        pack, _ = (
+            EditionPack.objects.select_for_update()
+            .defer("pdf")
+            .get_or_create(version_id=version_id, defaults={"queued_at": now})
+        )
         if pack.status == PackStatus.READY:
             return pack.status
         pack.status, pack.started_at, pack.error = PackStatus.MAKING, now, ""
@@ -167,10 +171,14 @@ def make_pack(version_id: int) -> str:
         pdf = lay_out(version)
     except Exception as error:  # recorded for the MI team; the request page shows it
         log.exception("committee pack for %s failed", version)
-        reason = (f"the PDF cannot be made on this server ({error})" if isinstance(error, PdfUnavailable)
-                  else f"{type(error).__name__}: {error}")
+        reason = (
+            f"the PDF cannot be made on this server ({error})"
+            if isinstance(error, PdfUnavailable)
+            else f"{type(error).__name__}: {error}"
+        )
         EditionPack.objects.filter(pk=pack.pk).exclude(status=PackStatus.READY).update(
-            status=PackStatus.FAILED, finished_at=timezone.now(), error=reason[:2000])
+            status=PackStatus.FAILED, finished_at=timezone.now(), error=reason[:2000]
+        )
         return PackStatus.FAILED
     with transaction.atomic():
         pack = EditionPack.objects.select_for_update().defer("pdf").get(pk=pack.pk)
@@ -200,12 +208,14 @@ def request_pack(version: EditionVersion) -> None:
     from .tasks import make_pack_task
 
     pack, created = EditionPack.objects.defer("pdf").get_or_create(
-        version=version, defaults={"status": PackStatus.QUEUED, "queued_at": timezone.now()})
+        version=version, defaults={"status": PackStatus.QUEUED, "queued_at": timezone.now()}
+    )
     if not created:
         if pack.status == PackStatus.READY:  # made: never again
             return
         EditionPack.objects.filter(pk=pack.pk).exclude(status=PackStatus.READY).update(
-            status=PackStatus.QUEUED, queued_at=timezone.now(), started_at=None, finished_at=None, error="")
+            status=PackStatus.QUEUED, queued_at=timezone.now(), started_at=None, finished_at=None, error=""
+        )
 
     def queue() -> None:
         try:
@@ -213,8 +223,10 @@ def request_pack(version: EditionVersion) -> None:
         except Exception as error:  # the broker is down: say so (the request page retries later), never a 500
             log.exception("could not queue the committee pack for %s", version)
             EditionPack.objects.filter(version=version, status=PackStatus.QUEUED).update(
-                status=PackStatus.FAILED, finished_at=timezone.now(),
-                error=f"the worker could not be reached ({type(error).__name__}: {error})"[:2000])
+                status=PackStatus.FAILED,
+                finished_at=timezone.now(),
+                error=f"the worker could not be reached ({type(error).__name__}: {error})"[:2000],
+            )
 
     transaction.on_commit(queue)
 

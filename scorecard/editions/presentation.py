@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.utils.safestring import SafeString
+
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag, rag_rank
 from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
-
-from django.utils.safestring import SafeString
 
 from .. import sparkline
 from ..assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, status_words
@@ -118,10 +118,14 @@ class RowView:
 def spark_points(row: JSON) -> list[sparkline.Point]:
     """A frozen row's trend (the latest included) for its sparkline; a suppressed value is a gap."""
     decimals = row["decimals"]
-    return [sparkline.Point(value["period"],
-                            Decimal(value["value"]) if value["value"] is not None and not value["suppressed"] else None,
-                            value_text(value, decimals))
-            for value in row["trend"]]
+    return [
+        sparkline.Point(
+            value["period"],
+            Decimal(value["value"]) if value["value"] is not None and not value["suppressed"] else None,
+            value_text(value, decimals),
+        )
+        for value in row["trend"]
+    ]
 
 
 @dataclass
@@ -153,8 +157,9 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         name=row["name"],
         polarity=row["polarity"],
         data_period=row["data_period"],
-        trend=[Cell(value_text(value, decimals, short=True), value["period"], notes.mark(value))
-               for value in row["trend"]],
+        trend=[
+            Cell(value_text(value, decimals, short=True), value["period"], notes.mark(value)) for value in row["trend"]
+        ],
         period=row["period"] or "",
         value=value_text(latest, decimals),
         fraction=fraction_text(latest),
@@ -195,9 +200,13 @@ def tables(unit: JSON, notes: Footnotes | None = None) -> list[TableView]:
         width = max((len(row["trend"]) for row in rows), default=0)
         labels = Counter(tuple(value["period"] for value in row["trend"]) for row in rows if len(row["trend"]) == width)
         header = list(labels.most_common(1)[0][0]) if labels else []
-        view = TableView(title=table if unit_name == unit["name"] else f"{unit_name}: {table}", unit=unit_name,
-                         trend_labels=header[:-1], latest_label=header[-1] if header else "Latest",
-                         has_outturn=any(row["previous_outturn"] for row in rows))
+        view = TableView(
+            title=table if unit_name == unit["name"] else f"{unit_name}: {table}",
+            unit=unit_name,
+            trend_labels=header[:-1],
+            latest_label=header[-1] if header else "Latest",
+            has_outturn=any(row["previous_outturn"] for row in rows),
+        )
         for row in rows:
             shown = row_view(row, notes)
             cells = [Cell("") for _ in range(width - len(shown.trend))] + shown.trend
@@ -251,11 +260,20 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
         if not belongs or row is None:
             continue
         shown = row_view(row)
-        views.append((
-            (section_order[row["section"]], rag_rank(shown.rag), order[row["indicator_id"]]),
-            CommentaryView(shown.code, row["name"], row["section"], item["unit"] or unit["name"], shown.rag,
-                           item["text"], item["author"]),
-        ))
+        views.append(
+            (
+                (section_order[row["section"]], rag_rank(shown.rag), order[row["indicator_id"]]),
+                CommentaryView(
+                    shown.code,
+                    row["name"],
+                    row["section"],
+                    item["unit"] or unit["name"],
+                    shown.rag,
+                    item["text"],
+                    item["author"],
+                ),
+            )
+        )
     return [view for _, view in sorted(views, key=lambda pair: pair[0])]
 
 

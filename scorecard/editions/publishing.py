@@ -88,8 +88,9 @@ def check_publishable(month: Period) -> None:
     authority = ReportingUnit.objects.authority()
     if authority is None:
         raise PublishError("there is no authority yet: load the geography first")
-    if not Measurement.objects.filter(unit=authority, period_kind=PeriodKind.MONTH.value,
-                                      period_start=month.start).exists():
+    if not Measurement.objects.filter(
+        unit=authority, period_kind=PeriodKind.MONTH.value, period_start=month.start
+    ).exists():
         raise PublishError(f"no figures for {month.label} have been uploaded for {authority.name}")
 
 
@@ -98,8 +99,10 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     if state is ApprovalState.NONE:
         return "a service lead has not approved this month's figures yet"
     if state is ApprovalState.OUTDATED and edition is not None:
-        return (f"the figures changed after they were approved on {long_datetime(edition.approved_at)}: "
-                "a service lead must approve them again")
+        return (
+            f"the figures changed after they were approved on {long_datetime(edition.approved_at)}: "
+            "a service lead must approve them again"
+        )
     return ""
 
 
@@ -116,9 +119,16 @@ def pack_names(title: str | None = None, attribution: str | None = None) -> tupl
     return (defaults[0] if title is None else title, defaults[1] if attribution is None else attribution)
 
 
-def publish_edition(month: Period, user: User | None = None, published_at: datetime | None = None,
-                    threshold: int | None = None, visible_from: datetime | None = None, paper: str = "A4",
-                    title: str | None = None, attribution: str | None = None) -> Published:
+def publish_edition(
+    month: Period,
+    user: User | None = None,
+    published_at: datetime | None = None,
+    threshold: int | None = None,
+    visible_from: datetime | None = None,
+    paper: str = "A4",
+    title: str | None = None,
+    attribution: str | None = None,
+) -> Published:
     """Freeze the edition as at ``month`` as a new version (1 for a first publication), and queue its
     committee pack's layout in the worker (``paper``: A4 or A3 landscape).
 
@@ -132,9 +142,11 @@ def publish_edition(month: Period, user: User | None = None, published_at: datet
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
     units = units_in_edition()
     cards = build_scorecards(units, month)
-    commentary = (Commentary.objects.for_month(month.start)
-                  .select_related("indicator", "unit", "author")
-                  .order_by("indicator__display_order", "unit__display_order"))
+    commentary = (
+        Commentary.objects.for_month(month.start)
+        .select_related("indicator", "unit", "author")
+        .order_by("indicator__display_order", "unit__display_order")
+    )
     snapshot = build_snapshot(cards.values(), commentary, month.iso, month.label, threshold)
     # Lock the edition row so two publishers of the same month cannot take the same number.
     edition, _ = Edition.objects.get_or_create(month=month.start)
@@ -189,8 +201,9 @@ def load_commentary(path: Path, month: Period) -> int:
     return changed
 
 
-def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str | None = None,
-                         attribution: str | None = None) -> int:
+def publish_demo_edition(
+    commentary_path: Path = DEMO_COMMENTARY, title: str | None = None, attribution: str | None = None
+) -> int:
     """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024);
     ``title`` and ``attribution`` are printed on its committee pack (by default the default scorecard's).
 
@@ -202,11 +215,11 @@ def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str | N
         # Published before versions kept their pack's title: fill it in, unless its pack was already made with none.
         title, attribution = pack_names(title, attribution)
         EditionVersion.objects.filter(edition__month=month.start, title="").exclude(pack__status="ready").update(
-            title=title, attribution=attribution)
+            title=title, attribution=attribution
+        )
         return changed
     # The printed edition was signed off before committee: a demo approval (by nobody in particular).
     _, fingerprint = cards_and_figures(units_in_edition(), month)
     approve(month, fingerprint, None, at=timezone.make_aware(DEMO_APPROVED_AT))
-    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT), title=title,
-                    attribution=attribution)
+    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT), title=title, attribution=attribution)
     return changed + 1

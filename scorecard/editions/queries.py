@@ -39,12 +39,21 @@ def _row_figures(row: ScorecardRow) -> tuple[str | None, ...]:
     latest = row.latest
     if latest is None:
         return (None, None, None, "not supplied", None)
-    return (number_text(latest.value), number_text(latest.numerator), number_text(latest.denominator),
-            latest.status, latest.period.label)
+    return (
+        number_text(latest.value),
+        number_text(latest.numerator),
+        number_text(latest.denominator),
+        latest.status,
+        latest.period.label,
+    )
 
 
-def provisional_keys(as_at: Period, rows: Iterable[ScorecardRow], version: EditionVersion | None = None,
-                     units: Iterable[ReportingUnit] | None = None) -> set[tuple[int, int]]:
+def provisional_keys(
+    as_at: Period,
+    rows: Iterable[ScorecardRow],
+    version: EditionVersion | None = None,
+    units: Iterable[ReportingUnit] | None = None,
+) -> set[tuple[int, int]]:
     """The (unit_id, indicator_id) of rows whose latest figures members have not seen as published.
 
     A row is provisional when the month's edition is unpublished, when the published
@@ -58,10 +67,14 @@ def provisional_keys(as_at: Period, rows: Iterable[ScorecardRow], version: Editi
         version = is_published(as_at)
     if version is None:
         return {(row.unit.pk, row.indicator.pk) for row in rows}
-    published_units = version.unit_rows.all() if units is None else version.unit_rows.filter(
-        unit_id__in=[unit.pk for unit in units])
-    published = {(row["unit_id"], row["indicator_id"]): _latest_figures(row["latest"])
-                 for unit in published_units.values_list("data", flat=True) for row in unit["rows"]}
+    published_units = (
+        version.unit_rows.all() if units is None else version.unit_rows.filter(unit_id__in=[unit.pk for unit in units])
+    )
+    published = {
+        (row["unit_id"], row["indicator_id"]): _latest_figures(row["latest"])
+        for unit in published_units.values_list("data", flat=True)
+        for row in unit["rows"]
+    }
     return {
         (row.unit.pk, row.indicator.pk)
         for row in rows
@@ -111,11 +124,15 @@ def changes_since(version: EditionVersion) -> list[Change]:
     keys = snapshot_keys(version.document())
     unit_ids = {unit_id for _, unit_id, _, _ in keys}
     revisions = (
-        MeasurementRevision.objects.filter(changed_at__gt=version.published_at,
-                                           measurement__unit_id__in=unit_ids)
+        MeasurementRevision.objects.filter(changed_at__gt=version.published_at, measurement__unit_id__in=unit_ids)
         .select_related("measurement__indicator", "measurement__unit", "changed_by")
-        .order_by("measurement__indicator__display_order", "measurement__unit__display_order",
-                  "measurement__period_start", "changed_at", "pk")
+        .order_by(
+            "measurement__indicator__display_order",
+            "measurement__unit__display_order",
+            "measurement__period_start",
+            "changed_at",
+            "pk",
+        )
     )
     changes = []
     for revision in revisions:
@@ -123,15 +140,17 @@ def changes_since(version: EditionVersion) -> list[Change]:
         key = (measurement.indicator_id, measurement.unit_id, measurement.period_kind, measurement.period_start)
         if key not in keys:
             continue
-        changes.append(Change(
-            indicator=measurement.indicator.code,
-            name=measurement.indicator.name,
-            unit=measurement.unit.name,
-            period=Period(measurement.period_start, PeriodKind(measurement.period_kind)).label,
-            old=_figure(revision.old_value, revision.old_status),
-            new=_figure(revision.new_value, revision.new_status),
-            changed_at=revision.changed_at,
-            changed_by=revision.changed_by.get_username() if revision.changed_by else "",
-            reason=revision.reason,
-        ))
+        changes.append(
+            Change(
+                indicator=measurement.indicator.code,
+                name=measurement.indicator.name,
+                unit=measurement.unit.name,
+                period=Period(measurement.period_start, PeriodKind(measurement.period_kind)).label,
+                old=_figure(revision.old_value, revision.old_status),
+                new=_figure(revision.new_value, revision.new_status),
+                changed_at=revision.changed_at,
+                changed_by=revision.changed_by.get_username() if revision.changed_by else "",
+                reason=revision.reason,
+            )
+        )
     return changes

@@ -95,8 +95,10 @@ def value_json(value: Value | None, is_count: bool, threshold: int) -> JSON | No
 def target_json(spec: TargetSpec | None) -> JSON | None:
     if spec is None:
         return None
-    return {name: number_text(getattr(spec, name))
-            for name in ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")}
+    return {
+        name: number_text(getattr(spec, name))
+        for name in ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")
+    }
 
 
 def benchmark_json(benchmark: Benchmark | None) -> JSON | None:
@@ -172,8 +174,9 @@ def commentary_json(commentary: Iterable[Any]) -> list[JSON]:
     ]
 
 
-def build_snapshot(cards: Iterable[Scorecard], commentary: Iterable[Any], month_iso: str, month_label: str,
-                   threshold: int) -> JSON:
+def build_snapshot(
+    cards: Iterable[Scorecard], commentary: Iterable[Any], month_iso: str, month_label: str, threshold: int
+) -> JSON:
     return {
         "format": FORMAT,
         "month": month_iso,

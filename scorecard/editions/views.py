@@ -60,23 +60,29 @@ def requested_version(request: HttpRequest, month: Period) -> EditionVersion:
     number_text = request.GET.get("version", "").strip()
     if number_text and not (number_text.isascii() and number_text.isdigit() and len(number_text) <= 9):
         raise Http404("The version is a whole number.")
-    version = EditionVersion.objects.version_of(month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request))
+    version = EditionVersion.objects.version_of(
+        month, int(number_text) if number_text else None, include_embargoed=sees_embargoed(request)
+    )
     if version is None:
         raise Http404(f"The {month.label} edition has not been published.")
     return version
 
 
 def other_versions(version: EditionVersion, request: HttpRequest) -> list[EditionVersion]:
-    versions = EditionVersion.objects.filter(edition_id=version.edition_id).only("number", "published_at",
-                                                                                 "visible_from")
+    versions = EditionVersion.objects.filter(edition_id=version.edition_id).only(
+        "number", "published_at", "visible_from"
+    )
     return list(versions if sees_embargoed(request) else versions.visible_to_members())
 
 
 @require_GET
 @permission_required(VIEW_PUBLISHED, raise_exception=True)
 def edition_list(request: HttpRequest) -> HttpResponse:
-    versions = EditionVersion.objects.select_related("edition").only(
-        "number", "published_at", "visible_from", "edition__month").order_by("-edition__month", "-number")
+    versions = (
+        EditionVersion.objects.select_related("edition")
+        .only("number", "published_at", "visible_from", "edition__month")
+        .order_by("-edition__month", "-number")
+    )
     if not sees_embargoed(request):
         versions = versions.visible_to_members()
     by_edition: dict[object, list[EditionVersion]] = defaultdict(list)
@@ -90,15 +96,19 @@ def _unit_page(request: HttpRequest, month: Period, slug: str | None) -> HttpRes
     unit = version.unit(slug)  # this unit's rows only
     if unit is None:
         raise Http404("No such unit in this edition.")
-    return render(request, "editions/edition.html", {
-        "version": version,
-        "edition": version.edition,
-        "versions": other_versions(version, request),
-        "embargoed": version.is_embargoed(),
-        "page": presentation.unit_page(version.snapshot, unit),
-        "units": list(version.unit_rows.values_list("name", "slug", "has_data", "kind")),
-        "threshold": version.suppression_threshold,
-    })
+    return render(
+        request,
+        "editions/edition.html",
+        {
+            "version": version,
+            "edition": version.edition,
+            "versions": other_versions(version, request),
+            "embargoed": version.is_embargoed(),
+            "page": presentation.unit_page(version.snapshot, unit),
+            "units": list(version.unit_rows.values_list("name", "slug", "has_data", "kind")),
+            "threshold": version.suppression_threshold,
+        },
+    )
 
 
 @require_GET
@@ -141,11 +151,20 @@ def pack_pdf(request: HttpRequest, month: Period) -> HttpResponse:
         return HttpResponse(
             f"The committee pack could not be made: {stored.error}. It is tried again in a few minutes. "
             "Meanwhile, open the committee pack page and print it from your browser.",
-            status=503, content_type="text/plain; charset=utf-8",
+            status=503,
+            content_type="text/plain; charset=utf-8",
         )
-    response = render(request, "editions/pack_preparing.html", {
-        "version": version, "edition": version.edition, "pack": stored, "refresh": PACK_REFRESH_SECONDS,
-    }, status=202)
+    response = render(
+        request,
+        "editions/pack_preparing.html",
+        {
+            "version": version,
+            "edition": version.edition,
+            "pack": stored,
+            "refresh": PACK_REFRESH_SECONDS,
+        },
+        status=202,
+    )
     response["Retry-After"] = str(PACK_REFRESH_SECONDS)
     return response
 
@@ -154,12 +173,16 @@ def pack_pdf(request: HttpRequest, month: Period) -> HttpResponse:
 @permission_required(VIEW_LATEST, raise_exception=True)
 def changes(request: HttpRequest, month: Period) -> HttpResponse:
     version = requested_version(request, month)
-    return render(request, "editions/changes.html", {
-        "version": version,
-        "edition": version.edition,
-        "versions": other_versions(version, request),
-        "changes": changes_since(version),
-    })
+    return render(
+        request,
+        "editions/changes.html",
+        {
+            "version": version,
+            "edition": version.edition,
+            "versions": other_versions(version, request),
+            "changes": changes_since(version),
+        },
+    )
 
 
 @require_GET
@@ -195,17 +218,22 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
             messages.error(request, "Not published: give the embargo as a date and time, or leave it blank.")
             return redirect("edition-publish", month=month)
         try:
-            published = publish_edition(month, user=signed_in_user(request),
-                                        visible_from=form.cleaned_data["visible_from"],
-                                        paper=form.cleaned_data["paper"] or "A4")
+            published = publish_edition(
+                month,
+                user=signed_in_user(request),
+                visible_from=form.cleaned_data["visible_from"],
+                paper=form.cleaned_data["paper"] or "A4",
+            )
         except PublishError as error:
             messages.error(request, f"Not published: {error}.")
             return redirect("edition-publish", month=month)
         version = published.version
-        embargo = (f" Members see it from {long_datetime(version.visible_from)}."
-                   if version.visible_from else "")
-        messages.success(request, f"Published {month.label} as version {version.number}.{embargo} "
-                                  "Its committee pack is being laid out: this page shows when it is ready.")
+        embargo = f" Members see it from {long_datetime(version.visible_from)}." if version.visible_from else ""
+        messages.success(
+            request,
+            f"Published {month.label} as version {version.number}.{embargo} "
+            "Its committee pack is being laid out: this page shows when it is ready.",
+        )
         for warning in published.warnings:
             messages.warning(request, warning)
         return redirect("edition-publish", month=month)
@@ -220,23 +248,42 @@ def publish(request: HttpRequest, month: Period) -> HttpResponse:
         _, fingerprint = cards_and_figures(units_in_edition(), month)
         approval = approval_state(edition, fingerprint)
         problem = approval_problem(approval, edition)
-    versions = list(EditionVersion.objects.filter(edition__month=month.start).select_related("pack")
-                    .only("number", "published_at", "visible_from", "paper", "edition_id", "pack__status",
-                          "pack__size", "pack__sha256", "pack__error", "pack__queued_at", "pack__finished_at"))
+    versions = list(
+        EditionVersion.objects.filter(edition__month=month.start)
+        .select_related("pack")
+        .only(
+            "number",
+            "published_at",
+            "visible_from",
+            "paper",
+            "edition_id",
+            "pack__status",
+            "pack__size",
+            "pack__sha256",
+            "pack__error",
+            "pack__queued_at",
+            "pack__finished_at",
+        )
+    )
     packs = [getattr(version, "pack", None) for version in versions]
-    return render(request, "editions/publish.html", {
-        "month": month,
-        "packs_pending": any(pack is not None and pack.status in (PackStatus.QUEUED, PackStatus.MAKING)
-                             for pack in packs),
-        "refresh": PACK_REFRESH_SECONDS,
-        "problem": problem,
-        "edition": edition,
-        "approval": approval,
-        "covers": COVERS,
-        "form": form,
-        "warnings": [] if problem else missing_commentary_warnings(month),
-        "versions": versions,
-    })
+    return render(
+        request,
+        "editions/publish.html",
+        {
+            "month": month,
+            "packs_pending": any(
+                pack is not None and pack.status in (PackStatus.QUEUED, PackStatus.MAKING) for pack in packs
+            ),
+            "refresh": PACK_REFRESH_SECONDS,
+            "problem": problem,
+            "edition": edition,
+            "approval": approval,
+            "covers": COVERS,
+            "form": form,
+            "warnings": [] if problem else missing_commentary_warnings(month),
+            "versions": versions,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -259,14 +306,18 @@ def approve_month(request: HttpRequest, month: Period) -> HttpResponse:
         messages.success(request, f"Approved the {month.label} figures: the MI team can publish them.")
         return redirect("edition-approve", month=month)
     edition = Edition.objects.filter(month=month.start).select_related("approved_by").first()
-    return render(request, "editions/approve.html", {
-        "month": month,
-        "problem": "",
-        "edition": edition,
-        "approval": approval_state(edition, fingerprint),
-        "covers": COVERS,
-        "summary": summarise(cards),
-    })
+    return render(
+        request,
+        "editions/approve.html",
+        {
+            "month": month,
+            "problem": "",
+            "edition": edition,
+            "approval": approval_state(edition, fingerprint),
+            "covers": COVERS,
+            "summary": summarise(cards),
+        },
+    )
 
 
 def _authority() -> ReportingUnit:
@@ -282,11 +333,15 @@ def commentary_list(request: HttpRequest, month: Period) -> HttpResponse:
     authority = _authority()
     card = build_scorecard(authority, month)
     written = list(Commentary.objects.for_month(month.start).select_related("unit", "author"))
-    return render(request, "editions/commentary_list.html", {
-        "month": month,
-        "authority": authority,
-        "sections": writing_sections(card.rows, written),
-    })
+    return render(
+        request,
+        "editions/commentary_list.html",
+        {
+            "month": month,
+            "authority": authority,
+            "sections": writing_sections(card.rows, written),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -308,8 +363,11 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
     else:
         unit = ReportingUnit.objects.districts().filter(slug=request.GET.get("unit", "")).first()
         current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()
-        form = CommentaryForm(initial={"unit": unit.slug if unit else None, "text": current.text if current else ""},
-                              authority_name=authority_name)
+        form = CommentaryForm(
+            initial={"unit": unit.slug if unit else None, "text": current.text if current else ""},
+            authority_name=authority_name,
+        )
         status = 200
-    return render(request, "editions/commentary_form.html",
-                  {"month": month, "indicator": indicator, "form": form}, status=status)
+    return render(
+        request, "editions/commentary_form.html", {"month": month, "indicator": indicator, "form": form}, status=status
+    )

@@ -6,58 +6,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('districts', '0001_initial'),
-        ('indicators', '0001_initial'),
+        ("districts", "0001_initial"),
+        ("indicators", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Edition',
+            name="Edition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the edition month.', unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the edition month.", unique=True)),
             ],
             options={
-                'ordering': ['-month'],
-                'permissions': [('view_published', 'Can read published editions'), ('publish_edition', 'Can publish an edition'), ('write_commentary', 'Can write commentary')],
+                "ordering": ["-month"],
+                "permissions": [
+                    ("view_published", "Can read published editions"),
+                    ("publish_edition", "Can publish an edition"),
+                    ("write_commentary", "Can write commentary"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Commentary',
+            name="Commentary",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the edition month.')),
-                ('text', models.TextField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='commentary', to='indicators.indicator')),
-                ('unit', models.ForeignKey(blank=True, help_text="Blank: the indicator as a whole (Kent). Set for one district's commentary.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='commentary', to='districts.reportingunit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the edition month.")),
+                ("text", models.TextField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commentary",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Blank: the indicator as a whole (Kent). Set for one district's commentary.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="commentary",
+                        to="districts.reportingunit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'commentary',
-                'ordering': ['month', 'indicator__display_order', 'unit__display_order'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('unit', None)), fields=('month', 'indicator'), name='one_commentary_per_indicator'), models.UniqueConstraint(condition=models.Q(('unit', None), _negated=True), fields=('month', 'indicator', 'unit'), name='one_commentary_per_indicator_and_unit')],
+                "verbose_name_plural": "commentary",
+                "ordering": ["month", "indicator__display_order", "unit__display_order"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("unit", None)),
+                        fields=("month", "indicator"),
+                        name="one_commentary_per_indicator",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("unit", None), _negated=True),
+                        fields=("month", "indicator", "unit"),
+                        name="one_commentary_per_indicator_and_unit",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EditionVersion',
+            name="EditionVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('published_at', models.DateTimeField()),
-                ('suppression_threshold', models.PositiveIntegerField(help_text='Counts, numerators and denominators below this were shown as [c].')),
-                ('snapshot', models.JSONField(help_text='Every row of every unit as published (see scorecard/editions/snapshot.py).')),
-                ('edition', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='versions', to='scorecard.edition')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("published_at", models.DateTimeField()),
+                (
+                    "suppression_threshold",
+                    models.PositiveIntegerField(
+                        help_text="Counts, numerators and denominators below this were shown as [c]."
+                    ),
+                ),
+                (
+                    "snapshot",
+                    models.JSONField(
+                        help_text="Every row of every unit as published (see scorecard/editions/snapshot.py)."
+                    ),
+                ),
+                (
+                    "edition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="versions", to="scorecard.edition"
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['edition', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('edition', 'number'), name='one_version_number_per_edition')],
+                "ordering": ["edition", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("edition", "number"), name="one_version_number_per_edition")
+                ],
             },
         ),
     ]

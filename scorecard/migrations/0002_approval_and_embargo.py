@@ -6,35 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scorecard', '0001_initial'),
+        ("scorecard", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='edition',
-            options={'ordering': ['-month'], 'permissions': [('view_published', 'Can read published editions'), ('publish_edition', 'Can publish an edition'), ('write_commentary', 'Can write commentary'), ('approve_edition', "Can approve (sign off) an edition's figures before publication")]},
+            name="edition",
+            options={
+                "ordering": ["-month"],
+                "permissions": [
+                    ("view_published", "Can read published editions"),
+                    ("publish_edition", "Can publish an edition"),
+                    ("write_commentary", "Can write commentary"),
+                    ("approve_edition", "Can approve (sign off) an edition's figures before publication"),
+                ],
+            },
         ),
         migrations.AddField(
-            model_name='edition',
-            name='approved_at',
+            model_name="edition",
+            name="approved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='edition',
-            name='approved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="edition",
+            name="approved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='edition',
-            name='approved_fingerprint',
-            field=models.CharField(blank=True, help_text='A hash of every figure the approval covered (see scorecard/editions/approval.py).', max_length=64),
+            model_name="edition",
+            name="approved_fingerprint",
+            field=models.CharField(
+                blank=True,
+                help_text="A hash of every figure the approval covered (see scorecard/editions/approval.py).",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='editionversion',
-            name='visible_from',
-            field=models.DateTimeField(blank=True, help_text='Embargo: members see this version only from then (blank: from its publication).', null=True),
+            model_name="editionversion",
+            name="visible_from",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="Embargo: members see this version only from then (blank: from its publication).",
+                null=True,
+            ),
         ),
     ]

@@ -4,18 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scorecard', '0002_approval_and_embargo'),
+        ("scorecard", "0002_approval_and_embargo"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataVersion',
+            name="DataVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.BigIntegerField(default=0)),
-                ('changed_at', models.CharField(blank=True, help_text='When the number last moved (database clock).', max_length=40)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.BigIntegerField(default=0)),
+                (
+                    "changed_at",
+                    models.CharField(
+                        blank=True, help_text="When the number last moved (database clock).", max_length=40
+                    ),
+                ),
             ],
         ),
     ]

@@ -11,8 +11,16 @@ def split_units(apps, schema_editor):  # type: ignore[no-untyped-def]
     for version in EditionVersion.objects.all():
         units = version.snapshot.pop("units", [])
         EditionUnit.objects.bulk_create(
-            EditionUnit(version=version, position=position, unit_id=unit["id"], slug=unit["slug"], kind=unit["kind"],
-                        name=unit["name"], has_data=unit["has_data"], data=unit)
+            EditionUnit(
+                version=version,
+                position=position,
+                unit_id=unit["id"],
+                slug=unit["slug"],
+                kind=unit["kind"],
+                name=unit["name"],
+                has_data=unit["has_data"],
+                data=unit,
+            )
             for position, unit in enumerate(units)
         )
         version.save(update_fields=["snapshot"])
@@ -27,34 +35,53 @@ def join_units(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scorecard', '0003_data_version'),
+        ("scorecard", "0003_data_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='editionversion',
-            name='snapshot',
-            field=models.JSONField(help_text="The edition as published (see scorecard/editions/snapshot.py), but for its units' rows: those are in EditionUnit, one record a unit, so a page reads only the units it shows."),
+            model_name="editionversion",
+            name="snapshot",
+            field=models.JSONField(
+                help_text="The edition as published (see scorecard/editions/snapshot.py), but for its units' rows: those are in EditionUnit, one record a unit, so a page reads only the units it shows."
+            ),
         ),
         migrations.CreateModel(
-            name='EditionUnit',
+            name="EditionUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField(help_text="The unit's place in the edition (the authority first).")),
-                ('unit_id', models.BigIntegerField()),
-                ('slug', models.SlugField(max_length=120)),
-                ('kind', models.CharField(max_length=20)),
-                ('name', models.CharField(max_length=200)),
-                ('has_data', models.BooleanField()),
-                ('data', models.JSONField(help_text='The unit as published: id, name, slug, kind, has_data, teams and rows.')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='unit_rows', to='scorecard.editionversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "position",
+                    models.PositiveIntegerField(help_text="The unit's place in the edition (the authority first)."),
+                ),
+                ("unit_id", models.BigIntegerField()),
+                ("slug", models.SlugField(max_length=120)),
+                ("kind", models.CharField(max_length=20)),
+                ("name", models.CharField(max_length=200)),
+                ("has_data", models.BooleanField()),
+                (
+                    "data",
+                    models.JSONField(
+                        help_text="The unit as published: id, name, slug, kind, has_data, teams and rows."
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="unit_rows",
+                        to="scorecard.editionversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version_id', 'position'],
-                'indexes': [models.Index(fields=['version', 'unit_id'], name='edition_unit_by_id'), models.Index(fields=['version', 'slug'], name='edition_unit_by_slug')],
-                'constraints': [models.UniqueConstraint(fields=('version', 'position'), name='one_unit_per_position')],
+                "ordering": ["version_id", "position"],
+                "indexes": [
+                    models.Index(fields=["version", "unit_id"], name="edition_unit_by_id"),
+                    models.Index(fields=["version", "slug"], name="edition_unit_by_slug"),
+                ],
+                "constraints": [models.UniqueConstraint(fields=("version", "position"), name="one_unit_per_position")],
             },
         ),
         migrations.RunPython(split_units, join_units),

@@ -5,40 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('scorecard', '0004_edition_units'),
+        ("scorecard", "0004_edition_units"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='editionversion',
-            name='attribution',
-            field=models.CharField(blank=True, help_text="Where the figures come from (the pack's cover).", max_length=500),
+            model_name="editionversion",
+            name="attribution",
+            field=models.CharField(
+                blank=True, help_text="Where the figures come from (the pack's cover).", max_length=500
+            ),
         ),
         migrations.AddField(
-            model_name='editionversion',
-            name='paper',
-            field=models.CharField(choices=[('A4', 'A4 landscape'), ('A3', 'A3 landscape')], default='A4', help_text="The committee pack's paper size.", max_length=2),
+            model_name="editionversion",
+            name="paper",
+            field=models.CharField(
+                choices=[("A4", "A4 landscape"), ("A3", "A3 landscape")],
+                default="A4",
+                help_text="The committee pack's paper size.",
+                max_length=2,
+            ),
         ),
         migrations.AddField(
-            model_name='editionversion',
-            name='title',
-            field=models.CharField(blank=True, help_text="The scorecard's title, as printed on the pack.", max_length=200),
+            model_name="editionversion",
+            name="title",
+            field=models.CharField(
+                blank=True, help_text="The scorecard's title, as printed on the pack.", max_length=200
+            ),
         ),
         migrations.CreateModel(
-            name='EditionPack',
+            name="EditionPack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('making', 'being laid out'), ('ready', 'ready'), ('failed', 'failed')], default='queued', max_length=10)),
-                ('queued_at', models.DateTimeField()),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('pdf', models.BinaryField(null=True)),
-                ('sha256', models.CharField(blank=True, help_text='The SHA-256 of the stored PDF (hex).', max_length=64)),
-                ('size', models.PositiveIntegerField(blank=True, help_text="The PDF's size in bytes.", null=True)),
-                ('error', models.TextField(blank=True, help_text='Why the last attempt failed.')),
-                ('version', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pack', to='scorecard.editionversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("making", "being laid out"),
+                            ("ready", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("queued_at", models.DateTimeField()),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("pdf", models.BinaryField(null=True)),
+                (
+                    "sha256",
+                    models.CharField(blank=True, help_text="The SHA-256 of the stored PDF (hex).", max_length=64),
+                ),
+                ("size", models.PositiveIntegerField(blank=True, help_text="The PDF's size in bytes.", null=True)),
+                ("error", models.TextField(blank=True, help_text="Why the last attempt failed.")),
+                (
+                    "version",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pack", to="scorecard.editionversion"
+                    ),
+                ),
             ],
         ),
     ]

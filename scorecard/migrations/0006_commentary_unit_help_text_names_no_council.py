@@ -5,16 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('districts', '0001_initial'),
-        ('scorecard', '0005_edition_pack'),
+        ("districts", "0001_initial"),
+        ("scorecard", "0005_edition_pack"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='commentary',
-            name='unit',
-            field=models.ForeignKey(blank=True, help_text="Blank: the indicator as a whole (the authority). Set for one district's commentary.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='commentary', to='districts.reportingunit'),
+            model_name="commentary",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Blank: the indicator as a whole (the authority). Set for one district's commentary.",
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="commentary",
+                to="districts.reportingunit",
+            ),
         ),
     ]

@@ -21,8 +21,11 @@ from indicators.models import DataPeriod
 from scorecard.assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, Value, status_words
 
 EMPTY = mark_safe("")
-POLARITY_NAMES = {Polarity.HIGHER.value: "Higher is better", Polarity.LOWER.value: "Lower is better",
-                  Polarity.TARGET.value: "Close to target is best"}
+POLARITY_NAMES = {
+    Polarity.HIGHER.value: "Higher is better",
+    Polarity.LOWER.value: "Lower is better",
+    Polarity.TARGET.value: "Close to target is best",
+}
 DATA_PERIOD_NAMES = dict(DataPeriod.choices)
 
 
@@ -41,8 +44,10 @@ def status_word(status: str) -> str:
 
 
 # Generated demo history (load_demo --synthetic-history): a dagger on screen, the word for screen readers.
-SYNTHETIC_MARK = mark_safe('<span class="synthetic-mark" title="Synthetic: generated, not a real figure">'
-                           '<span aria-hidden="true">†</span><span class="visually-hidden"> (synthetic)</span></span>')
+SYNTHETIC_MARK = mark_safe(
+    '<span class="synthetic-mark" title="Synthetic: generated, not a real figure">'
+    '<span aria-hidden="true">†</span><span class="visually-hidden"> (synthetic)</span></span>'
+)
 
 
 def value_cell(value: Value | None, decimals: int) -> SafeString:
@@ -63,9 +68,11 @@ def value_text(value: Value, decimals: int) -> str:
 
 
 # Not yet published: members have not seen this figure (a letter on screen, the words for screen readers).
-PROVISIONAL_MARK = mark_safe('<span class="provisional-mark" title="Provisional: not yet published">'
-                             '<span aria-hidden="true">P</span><span class="visually-hidden"> (provisional: '
-                             'not yet published)</span></span>')
+PROVISIONAL_MARK = mark_safe(
+    '<span class="provisional-mark" title="Provisional: not yet published">'
+    '<span aria-hidden="true">P</span><span class="visually-hidden"> (provisional: '
+    "not yet published)</span></span>"
+)
 
 
 def with_footnote(cell: SafeString, number: int | None) -> SafeString:
@@ -95,8 +102,14 @@ def rag_cell(rag: Rag | None, short: bool = False) -> SafeString:
         return format_html('<span class="visually-hidden">{}</span>', NOT_RATED)
     word = rag.value
     if short:  # the matrix: a letter, with the word for screen readers and on hover
-        return format_html('<span class="rag rag-{}" title="{}"><span aria-hidden="true">{}</span>'
-                           '<span class="visually-hidden">{}</span></span>', word, word, word[0], word)
+        return format_html(
+            '<span class="rag rag-{}" title="{}"><span aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span></span>',
+            word,
+            word,
+            word[0],
+            word,
+        )
     return format_html('<span class="rag rag-{}">{}</span>', word, word)
 
 
@@ -111,8 +124,13 @@ def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> 
 def dot_cell(dot: Direction | None) -> SafeString:
     if dot is None:
         return EMPTY
-    return format_html('<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span>'
-                       '<span class="visually-hidden">{}</span>', dot.value, dot.value, ARROWS[dot], dot.value)
+    return format_html(
+        '<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
+        dot.value,
+        dot.value,
+        ARROWS[dot],
+        dot.value,
+    )
 
 
 def target_cell(spec: TargetSpec | None, polarity: str, decimals: int) -> SafeString:
@@ -122,8 +140,9 @@ def target_cell(spec: TargetSpec | None, polarity: str, decimals: int) -> SafeSt
     target = number(spec.target, decimals)
     if polarity == Polarity.TARGET.value and (spec.band_low is not None or spec.band_high is not None):
         low, high = spec.green_band()
-        return format_html('{} <span class="band">({}–{})</span>', target, number(low, decimals),
-                           number(high, decimals))
+        return format_html(
+            '{} <span class="band">({}–{})</span>', target, number(low, decimals), number(high, decimals)
+        )
     return mark_safe(escape(target))
 
 

@@ -31,8 +31,22 @@ from .queries import IndicatorPageData, year_start
 RAG_COLOURS = {"RED": "#b10e1e", "AMBER": "#f0b400", "GREEN": "#00703c", NOT_RATED: "#b1b4b6", DATA_ONLY: "#b1b4b6"}
 UNIT_COLOUR = "#1d4f91"
 # Comparison lines: distinct, and none red or green (those are the floor and the target).
-COMPARISON_COLOURS = ["#6a3d9a", "#b15928", "#1f78b4", "#505a5f", "#e7298a", "#a6761d", "#17becf", "#7570b3",
-                      "#8c564b", "#bcbd22", "#d95f02", "#0b0c0c", "#9467bd", "#2c7fb8"]
+COMPARISON_COLOURS = [
+    "#6a3d9a",
+    "#b15928",
+    "#1f78b4",
+    "#505a5f",
+    "#e7298a",
+    "#a6761d",
+    "#17becf",
+    "#7570b3",
+    "#8c564b",
+    "#bcbd22",
+    "#d95f02",
+    "#0b0c0c",
+    "#9467bd",
+    "#2c7fb8",
+]
 FONT = {"family": "Arial, Helvetica, sans-serif", "size": 13, "color": "#1b1b1b"}
 SYNTHETIC_NAME = "Synthetic history (generated, not real figures)"
 SYNTHETIC_COLOUR = "#6f777b"
@@ -56,7 +70,8 @@ def line_chart_layout(legend_rows: int, right_margin: int = 20) -> dict[str, Any
     """Height and a bottom margin that hold the legend under the plot (plotly does not grow for it)."""
     legend_height = LEGEND_ROW_HEIGHT * legend_rows
     return {
-        "font": FONT, "height": 50 + PLOT_HEIGHT + 70 + legend_height,
+        "font": FONT,
+        "height": 50 + PLOT_HEIGHT + 70 + legend_height,
         "margin": {"l": 60, "r": right_margin, "t": 50, "b": 70 + legend_height},
         "legend": {"orientation": "h", "x": 0, "y": -70 / PLOT_HEIGHT, "yanchor": "top"},
     }
@@ -64,8 +79,11 @@ def line_chart_layout(legend_rows: int, right_margin: int = 20) -> dict[str, Any
 
 def x_axis(first: date, last: date) -> dict[str, Any]:
     """A date axis from the first period to the last (the edition month), not plotly's padded guess."""
-    return {"type": "date", "title": {"text": "Period"},
-            "range": [(first - AXIS_PAD).isoformat(), (last + AXIS_PAD).isoformat()]}
+    return {
+        "type": "date",
+        "title": {"text": "Period"},
+        "range": [(first - AXIS_PAD).isoformat(), (last + AXIS_PAD).isoformat()],
+    }
 
 
 def _float(value: Decimal | None, decimals: int) -> float | None:
@@ -78,8 +96,9 @@ def trend_points(series: dict[Period, Value], data: IndicatorPageData) -> list[V
     return [series[p] for p in sorted(series) if p.kind is kind]
 
 
-def _step_trace(name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData,
-                dash: str, colour: str, axis_end: date) -> Trace:
+def _step_trace(
+    name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData, dash: str, colour: str, axis_end: date
+) -> Trace:
     """A level per year, drawn from the year's start to the next year's start (or the axis' end), with gaps."""
     x: list[str | None] = []
     y: list[float | None] = []
@@ -90,35 +109,64 @@ def _step_trace(name: str, years: list[tuple[int, Decimal | None]], data: Indica
         value = _float(level, data.indicator.decimals)
         x += [start.isoformat(), min(year_start(year + 1, data.indicator), axis_end).isoformat(), None]
         y += [value, value, None]
-    return dict(type="scatter", x=x, y=y, name=name, mode="lines", line={"dash": dash, "color": colour, "width": 2},
-                hovertemplate=f"{name}: %{{y}}<extra></extra>", connectgaps=False)
+    return dict(
+        type="scatter",
+        x=x,
+        y=y,
+        name=name,
+        mode="lines",
+        line={"dash": dash, "color": colour, "width": 2},
+        hovertemplate=f"{name}: %{{y}}<extra></extra>",
+        connectgaps=False,
+    )
 
 
 def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis_end: date) -> list[Trace]:
     """Target and floor (or the T polarity bands) for each year, as steps."""
     specs: list[tuple[int, TargetSpec | None]] = [
-        (year, data.data.target_for(data.indicator, year, data.focus_unit))
-        for year in range(first_year, last_year + 1)
+        (year, data.data.target_for(data.indicator, year, data.focus_unit)) for year in range(first_year, last_year + 1)
     ]
     if not any(spec for _, spec in specs):
         return []
-    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c",
-                          axis_end)]
+    traces = [
+        _step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c", axis_end)
+    ]
     if data.indicator.polarity == Polarity.TARGET.value:
         bands = [(y, s.green_band() if s else None) for y, s in specs]
-        traces.append(_step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot",
-                                  "#00703c", axis_end))
-        traces.append(_step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot",
-                                  "#00703c", axis_end))
+        traces.append(
+            _step_trace(
+                "Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end
+            )
+        )
+        traces.append(
+            _step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end)
+        )
         floor_bands = [(y, s.floor_band() if s else None) for y, s in specs]
         if any(b for _, b in floor_bands):
-            traces.append(_step_trace("Floor band from", [(y, b[0] if b else None) for y, b in floor_bands], data,
-                                      "dot", "#b10e1e", axis_end))
-            traces.append(_step_trace("Floor band to", [(y, b[1] if b else None) for y, b in floor_bands], data,
-                                      "dot", "#b10e1e", axis_end))
+            traces.append(
+                _step_trace(
+                    "Floor band from",
+                    [(y, b[0] if b else None) for y, b in floor_bands],
+                    data,
+                    "dot",
+                    "#b10e1e",
+                    axis_end,
+                )
+            )
+            traces.append(
+                _step_trace(
+                    "Floor band to",
+                    [(y, b[1] if b else None) for y, b in floor_bands],
+                    data,
+                    "dot",
+                    "#b10e1e",
+                    axis_end,
+                )
+            )
     elif any(s and s.floor is not None for _, s in specs):
-        traces.append(_step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e",
-                                      axis_end))
+        traces.append(
+            _step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e", axis_end)
+        )
     return traces
 
 
@@ -127,8 +175,7 @@ def _symbols(points: list[Value]) -> list[str]:
     return ["circle-open" if p.synthetic else "circle" for p in points]
 
 
-def _line(name: str, points: list[Value], decimals: int, marker: dict[str, Any] | None = None,
-          **kwargs: Any) -> Trace:
+def _line(name: str, points: list[Value], decimals: int, marker: dict[str, Any] | None = None, **kwargs: Any) -> Trace:
     return dict(
         type="scatter",
         x=[p.period.start.isoformat() for p in points],
@@ -149,8 +196,11 @@ def synthetic_trace(points: list[Value], decimals: int) -> Trace | None:
         return None
     return dict(
         type="scatter",
-        x=[p.period.start.isoformat() for p in synthetic], y=[_float(p.value, decimals) for p in synthetic],
-        text=[p.period.label for p in synthetic], name=SYNTHETIC_NAME, mode="markers",
+        x=[p.period.start.isoformat() for p in synthetic],
+        y=[_float(p.value, decimals) for p in synthetic],
+        text=[p.period.label for p in synthetic],
+        name=SYNTHETIC_NAME,
+        mode="markers",
         marker={"symbol": "circle-open", "size": 11, "color": SYNTHETIC_COLOUR, "line": {"width": 2}},
         hovertemplate="Synthetic, %{text}: %{y}<extra></extra>",
     )
@@ -169,8 +219,9 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
         traces.append(_line(shown.name, own, decimals, line={"color": colour, "width": 3}, marker={"size": 7}))
         if synthetic := synthetic_trace(own, decimals):
             traces.append(synthetic)
-    others: list[ReportingUnit] = [u for u in ([data.authority] if data.authority else []) + data.peers
-                                   if u not in data.charted]
+    others: list[ReportingUnit] = [
+        u for u in ([data.authority] if data.authority else []) + data.peers if u not in data.charted
+    ]
     all_points = list(charted_points)
     for number, other in enumerate(others):
         points = trend_points(data.series(other), data)
@@ -178,8 +229,16 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
             continue  # nothing to compare with: no line, no checkbox
         all_points += points
         # Off until switched on (legend or the checkboxes charts.js adds): comparison, not clutter.
-        traces.append(_line(other.name, points, decimals, visible="legendonly", meta={"role": "comparison"},
-                            line={"width": 1.5, "color": COMPARISON_COLOURS[number % len(COMPARISON_COLOURS)]}))
+        traces.append(
+            _line(
+                other.name,
+                points,
+                decimals,
+                visible="legendonly",
+                meta={"role": "comparison"},
+                line={"width": 1.5, "color": COMPARISON_COLOURS[number % len(COMPARISON_COLOURS)]},
+            )
+        )
     first = min([p.period.start for p in all_points] + [data.as_at.start])
     last = data.as_at.start  # the edition month: the axis ends there
     axis_end = last + AXIS_PAD
@@ -187,22 +246,32 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     references = target_traces(data, first_year, data.as_at.year_start_year, axis_end)
     # England and the benchmark: dotted and dash-dot, black and grey, unlike the floor's red long
     # dashes and the target's green dashes, so a line lying on another still reads apart.
-    for benchmark, dash, colour in ((data.rows[0].benchmark if data.rows else None, "dashdot", "#6f777b"),
-                                    (data.rows[0].england if data.rows else None, "dot", "#0b0c0c")):
+    for benchmark, dash, colour in (
+        (data.rows[0].benchmark if data.rows else None, "dashdot", "#6f777b"),
+        (data.rows[0].england if data.rows else None, "dot", "#0b0c0c"),
+    ):
         if benchmark is not None:
             value = _float(benchmark.value, decimals)
             name = "<br>".join(textwrap.wrap(f"{benchmark.get_comparator_display()}: {benchmark.label}", 40))
-            references.append(dict(type="scatter", x=[(first - AXIS_PAD).isoformat(), axis_end.isoformat()],
-                                   y=[value, value], mode="lines", name=name,
-                                   meta={"label": benchmark.get_comparator_display()},
-                                   line={"dash": dash, "color": colour, "width": 2},
-                                   hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+            references.append(
+                dict(
+                    type="scatter",
+                    x=[(first - AXIS_PAD).isoformat(), axis_end.isoformat()],
+                    y=[value, value],
+                    mode="lines",
+                    name=name,
+                    meta={"label": benchmark.get_comparator_display()},
+                    line={"dash": dash, "color": colour, "width": 2},
+                    hovertemplate=f"{name}: %{{y}}<extra></extra>",
+                )
+            )
     traces += references
     names = ", ".join(unit.name for unit in data.charted)
     title = f"{indicator.printed_code or indicator.code}: {names}"
     shown_values = [float(round_half_up(p.value, decimals)) for p in charted_points if p.value is not None]
-    return line_chart(traces, title, indicator.unit, x_axis(first, last),
-                      edge_labels(references, shown_values, axis_end, decimals))
+    return line_chart(
+        traces, title, indicator.unit, x_axis(first, last), edge_labels(references, shown_values, axis_end, decimals)
+    )
 
 
 def edge_labels(references: list[Trace], values: list[float], axis_end: date, decimals: int) -> list[dict[str, Any]]:
@@ -225,30 +294,51 @@ def edge_labels(references: list[Trace], values: list[float], axis_end: date, de
     for level, text, colour in sorted(ends):
         at = max(level, placed[-1] + gap) if placed else level
         placed.append(at)
-        labels.append({"xref": "paper", "x": 1, "xanchor": "left", "xshift": 6, "yref": "y", "y": at,
-                       "yanchor": "middle", "showarrow": False, "align": "left", "text": text,
-                       "font": {"color": colour, "size": 12}})
+        labels.append(
+            {
+                "xref": "paper",
+                "x": 1,
+                "xanchor": "left",
+                "xshift": 6,
+                "yref": "y",
+                "y": at,
+                "yanchor": "middle",
+                "showarrow": False,
+                "align": "left",
+                "text": text,
+                "font": {"color": colour, "size": 12},
+            }
+        )
     return labels
 
 
-def line_chart(traces: list[Trace], title: str, y_title: str, xaxis: dict[str, Any],
-               labels: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def line_chart(
+    traces: list[Trace], title: str, y_title: str, xaxis: dict[str, Any], labels: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """A trend or SPC figure: its traces over periods, the legend in rows below, as JSON for charts.js.
 
     Built as plain plotly JSON, not graph objects: a trend has a line per district (150 in a region),
     and validating each trace cost most of the page. The tests validate every figure instead.
     """
-    return as_json({"data": traces, "layout": {
-        "template": default_template(),
-        "title": {"text": title},
-        # Three legend entries a row, and a row more for each line a long name is broken over.
-        **line_chart_layout(legend_rows=-(-len(traces) // 3) + sum(t["name"].count("<br>") for t in traces),
-                            right_margin=EDGE_LABEL_MARGIN if labels else 20),
-        "xaxis": xaxis,
-        "annotations": labels or [],
-        "yaxis": {"title": {"text": y_title}, "zeroline": False},
-        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
-    }})
+    return as_json(
+        {
+            "data": traces,
+            "layout": {
+                "template": default_template(),
+                "title": {"text": title},
+                # Three legend entries a row, and a row more for each line a long name is broken over.
+                **line_chart_layout(
+                    legend_rows=-(-len(traces) // 3) + sum(t["name"].count("<br>") for t in traces),
+                    right_margin=EDGE_LABEL_MARGIN if labels else 20,
+                ),
+                "xaxis": xaxis,
+                "annotations": labels or [],
+                "yaxis": {"title": {"text": y_title}, "zeroline": False},
+                "plot_bgcolor": "#ffffff",
+                "paper_bgcolor": "#ffffff",
+            },
+        }
+    )
 
 
 @cache
@@ -277,28 +367,53 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
     x = [p.period.start.isoformat() for p in points]
     labels = [f"{p.period.label} (synthetic)" if p.synthetic else p.period.label for p in points]
     unit = data.focus_unit
-    traces: list[Trace] = [_line(unit.name, points, decimals, line={"color": UNIT_COLOUR, "width": 2},
-                                 marker={"size": 7, "color": UNIT_COLOUR})]
+    traces: list[Trace] = [
+        _line(
+            unit.name,
+            points,
+            decimals,
+            line={"color": UNIT_COLOUR, "width": 2},
+            marker={"size": 7, "color": UNIT_COLOUR},
+        )
+    ]
     if synthetic := synthetic_trace(points, decimals):
         traces.append(synthetic)
-    for name, numbers, dash, width in (("Mean (centre line)", result.means, "solid", 2),
-                                       ("Upper process limit", result.upper_limits, "dash", 1.5),
-                                       ("Lower process limit", result.lower_limits, "dash", 1.5)):
-        traces.append(dict(type="scatter", x=x, y=_rounded(numbers, decimals), name=name, mode="lines",
-                           line={"color": "#505a5f", "dash": dash, "width": width}, text=labels,
-                           meta={"role": "spc-line"}, hovertemplate=f"{name}: %{{y}}<extra></extra>"))
+    for name, numbers, dash, width in (
+        ("Mean (centre line)", result.means, "solid", 2),
+        ("Upper process limit", result.upper_limits, "dash", 1.5),
+        ("Lower process limit", result.lower_limits, "dash", 1.5),
+    ):
+        traces.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=_rounded(numbers, decimals),
+                name=name,
+                mode="lines",
+                line={"color": "#505a5f", "dash": dash, "width": width},
+                text=labels,
+                meta={"role": "spc-line"},
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
+        )
     for point_type, (name, symbol, colour) in spc_pages.POINT_STYLES.items():
         flagged = [i for i, kind in enumerate(result.point_types) if kind == point_type]
         if not flagged:
             continue
-        traces.append(dict(
-            type="scatter",
-            x=[x[i] for i in flagged], y=[_float(points[i].value, decimals) for i in flagged],
-            text=[labels[i] for i in flagged], customdata=[result.special_cause_types[i] for i in flagged],
-            name=name, mode="markers", meta={"role": "special-cause", "point_type": point_type},
-            marker={"symbol": symbol, "size": 14, "color": colour, "line": {"color": "#0b0c0c", "width": 1}},
-            hovertemplate=f"{name}, %{{text}}: %{{y}} (%{{customdata}})<extra></extra>",
-        ))
+        traces.append(
+            dict(
+                type="scatter",
+                x=[x[i] for i in flagged],
+                y=[_float(points[i].value, decimals) for i in flagged],
+                text=[labels[i] for i in flagged],
+                customdata=[result.special_cause_types[i] for i in flagged],
+                name=name,
+                mode="markers",
+                meta={"role": "special-cause", "point_type": point_type},
+                marker={"symbol": symbol, "size": 14, "color": colour, "line": {"color": "#0b0c0c", "width": 1}},
+                hovertemplate=f"{name}, %{{text}}: %{{y}} (%{{customdata}})<extra></extra>",
+            )
+        )
     target = spc_pages.target_of(data.focus_row.target, indicator.polarity)
     if target is not None:
         edge = [x[0], x[-1]]
@@ -306,13 +421,23 @@ def spc_figure(data: IndicatorPageData, spc: spc_pages.SeriesSpc) -> dict[str, A
         names = ("Green band from", "Green band to") if isinstance(target, tuple) else ("Target",)
         for name, bound in zip(names, bounds, strict=True):
             level = _float(Decimal(bound), decimals)
-            traces.append(dict(type="scatter", x=edge, y=[level, level],
-                               name=f"{name} ({data.focus_row.period.label})" if data.focus_row.period else name,
-                               mode="lines",
-                               line={"color": "#00703c", "dash": "dot", "width": 2},
-                               hovertemplate=f"{name}: %{{y}}<extra></extra>"))
-    return line_chart(traces, f"SPC: {indicator.printed_code or indicator.code}, {unit.name}", indicator.unit,
-                      x_axis(points[0].period.start, max(points[-1].period.start, data.as_at.start)))
+            traces.append(
+                dict(
+                    type="scatter",
+                    x=edge,
+                    y=[level, level],
+                    name=f"{name} ({data.focus_row.period.label})" if data.focus_row.period else name,
+                    mode="lines",
+                    line={"color": "#00703c", "dash": "dot", "width": 2},
+                    hovertemplate=f"{name}: %{{y}}<extra></extra>",
+                )
+            )
+    return line_chart(
+        traces,
+        f"SPC: {indicator.printed_code or indicator.code}, {unit.name}",
+        indicator.unit,
+        x_axis(points[0].period.start, max(points[-1].period.start, data.as_at.start)),
+    )
 
 
 BAR_HEIGHT = 40  # a bar and its two-line label (name; value and RAG)
@@ -332,36 +457,69 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     values = [_float(row.value, decimals) for row in rows]
     names = [row.unit.name for row in rows]
     # Each unit's name (bold for the units the page is about), then its value and RAG word.
-    tick_text = [f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
-                 f"{round_half_up(row.value, decimals) if row.value is not None else ''} {word}"
-                 for row, word in zip(rows, words)]
-    traces: list[Trace] = [dict(
-        type="bar", orientation="h", y=names, x=values, name="Latest value", showlegend=False,
-        marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
-        customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words)],
-        hovertemplate="%{y}, %{customdata[0]}: %{x} (%{customdata[1]})<extra></extra>",
-    )]
+    tick_text = [
+        f"{f'<b>{row.unit.name}</b>' if row.unit in data.charted else row.unit.name}<br>"
+        f"{round_half_up(row.value, decimals) if row.value is not None else ''} {word}"
+        for row, word in zip(rows, words)
+    ]
+    traces: list[Trace] = [
+        dict(
+            type="bar",
+            orientation="h",
+            y=names,
+            x=values,
+            name="Latest value",
+            showlegend=False,
+            marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
+            customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words)],
+            hovertemplate="%{y}, %{customdata[0]}: %{x} (%{customdata[1]})<extra></extra>",
+        )
+    ]
     authority_row = next((row for row in data.rows if data.authority and row.unit == data.authority), None)
     if authority_row is not None and authority_row.value is not None:
         level = _float(authority_row.value, decimals)
         name = f"{authority_row.unit.name}: {round_half_up(authority_row.value, decimals)}"
         # A line through the bars, named in the legend above the plot (a label on it would cross bars).
-        traces.append(dict(type="scatter", mode="lines", x=[level] * len(names), y=names, name=name,
-                           line={"dash": "dash", "color": "#0b0c0c", "width": 2.5}, showlegend=True,
-                           hovertemplate=f"{name}<extra></extra>"))
+        traces.append(
+            dict(
+                type="scatter",
+                mode="lines",
+                x=[level] * len(names),
+                y=names,
+                name=name,
+                line={"dash": "dash", "color": "#0b0c0c", "width": 2.5},
+                showlegend=True,
+                hovertemplate=f"{name}<extra></extra>",
+            )
+        )
     by = "district" if data.indicator.reported_for == "district" else "team"
-    return as_json({"data": traces, "layout": {
-        "template": default_template(),
-        "title": {"text": f"Latest value by {by}"},
-        "font": FONT, "height": 110 + BAR_HEIGHT * len(rows), "margin": {"l": 20, "r": 20, "t": 80, "b": 50},
-        "showlegend": len(traces) > 1,
-        "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
-        "yaxis": {"type": "category", "autorange": "reversed", "tickmode": "array", "tickvals": names,
-                  "ticktext": tick_text, "automargin": True, "ticklabelstandoff": 6},
-        "xaxis": {"title": {"text": data.indicator.unit}, "rangemode": "tozero"},
-        "bargap": 0.25,
-        "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff",
-    }})
+    return as_json(
+        {
+            "data": traces,
+            "layout": {
+                "template": default_template(),
+                "title": {"text": f"Latest value by {by}"},
+                "font": FONT,
+                "height": 110 + BAR_HEIGHT * len(rows),
+                "margin": {"l": 20, "r": 20, "t": 80, "b": 50},
+                "showlegend": len(traces) > 1,
+                "legend": {"orientation": "h", "x": 0, "y": 1, "yanchor": "bottom"},
+                "yaxis": {
+                    "type": "category",
+                    "autorange": "reversed",
+                    "tickmode": "array",
+                    "tickvals": names,
+                    "ticktext": tick_text,
+                    "automargin": True,
+                    "ticklabelstandoff": 6,
+                },
+                "xaxis": {"title": {"text": data.indicator.unit}, "rangemode": "tozero"},
+                "bargap": 0.25,
+                "plot_bgcolor": "#ffffff",
+                "paper_bgcolor": "#ffffff",
+            },
+        }
+    )
 
 
 def as_json(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
@@ -369,9 +527,9 @@ def as_json(figure: go.Figure | dict[str, Any]) -> dict[str, Any]:
     return json.loads(pio.to_json(figure, validate=False))
 
 
-
-def value_lines(data: IndicatorPageData, unit: ReportingUnit,
-                spc: spc_pages.SeriesSpc | None = None) -> list[dict[str, Any]]:
+def value_lines(
+    data: IndicatorPageData, unit: ReportingUnit, spc: spc_pages.SeriesSpc | None = None
+) -> list[dict[str, Any]]:
     """A charted unit's values as a table under the chart (a chart is never the only way to read a number).
 
     The note says which values are synthetic and, with ``spc`` shown, the SPC rule a point breaks.
@@ -379,64 +537,80 @@ def value_lines(data: IndicatorPageData, unit: ReportingUnit,
     indicator = data.indicator
     rules: dict[Period, str] = {}
     if spc is not None and spc.result is not None and spc.shown:
-        rules = {point.period: f"{spc_pages.POINT_STYLES[kind][0]}: {rule}"
-                 for point, kind, rule in zip(spc.points, spc.result.point_types, spc.result.special_cause_types, strict=True)
-                 if kind in spc_pages.POINT_STYLES}
+        rules = {
+            point.period: f"{spc_pages.POINT_STYLES[kind][0]}: {rule}"
+            for point, kind, rule in zip(
+                spc.points, spc.result.point_types, spc.result.special_cause_types, strict=True
+            )
+            if kind in spc_pages.POINT_STYLES
+        }
     lines = []
     for period, value in sorted(data.series(unit).items(), reverse=True):
         spec = data.data.target_for(indicator, period.year_start_year, unit)
         notes = (["synthetic (generated, not a real figure)"] if value.synthetic else []) + (
-            [rules[period]] if period in rules else [])
-        lines.append({
-            "note": "; ".join(notes),
-            "synthetic": value.synthetic,
-            "period": f"{period.label} outturn" if period.kind is periods.PeriodKind.OUTTURN else period.label,
-            "value": cells.value_cell(value, indicator.decimals),
-            "numerator": cells.plain_number(value.numerator),
-            "denominator": cells.plain_number(value.denominator),
-            "target": cells.target_cell(spec, indicator.polarity, indicator.decimals),
-            "rag": cells.rag_cell(rag(value.value, spec, indicator.polarity, indicator.decimals)),
-        })
+            [rules[period]] if period in rules else []
+        )
+        lines.append(
+            {
+                "note": "; ".join(notes),
+                "synthetic": value.synthetic,
+                "period": f"{period.label} outturn" if period.kind is periods.PeriodKind.OUTTURN else period.label,
+                "value": cells.value_cell(value, indicator.decimals),
+                "numerator": cells.plain_number(value.numerator),
+                "denominator": cells.plain_number(value.denominator),
+                "target": cells.target_cell(spec, indicator.polarity, indicator.decimals),
+                "rag": cells.rag_cell(rag(value.value, spec, indicator.polarity, indicator.decimals)),
+            }
+        )
     return lines
 
 
 def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
     """The bar chart's numbers as a table: each unit's latest row (the authority first)."""
     decimals = data.indicator.decimals
-    return [{
-        "unit": row.unit,
-        "period": row.period.label if row.period else "",
-        "value": cells.value_cell(row.latest, decimals),
-        "dot": cells.dot_cell(row.dot),
-        "target": cells.target_cell(row.target, data.indicator.polarity, decimals),
-        "rag": cells.rag_cell(row.rag),
-    } for row in data.rows]
+    return [
+        {
+            "unit": row.unit,
+            "period": row.period.label if row.period else "",
+            "value": cells.value_cell(row.latest, decimals),
+            "dot": cells.dot_cell(row.dot),
+            "target": cells.target_cell(row.target, data.indicator.polarity, decimals),
+            "rag": cells.rag_cell(row.rag),
+        }
+        for row in data.rows
+    ]
 
 
 def target_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
     def band(low: Decimal | None, high: Decimal | None) -> str:
         return f"{cells.plain_number(low)}–{cells.plain_number(high)}" if low is not None or high is not None else ""
 
-    return [{
-        "year": target.year_label,
-        "applies_to": f"{target.unit.name} only" if target.unit else target.get_applies_to_display(),
-        "target": cells.plain_number(target.target),
-        "floor": cells.plain_number(target.floor),
-        "band": band(target.band_low, target.band_high),
-        "floor_band": band(target.floor_band_low, target.floor_band_high),
-    } for target in data.targets]
+    return [
+        {
+            "year": target.year_label,
+            "applies_to": f"{target.unit.name} only" if target.unit else target.get_applies_to_display(),
+            "target": cells.plain_number(target.target),
+            "floor": cells.plain_number(target.floor),
+            "band": band(target.band_low, target.band_high),
+            "floor_band": band(target.floor_band_low, target.floor_band_high),
+        }
+        for target in data.targets
+    ]
 
 
 def revision_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
     def shown(value: Decimal | None, status: str) -> str:
         return cells.plain_number(value) if value is not None else cells.status_word(status)
 
-    return [{
-        "unit": revision.measurement.unit.name if len(data.charted) > 1 else "",
-        "period": revision.measurement.period.label,
-        "old": shown(revision.old_value, revision.old_status),
-        "new": shown(revision.new_value, revision.new_status),
-        "when": revision.changed_at,
-        "who": revision.changed_by.get_username() if revision.changed_by else "",
-        "why": revision.reason,
-    } for revision in data.revisions]
+    return [
+        {
+            "unit": revision.measurement.unit.name if len(data.charted) > 1 else "",
+            "period": revision.measurement.period.label,
+            "old": shown(revision.old_value, revision.old_status),
+            "new": shown(revision.new_value, revision.new_status),
+            "when": revision.changed_at,
+            "who": revision.changed_by.get_username() if revision.changed_by else "",
+            "why": revision.reason,
+        }
+        for revision in data.revisions
+    ]

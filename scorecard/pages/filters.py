@@ -17,8 +17,12 @@ from indicators.analysis.rag import Rag
 from indicators.models import Indicator
 from scorecard.assembly import DATA_ONLY, NOT_RATED, ScorecardRow
 
-RAG_CHOICES = [("", "Any rating"), *((r.value, r.value) for r in Rag), (NOT_RATED, "Not rated"),
-               (DATA_ONLY, "Data only")]
+RAG_CHOICES = [
+    ("", "Any rating"),
+    *((r.value, r.value) for r in Rag),
+    (NOT_RATED, "Not rated"),
+    (DATA_ONLY, "Data only"),
+]
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,9 @@ def unique_rows(cards: Iterable[Scorecard]) -> list[ScorecardRow]:
     return list(seen.values())
 
 
-def matrix_blocks(rows: Sequence[ScorecardRow], units: Sequence[ReportingUnit], criteria: Criteria) -> list[MatrixBlock]:
+def matrix_blocks(
+    rows: Sequence[ScorecardRow], units: Sequence[ReportingUnit], criteria: Criteria
+) -> list[MatrixBlock]:
     """Rows grouped into matrices; ``units`` gives the column order (the authority first, if shown)."""
     order = {unit.pk: rank for rank, unit in enumerate(units)}
     by_indicator: dict[int, dict[int, ScorecardRow]] = defaultdict(dict)

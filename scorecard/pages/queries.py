@@ -115,8 +115,10 @@ def definition_month(definition: ScorecardDefinition, month: str | None, months:
     except ValueError as error:
         raise PageNotFound(str(error)) from None
     if as_at not in months:
-        raise PageNotFound(f"{definition.title} has no edition as at {as_at.start:%B %Y} with figures: "
-                           f"choose one of its months{' (Jun, Sep, Dec or Mar)' if len(definition.edition_months) == 4 else ''}.")
+        raise PageNotFound(
+            f"{definition.title} has no edition as at {as_at.start:%B %Y} with figures: "
+            f"choose one of its months{' (Jun, Sep, Dec or Mar)' if len(definition.edition_months) == 4 else ''}."
+        )
     return as_at
 
 
@@ -176,8 +178,12 @@ class IndicatorPageData:
     @property
     def shows_synthetic(self) -> bool:
         """Whether any series the charts can show holds generated history."""
-        return any(value.synthetic for (indicator_id, _), series in self.data.values.items()
-                   if indicator_id == self.indicator.pk for value in series.values())
+        return any(
+            value.synthetic
+            for (indicator_id, _), series in self.data.values.items()
+            if indicator_id == self.indicator.pk
+            for value in series.values()
+        )
 
 
 def peers_of(indicator: Indicator) -> QuerySet[ReportingUnit]:

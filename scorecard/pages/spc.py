@@ -23,8 +23,11 @@ from scorecard.assembly import ScorecardRow, Value
 PARAMETER = "spc"
 OFF = "off"
 
-IMPROVEMENT_OF_POLARITY = {Polarity.HIGHER.value: "increase", Polarity.LOWER.value: "decrease",
-                           Polarity.TARGET.value: "neutral"}
+IMPROVEMENT_OF_POLARITY = {
+    Polarity.HIGHER.value: "increase",
+    Polarity.LOWER.value: "decrease",
+    Polarity.TARGET.value: "neutral",
+}
 
 # Variation icon -> (letter in the icon, CSS modifier, words).
 VARIATION = {
@@ -45,11 +48,17 @@ ASSURANCE = {
 POINT_STYLES = {
     spc.PointType.SPECIAL_CAUSE_IMPROVEMENT: ("Special cause improvement", "triangle-up", "#005eb8"),
     spc.PointType.SPECIAL_CAUSE_CONCERN: ("Special cause concern", "triangle-down", "#c25400"),
-    spc.PointType.SPECIAL_CAUSE_NEUTRAL_HIGH: ("Special cause neither improvement nor concern (high)", "diamond", "#6b3fa0"),
-    spc.PointType.SPECIAL_CAUSE_NEUTRAL_LOW: ("Special cause neither improvement nor concern (low)", "diamond-tall",
-                                    "#6b3fa0"),
+    spc.PointType.SPECIAL_CAUSE_NEUTRAL_HIGH: (
+        "Special cause neither improvement nor concern (high)",
+        "diamond",
+        "#6b3fa0",
+    ),
+    spc.PointType.SPECIAL_CAUSE_NEUTRAL_LOW: (
+        "Special cause neither improvement nor concern (low)",
+        "diamond-tall",
+        "#6b3fa0",
+    ),
 }
-
 
 
 class SpcState(StrEnum):
@@ -68,8 +77,12 @@ def enabled(query: QueryDict) -> bool:
 
 def page_context(on: bool) -> dict[str, object]:
     """What the templates need to show the switch and the key."""
-    return {"spc_on": on, "spc_toggle": True, "spc_min_points": spc.MIN_POINTS_FOR_LIMITS,
-            "spc_not_applicable": spc.NOT_APPLICABLE_REASON}
+    return {
+        "spc_on": on,
+        "spc_toggle": True,
+        "spc_min_points": spc.MIN_POINTS_FOR_LIMITS,
+        "spc_not_applicable": spc.NOT_APPLICABLE_REASON,
+    }
 
 
 def improvement(polarity: str) -> str:
@@ -141,8 +154,11 @@ def series_spc(history: Sequence[Value], data_period: str, polarity: str, spec: 
     points = tuple(value for value in history if value.value is not None)
     if not points:
         return SeriesSpc(SpcState.NO_PERIOD)
-    result = spc.xmr([point.value for point in points if point.value is not None], improvement=improvement(polarity),
-                     target=target_of(spec, polarity))
+    result = spc.xmr(
+        [point.value for point in points if point.value is not None],
+        improvement=improvement(polarity),
+        target=target_of(spec, polarity),
+    )
     return SeriesSpc(SpcState.SHOWN if result.enough_points else SpcState.TOO_FEW, points, result)
 
 
@@ -158,8 +174,14 @@ def rows_spc(rows: Iterable[ScorecardRow]) -> dict[tuple[int, int], SeriesSpc]:
 
 def _icon(letter: str, kind: str, modifier: str, words: str) -> SafeString:
     # The letter is decoration (aria-hidden); the words are the content for sight, screen readers and print.
-    return format_html('<span class="spc-icon spc-{}-{}" aria-hidden="true" title="{}">{}</span>'
-                       '<span class="spc-words">{}</span>', kind, modifier, words, letter, words)
+    return format_html(
+        '<span class="spc-icon spc-{}-{}" aria-hidden="true" title="{}">{}</span><span class="spc-words">{}</span>',
+        kind,
+        modifier,
+        words,
+        letter,
+        words,
+    )
 
 
 def cell(summary: SeriesSpc, short: bool = False) -> SafeString:
@@ -171,11 +193,15 @@ def cell(summary: SeriesSpc, short: bool = False) -> SafeString:
     if summary.state == SpcState.NOT_APPLICABLE:
         # The full reason is long for every rolling row: it is on hover here, and in the keys and on the
         # indicator page.
-        return format_html('<span class="spc-none" title="{}">SPC not shown: rolling or year-to-date figure</span>',
-                           spc.NOT_APPLICABLE_REASON)
+        return format_html(
+            '<span class="spc-none" title="{}">SPC not shown: rolling or year-to-date figure</span>',
+            spc.NOT_APPLICABLE_REASON,
+        )
     if short and summary.state == SpcState.TOO_FEW:
-        return format_html('<span class="spc-none"><span aria-hidden="true">–</span>'
-                           '<span class="visually-hidden">{}</span></span>', summary.message)
+        return format_html(
+            '<span class="spc-none"><span aria-hidden="true">–</span><span class="visually-hidden">{}</span></span>',
+            summary.message,
+        )
     if summary.state != SpcState.SHOWN or summary.result is None:
         return format_html('<span class="spc-none">{}</span>', summary.message)
     letter, modifier, words = VARIATION[summary.result.variation]
@@ -183,5 +209,8 @@ def cell(summary: SeriesSpc, short: bool = False) -> SafeString:
     if summary.result.assurance is None:
         return format_html('<span class="spc-pair">{}</span>', variation)
     letter, modifier, words = ASSURANCE[summary.result.assurance]
-    return format_html('<span class="spc-pair">{}</span><span class="spc-pair">{}</span>', variation,
-                       _icon(letter, "assurance", modifier, words))
+    return format_html(
+        '<span class="spc-pair">{}</span><span class="spc-pair">{}</span>',
+        variation,
+        _icon(letter, "assurance", modifier, words),
+    )

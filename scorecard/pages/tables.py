@@ -64,8 +64,9 @@ def indicator_url(code: str, unit: ReportingUnit, month: str) -> str:
 
 def code_link(row: ScorecardRow, month: str) -> SafeString:
     indicator = row.indicator
-    return format_html('<a href="{}">{}</a>', indicator_url(indicator.code, row.unit, month),
-                       indicator.printed_code or indicator.code)
+    return format_html(
+        '<a href="{}">{}</a>', indicator_url(indicator.code, row.unit, month), indicator.printed_code or indicator.code
+    )
 
 
 def _decimals(row: ScorecardRow) -> int:
@@ -82,31 +83,68 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     TREND,
     ColumnDef("period", "Latest period", lambda row, m: row.period.label if row.period else ""),
     ColumnDef("value", "Latest value", lambda row, m: cells.value_cell(row.latest, _decimals(row)), numeric=True),
-    ColumnDef("numerator", "Numerator",
-              lambda row, m: cells.plain_number(row.latest.numerator if row.latest else None), numeric=True),
-    ColumnDef("denominator", "Denominator",
-              lambda row, m: cells.plain_number(row.latest.denominator if row.latest else None), numeric=True),
-    ColumnDef("dot", "Direction", lambda row, m: format_html(  # the long arrow too where the method is both
-        "{}{}", cells.dot_cell(row.dot), format_html(" {} on a year", cells.dot_cell(row.dot_long)) if row.dot_long
-        else "")),
-    ColumnDef("target", "Target",
-              lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)), numeric=True),
+    ColumnDef(
+        "numerator",
+        "Numerator",
+        lambda row, m: cells.plain_number(row.latest.numerator if row.latest else None),
+        numeric=True,
+    ),
+    ColumnDef(
+        "denominator",
+        "Denominator",
+        lambda row, m: cells.plain_number(row.latest.denominator if row.latest else None),
+        numeric=True,
+    ),
+    ColumnDef(
+        "dot",
+        "Direction",
+        lambda row, m: format_html(  # the long arrow too where the method is both
+            "{}{}",
+            cells.dot_cell(row.dot),
+            format_html(" {} on a year", cells.dot_cell(row.dot_long)) if row.dot_long else "",
+        ),
+    ),
+    ColumnDef(
+        "target",
+        "Target",
+        lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
+        numeric=True,
+    ),
     ColumnDef("rag", "RAG", lambda row, m: cells.rating_cell(row.rag, row.data_only, row.expected)),
     SPC,
-    ColumnDef("previous_outturn", "Last year outturn",
-              lambda row, m: cells.value_cell(row.previous_outturn, _decimals(row)) if row.indicator.has_outturn
-              else "", numeric=True),
-    ColumnDef("previous_target", "Last year target",
-              lambda row, m: cells.target_cell(row.previous_target, row.indicator.polarity, _decimals(row)),
-              numeric=True),
-    ColumnDef("previous_rag", "Last year RAG", lambda row, m: cells.rag_cell(row.previous_rag)
-              if row.indicator.has_outturn else ""),
-    ColumnDef("benchmark", "Benchmark", lambda row, m: cells.labelled_number(
-        row.benchmark.value if row.benchmark else None, _decimals(row), row.benchmark.label if row.benchmark else ""),
-        numeric=True),
-    ColumnDef("england", "England", lambda row, m: cells.labelled_number(
-        row.england.value if row.england else None, _decimals(row), row.england.label if row.england else ""),
-        numeric=True),
+    ColumnDef(
+        "previous_outturn",
+        "Last year outturn",
+        lambda row, m: cells.value_cell(row.previous_outturn, _decimals(row)) if row.indicator.has_outturn else "",
+        numeric=True,
+    ),
+    ColumnDef(
+        "previous_target",
+        "Last year target",
+        lambda row, m: cells.target_cell(row.previous_target, row.indicator.polarity, _decimals(row)),
+        numeric=True,
+    ),
+    ColumnDef(
+        "previous_rag",
+        "Last year RAG",
+        lambda row, m: cells.rag_cell(row.previous_rag) if row.indicator.has_outturn else "",
+    ),
+    ColumnDef(
+        "benchmark",
+        "Benchmark",
+        lambda row, m: cells.labelled_number(
+            row.benchmark.value if row.benchmark else None, _decimals(row), row.benchmark.label if row.benchmark else ""
+        ),
+        numeric=True,
+    ),
+    ColumnDef(
+        "england",
+        "England",
+        lambda row, m: cells.labelled_number(
+            row.england.value if row.england else None, _decimals(row), row.england.label if row.england else ""
+        ),
+        numeric=True,
+    ),
 ]
 
 
@@ -119,8 +157,14 @@ class LeanTable(tables.Table):
         default = ""
         attrs = {"class": "scorecard-table"}
 
-    def __init__(self, data: Sequence[dict[str, Any]], columns: list[tuple[str, tables.Column]], caption: str,
-                 note: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Sequence[dict[str, Any]],
+        columns: list[tuple[str, tables.Column]],
+        caption: str,
+        note: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, extra_columns=columns, **kwargs)
         self.caption = caption
         self.note = note  # said once above the table rather than in every row (e.g. too few points for SPC)
@@ -131,9 +175,12 @@ class LeanTable(tables.Table):
         (A district page has dozens of tables; looping over django-tables2's bound columns in the
         template cost more than the body.) Sortable tables render their sort links in the template.
         """
-        return mark_safe("".join(
-            f"<th {cell_openings(self, column)[0]}>{conditional_escape(column.header)}</th>" for column in self.columns
-        ))
+        return mark_safe(
+            "".join(
+                f"<th {cell_openings(self, column)[0]}>{conditional_escape(column.header)}</th>"
+                for column in self.columns
+            )
+        )
 
     def body(self) -> list[SafeString]:
         """The rows as finished ``<tr>`` HTML, in the (possibly sorted) order of the data.
@@ -144,8 +191,11 @@ class LeanTable(tables.Table):
         """
         columns = [(column.name, cell_openings(self, column)[1]) for column in self.columns]
         return [
-            mark_safe("<tr>" + "".join(f"{opening}{escaped(record.get(name, ''))}</td>" for name, opening in columns)
-                      + "</tr>")
+            mark_safe(
+                "<tr>"
+                + "".join(f"{opening}{escaped(record.get(name, ''))}</td>" for name, opening in columns)
+                + "</tr>"
+            )
             for record in self.data
         ]
 
@@ -163,8 +213,10 @@ def cell_openings(table: tables.Table, column: tables.columns.BoundColumn) -> tu
     key = (repr(table.attrs), repr(column.column.attrs), column.orderable, column.is_ordered)
     if key not in _OPENINGS:
         attrs = column.attrs
-        _OPENINGS[key] = (AttributeDict(attrs.get("th", {})).as_html(),
-                          f"<td {AttributeDict(attrs.get('td', {})).as_html()}>".replace(" >", ">"))
+        _OPENINGS[key] = (
+            AttributeDict(attrs.get("th", {})).as_html(),
+            f"<td {AttributeDict(attrs.get('td', {})).as_html()}>".replace(" >", ">"),
+        )
     return _OPENINGS[key]
 
 
@@ -195,7 +247,9 @@ def trend_header(labels: Sequence[str]) -> SafeString:
 def trend_sparkline(row: ScorecardRow, footnotes: Footnotes) -> SafeString:
     """A row's trend as a sparkline; the trend values' footnote marks follow it."""
     decimals = row.indicator.decimals
-    points = [sparkline.Point(value.period.label, value.value, cells.value_text(value, decimals)) for value in row.trend]
+    points = [
+        sparkline.Point(value.period.label, value.value, cells.value_text(value, decimals)) for value in row.trend
+    ]
     marks = [number for number in (footnotes.number(value.footnote) for value in row.trend) if number is not None]
     return cells.with_footnotes(sparkline.sparkline(points), marks)
 
@@ -210,15 +264,20 @@ def spc_note(block_spc: Sequence[spc_pages.SeriesSpc]) -> str:
     needed = spc_pages.spc.MIN_POINTS_FOR_LIMITS
     if len(few) == 1:
         return f"Too few points for SPC in 1 row ({have} points, {needed} needed): its SPC cell shows –."
-    return (f"Too few points for SPC in {len(few)} of these {len(block_spc)} rows ({have} points, {needed} needed): "
-            "their SPC cells show –.")
+    return (
+        f"Too few points for SPC in {len(few)} of these {len(block_spc)} rows ({have} points, {needed} needed): "
+        "their SPC cells show –."
+    )
 
 
-def scorecard_table(block: Block, as_at: Period,
-                    spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None,
-                    footnotes: Footnotes | None = None,
-                    provisional: AbstractSet[tuple[int, int]] = frozenset(),
-                    full_trend: bool = False) -> LeanTable:
+def scorecard_table(
+    block: Block,
+    as_at: Period,
+    spc: dict[tuple[int, int], spc_pages.SeriesSpc] | None = None,
+    footnotes: Footnotes | None = None,
+    provisional: AbstractSet[tuple[int, int]] = frozenset(),
+    full_trend: bool = False,
+) -> LeanTable:
     """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out.
 
     ``footnotes`` numbers the values' footnotes across the page; ``provisional`` holds the
@@ -233,17 +292,33 @@ def scorecard_table(block: Block, as_at: Period,
     for spec in SCORECARD_COLUMNS:
         if spec == TREND:
             if full_trend:
-                columns += [(f"trend_{i}", tables.Column(verbose_name=label, attrs=NUMERIC_ATTRS, orderable=False))
-                            for i, label in enumerate(labels)]
+                columns += [
+                    (f"trend_{i}", tables.Column(verbose_name=label, attrs=NUMERIC_ATTRS, orderable=False))
+                    for i, label in enumerate(labels)
+                ]
             else:
-                columns.append((TREND, tables.Column(verbose_name=trend_header(labels),
-                                                     attrs={"th": {"scope": "col"}, "td": {"class": "trend"}},
-                                                     orderable=False)))
+                columns.append(
+                    (
+                        TREND,
+                        tables.Column(
+                            verbose_name=trend_header(labels),
+                            attrs={"th": {"scope": "col"}, "td": {"class": "trend"}},
+                            orderable=False,
+                        ),
+                    )
+                )
         elif spec == SPC:
             if spc is not None:
-                columns.append((SPC, tables.Column(verbose_name="SPC: variation and assurance",
-                                                   attrs={"th": {"scope": "col"}, "td": {"class": "spc"}},
-                                                   orderable=False)))
+                columns.append(
+                    (
+                        SPC,
+                        tables.Column(
+                            verbose_name="SPC: variation and assurance",
+                            attrs={"th": {"scope": "col"}, "td": {"class": "spc"}},
+                            orderable=False,
+                        ),
+                    )
+                )
         elif isinstance(spec, ColumnDef):
             columns.append((spec.name, spec.column()))
     fixed = [spec for spec in SCORECARD_COLUMNS if isinstance(spec, ColumnDef)]
@@ -272,12 +347,20 @@ def scorecard_table(block: Block, as_at: Period,
 # --- Matrices: indicators down, units across (area pages and the comparison) --------------------
 
 MATRIX_COLUMNS: list[ColumnDef] = [
-    ColumnDef("indicator", "Indicator", lambda row, m: format_html(
-        '{} <span class="name">{}</span>', code_link(row, m), row.indicator.name), wide=True),
+    ColumnDef(
+        "indicator",
+        "Indicator",
+        lambda row, m: format_html('{} <span class="name">{}</span>', code_link(row, m), row.indicator.name),
+        wide=True,
+    ),
     ColumnDef("polarity", "Polarity", lambda row, m: cells.polarity_cell(row.indicator.polarity)),
     ColumnDef("period", "Period", lambda row, m: row.period.label if row.period else ""),
-    ColumnDef("target", "Target",
-              lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)), numeric=True),
+    ColumnDef(
+        "target",
+        "Target",
+        lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
+        numeric=True,
+    ),
 ]
 MATRIX_SORTABLE = {"indicator": ("code_sort",)}
 
@@ -286,9 +369,13 @@ def matrix_cell(row: ScorecardRow | None, month: str) -> SafeString:
     """RAG letter, value and arrow, linking to the indicator page for that unit."""
     if row is None:
         return cells.EMPTY
-    return format_html('<a href="{}">{} {}</a> {}', indicator_url(row.indicator.code, row.unit, month),
-                       cells.rag_cell(row.rag, short=True), cells.value_cell(row.latest, _decimals(row)),
-                       cells.dot_cell(row.dot))
+    return format_html(
+        '<a href="{}">{} {}</a> {}',
+        indicator_url(row.indicator.code, row.unit, month),
+        cells.rag_cell(row.rag, short=True),
+        cells.value_cell(row.latest, _decimals(row)),
+        cells.dot_cell(row.dot),
+    )
 
 
 def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
@@ -299,9 +386,17 @@ def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
         sortable = spec.name in MATRIX_SORTABLE
         columns.append((spec.name, spec.column(orderable=sortable, order_by=MATRIX_SORTABLE.get(spec.name))))
     for unit in block.units:
-        columns.append((unit.slug, tables.Column(
-            verbose_name=unit.name, attrs=NUMERIC_ATTRS, orderable=True,
-            order_by=(f"rank__{unit.slug}", "order"))))
+        columns.append(
+            (
+                unit.slug,
+                tables.Column(
+                    verbose_name=unit.name,
+                    attrs=NUMERIC_ATTRS,
+                    orderable=True,
+                    order_by=(f"rank__{unit.slug}", "order"),
+                ),
+            )
+        )
     records = []
     for order, (indicator, line) in enumerate(block.lines):
         first = line.get(block.units[0].pk) if block.units else None
@@ -310,7 +405,8 @@ def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
         record["code_sort"] = (indicator.printed_code or indicator.code).casefold()
         record["order"] = order
         record.update({unit.slug: matrix_cell(line.get(unit.pk), month) for unit in block.units})
-        record["rank"] = {unit.slug: rag_rank(line[unit.pk].rag_bucket) if unit.pk in line else 9
-                          for unit in block.units}
+        record["rank"] = {
+            unit.slug: rag_rank(line[unit.pk].rag_bucket) if unit.pk in line else 9 for unit in block.units
+        }
         records.append(record)
     return LeanTable(records, columns, block.caption, orderable=True)

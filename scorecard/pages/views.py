@@ -61,8 +61,9 @@ def export_response(request: HttpRequest, rows: Sequence[ScorecardRow], filename
     export_format = request.GET.get("format", "")
     if export_format not in export.FORMATS:
         return HttpResponseBadRequest(f"Unknown format '{export_format}': use csv or xlsx.")
-    response = HttpResponse(export.render(rows, export_format, sheet_title=filename[:31]),
-                            content_type=export.FORMATS[export_format])
+    response = HttpResponse(
+        export.render(rows, export_format, sheet_title=filename[:31]), content_type=export.FORMATS[export_format]
+    )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{export_format}"'
     return response
 
@@ -87,8 +88,11 @@ class PageLinks:
     def for_definition(cls, definition: ScorecardDefinition | None) -> PageLinks:
         if definition is None:
             return cls(reverse("scorecard-latest", args=["unit"]).removesuffix("unit/"), reverse("compare-latest"))
-        return cls(reverse("definition-scorecard-latest", args=[definition.code, "unit"]).removesuffix("unit/"),
-                   reverse("definition-compare-latest", args=[definition.code]), definition)
+        return cls(
+            reverse("definition-scorecard-latest", args=[definition.code, "unit"]).removesuffix("unit/"),
+            reverse("definition-compare-latest", args=[definition.code]),
+            definition,
+        )
 
     def scorecard(self, unit: ReportingUnit, as_at: Period) -> str:
         return f"{self.scorecard_prefix}{unit.slug}/{as_at.iso}/"
@@ -97,8 +101,13 @@ class PageLinks:
         return f"{self.compare_prefix}{as_at.iso}/"
 
 
-def page_context(request: HttpRequest, as_at: Period, url: Callable[[Period], str],
-                 links: PageLinks | None = None, months: list[Period] | None = None) -> dict[str, Any]:
+def page_context(
+    request: HttpRequest,
+    as_at: Period,
+    url: Callable[[Period], str],
+    links: PageLinks | None = None,
+    months: list[Period] | None = None,
+) -> dict[str, Any]:
     links = links or PageLinks.for_definition(None)
     return {
         "as_at": as_at,
@@ -128,12 +137,17 @@ class ScorecardParts:
 
 def received(rows: Sequence[ScorecardRow]) -> bool:
     """Any figure or stated status (N/A, to be supplied) in the rows' trends: something was received."""
-    return any(value.value is not None or value.status not in (NOT_SUPPLIED, NEW_INDICATOR)
-               for row in rows for value in (row.latest, *row.trend) if value is not None)
+    return any(
+        value.value is not None or value.status not in (NOT_SUPPLIED, NEW_INDICATOR)
+        for row in rows
+        for value in (row.latest, *row.trend)
+        if value is not None
+    )
 
 
-def scorecard_rows(request: HttpRequest, unit: ReportingUnit, as_at: Period,
-                   definition: ScorecardDefinition | None = None) -> tuple[Scorecard, list[str], list[Block]]:
+def scorecard_rows(
+    request: HttpRequest, unit: ReportingUnit, as_at: Period, definition: ScorecardDefinition | None = None
+) -> tuple[Scorecard, list[str], list[Block]]:
     """The unit's scorecard (``definition``'s indicators, or every one), its sections, and its rows grouped into
     blocks by the page's filters."""
     card = build_scorecard(unit, as_at, definition)
@@ -141,19 +155,28 @@ def scorecard_rows(request: HttpRequest, unit: ReportingUnit, as_at: Period,
     return card, sections, scorecard_blocks(card, FilterForm(request.GET, sections).criteria())
 
 
-def scorecard_parts(request: HttpRequest, unit: ReportingUnit, as_at: Period,
-                    published: EditionVersion | None, definition: ScorecardDefinition | None = None) -> ScorecardParts:
+def scorecard_parts(
+    request: HttpRequest,
+    unit: ReportingUnit,
+    as_at: Period,
+    published: EditionVersion | None,
+    definition: ScorecardDefinition | None = None,
+) -> ScorecardParts:
     card, sections, blocks = scorecard_rows(request, unit, as_at, definition)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
     serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
     # A team's published rows are kept in the published scorecards of the districts it serves.
-    provisional = provisional_keys(as_at, shown, published, units=serves or [unit]) if published else {
-        (row.unit.pk, row.indicator.pk) for row in shown}  # nothing of an unpublished month is published
+    provisional = (
+        provisional_keys(as_at, shown, published, units=serves or [unit])
+        if published
+        else {(row.unit.pk, row.indicator.pk) for row in shown}
+    )  # nothing of an unpublished month is published
     footnotes = Footnotes()
     full_trend = sparkline.full_trend(request.GET)
-    tables = [scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request)
-              for block in blocks]
+    tables = [
+        scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request) for block in blocks
+    ]
     return ScorecardParts(
         sections=sections,
         teams=list(card.teams),
@@ -190,30 +213,46 @@ def definition_scorecard_page(request: HttpRequest, code: str, unit: str, month:
     return unit_scorecard_page(request, page_unit, as_at, context, definition)
 
 
-def unit_scorecard_page(request: HttpRequest, page_unit: ReportingUnit, as_at: Period, context: dict[str, Any],
-                        definition: ScorecardDefinition | None = None) -> HttpResponse:
+def unit_scorecard_page(
+    request: HttpRequest,
+    page_unit: ReportingUnit,
+    as_at: Period,
+    context: dict[str, Any],
+    definition: ScorecardDefinition | None = None,
+) -> HttpResponse:
     if page_unit.kind == UnitKind.AREA:
         return area_page(request, page_unit, as_at, context, definition)
     prefix = f"{definition.code}-" if definition else "scorecard-"
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         _, _, blocks = scorecard_rows(request, page_unit, as_at, definition)
-        return export_response(request, [row for block in blocks for row in block.rows],
-                               f"{prefix}{page_unit.slug}-{as_at.iso}")
+        return export_response(
+            request, [row for block in blocks for row in block.rows], f"{prefix}{page_unit.slug}-{as_at.iso}"
+        )
     published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
     parts = page_cache.cached_part(
-        "scorecard", (page_unit.pk, as_at.iso, published.pk if published else None, page_cache.query_key(request),
-                      definition.pk if definition else None),
+        "scorecard",
+        (
+            page_unit.pk,
+            as_at.iso,
+            published.pk if published else None,
+            page_cache.query_key(request),
+            definition.pk if definition else None,
+        ),
         lambda: scorecard_parts(request, page_unit, as_at, published, definition),
     )
-    return render(request, "scorecard/scorecard.html", {
-        **context,
-        "unit": page_unit,
-        "parts": parts,
-        "form": FilterForm(request.GET, parts.sections),
-        "published": published,
-        "full_trend": sparkline.full_trend(request.GET),
-        **spc_pages.page_context(spc_pages.enabled(request.GET)),
-    })
+    return render(
+        request,
+        "scorecard/scorecard.html",
+        {
+            **context,
+            "unit": page_unit,
+            "parts": parts,
+            "form": FilterForm(request.GET, parts.sections),
+            "published": published,
+            "full_trend": sparkline.full_trend(request.GET),
+            **spc_pages.page_context(spc_pages.enabled(request.GET)),
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -234,9 +273,9 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
     return units
 
 
-def matrix_rows(request: HttpRequest, units: list[ReportingUnit], as_at: Period,
-                definition: ScorecardDefinition | None = None
-                ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
+def matrix_rows(
+    request: HttpRequest, units: list[ReportingUnit], as_at: Period, definition: ScorecardDefinition | None = None
+) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
     """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
     cards = build_scorecards(units, as_at, definition)
     rows = unique_rows(cards.values())
@@ -244,8 +283,13 @@ def matrix_rows(request: HttpRequest, units: list[ReportingUnit], as_at: Period,
     return cards, sections, matrix_blocks(rows, matrix_units(cards), FilterForm(request.GET, sections).criteria())
 
 
-def matrix_parts(request: HttpRequest, units: list[ReportingUnit], as_at: Period, summaries: bool,
-                 definition: ScorecardDefinition | None = None) -> MatrixParts:
+def matrix_parts(
+    request: HttpRequest,
+    units: list[ReportingUnit],
+    as_at: Period,
+    summaries: bool,
+    definition: ScorecardDefinition | None = None,
+) -> MatrixParts:
     cards, sections, blocks = matrix_rows(request, units, as_at, definition)
     tables = [matrix_table(block, as_at) for block in blocks]
     for table in tables:
@@ -258,34 +302,63 @@ def matrix_parts(request: HttpRequest, units: list[ReportingUnit], as_at: Period
     )
 
 
-def matrix_page(request: HttpRequest, units: list[ReportingUnit], as_at: Period, filename: str,
-                context: dict[str, Any], summaries: bool = False,
-                definition: ScorecardDefinition | None = None) -> HttpResponse:
+def matrix_page(
+    request: HttpRequest,
+    units: list[ReportingUnit],
+    as_at: Period,
+    filename: str,
+    context: dict[str, Any],
+    summaries: bool = False,
+    definition: ScorecardDefinition | None = None,
+) -> HttpResponse:
     """Indicators down, units across, filtered and sortable; or its rows as a download."""
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         _, _, blocks = matrix_rows(request, units, as_at, definition)
         return export_response(request, [row for block in blocks for row in block.rows], filename)
     parts = page_cache.cached_part(
-        "matrix", ([unit.pk for unit in units], as_at.iso, summaries, page_cache.query_key(request),
-                   definition.pk if definition else None),
+        "matrix",
+        (
+            [unit.pk for unit in units],
+            as_at.iso,
+            summaries,
+            page_cache.query_key(request),
+            definition.pk if definition else None,
+        ),
         lambda: matrix_parts(request, units, as_at, summaries, definition),
     )
-    return render(request, "scorecard/matrix.html", {
-        **context,
-        "parts": parts,
-        "form": FilterForm(request.GET, parts.sections),
-    })
+    return render(
+        request,
+        "scorecard/matrix.html",
+        {
+            **context,
+            "parts": parts,
+            "form": FilterForm(request.GET, parts.sections),
+        },
+    )
 
 
-def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any],
-              definition: ScorecardDefinition | None = None) -> HttpResponse:
+def area_page(
+    request: HttpRequest,
+    area: ReportingUnit,
+    as_at: Period,
+    context: dict[str, Any],
+    definition: ScorecardDefinition | None = None,
+) -> HttpResponse:
     """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
     prefix = f"{definition.code}-" if definition else "scorecard-"
-    return matrix_page(request, queries.area_districts(area), as_at, f"{prefix}{area.slug}-{as_at.iso}", {
-        **context,
-        "unit": area,
-        "title": f"{area.name} {definition.title if definition else 'scorecard'}",
-    }, summaries=True, definition=definition)
+    return matrix_page(
+        request,
+        queries.area_districts(area),
+        as_at,
+        f"{prefix}{area.slug}-{as_at.iso}",
+        {
+            **context,
+            "unit": area,
+            "title": f"{area.name} {definition.title if definition else 'scorecard'}",
+        },
+        summaries=True,
+        definition=definition,
+    )
 
 
 @officer_page
@@ -293,10 +366,16 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
     """Every district and team against every indicator for a month, the authority alongside."""
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
-    return matrix_page(request, queries.compare_units(), as_at, f"compare-{as_at.iso}", {
-        **context,
-        "title": "Compare districts and teams",
-    })
+    return matrix_page(
+        request,
+        queries.compare_units(),
+        as_at,
+        f"compare-{as_at.iso}",
+        {
+            **context,
+            "title": "Compare districts and teams",
+        },
+    )
 
 
 @officer_page
@@ -307,10 +386,17 @@ def definition_compare_page(request: HttpRequest, code: str, month: str | None =
     as_at = queries.definition_month(definition, month, months)
     links = PageLinks.for_definition(definition)
     context = page_context(request, as_at, links.compare, links, months)
-    return matrix_page(request, queries.compare_units(), as_at, f"{definition.code}-compare-{as_at.iso}", {
-        **context,
-        "title": f"{definition.title}: compare districts and teams",
-    }, definition=definition)
+    return matrix_page(
+        request,
+        queries.compare_units(),
+        as_at,
+        f"{definition.code}-compare-{as_at.iso}",
+        {
+            **context,
+            "title": f"{definition.title}: compare districts and teams",
+        },
+        definition=definition,
+    )
 
 
 def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> dict[str, Any]:
@@ -334,8 +420,10 @@ def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> di
         "spc_figure": charts.spc_figure(data, spc) if spc_on and spc.shown else None,
         "shows_synthetic": data.shows_synthetic,
         "bar_figure": charts.bar_figure(data),
-        "value_tables": [{"unit": unit, "lines": charts.value_lines(
-            data, unit, spc if spc_on and unit == data.focus_unit else None)} for unit in data.charted],
+        "value_tables": [
+            {"unit": unit, "lines": charts.value_lines(data, unit, spc if spc_on and unit == data.focus_unit else None)}
+            for unit in data.charted
+        ],
         "latest": charts.latest_lines(data),
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
@@ -349,11 +437,14 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
     area, month = request.GET.get("area"), request.GET.get("month")
     if request.GET.get("format"):  # a download: the rows shown, built afresh
         data = queries.indicator_page_data(code, area, month)
-        return export_response(request, data.rows,
-                               f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}")
+        return export_response(
+            request, data.rows, f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
+        )
     parts = page_cache.cached_part(
-        "indicator", (code, page_cache.query_key(request)),
+        "indicator",
+        (code, page_cache.query_key(request)),
         lambda: indicator_parts(request, queries.indicator_page_data(code, area, month)),
     )
-    return render(request, "scorecard/indicator.html",
-                  {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))})
+    return render(
+        request, "scorecard/indicator.html", {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))}
+    )

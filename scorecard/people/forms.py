@@ -76,9 +76,8 @@ class NewPersonForm(PersonForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if settings.OIDC_ENABLED:
-            self.fields["password1"].help_text = (
-                "Leave empty for someone who signs in with Microsoft only. "
-                + str(self.fields["password1"].help_text)
+            self.fields["password1"].help_text = "Leave empty for someone who signs in with Microsoft only. " + str(
+                self.fields["password1"].help_text
             )
 
     def clean_username(self) -> str:

@@ -48,8 +48,13 @@ def person_add(request: HttpRequest) -> HttpResponse:
         with transaction.atomic():
             person = form.save()
             set_roles(person, form.cleaned_data["roles"])
-        log_event("user.created", request.user, about=person, roles=form.cleaned_data["roles"],
-                  local_password=person.has_usable_password())
+        log_event(
+            "user.created",
+            request.user,
+            about=person,
+            roles=form.cleaned_data["roles"],
+            local_password=person.has_usable_password(),
+        )
         messages.success(request, f"{person.username} has been added.")
         return redirect("person-list")
     return render(request, "people/form.html", {"form": form, "person": None})

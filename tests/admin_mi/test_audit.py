@@ -13,8 +13,14 @@ pytestmark = pytest.mark.django_db
 
 
 def target_data(target: Target, **values: str) -> dict[str, str]:
-    data = {"indicator": str(target.indicator_id), "year": str(target.year), "applies_to": target.applies_to,
-            "unit": "", "source": target.source, "reason": ""}
+    data = {
+        "indicator": str(target.indicator_id),
+        "year": str(target.year),
+        "applies_to": target.applies_to,
+        "unit": "",
+        "source": target.source,
+        "reason": "",
+    }
     for name in ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high"):
         value = getattr(target, name)
         data[name] = "" if value is None else str(value)
@@ -31,16 +37,24 @@ def test_a_target_changed_without_a_reason_is_refused(admin_client_mi: Client) -
 
 def test_a_target_changed_with_a_reason_shows_in_the_history(admin_client_mi: Client, mi_user: User) -> None:
     target = Target.objects.get(indicator__code="APP17", year=2024, unit=None)
-    response = admin_client_mi.post(f"/admin/indicators/target/{target.pk}/change/",
-                                    target_data(target, floor="55", reason="Floor raised by DMT"))
+    response = admin_client_mi.post(
+        f"/admin/indicators/target/{target.pk}/change/", target_data(target, floor="55", reason="Floor raised by DMT")
+    )
     assert response.status_code == 302
     target.refresh_from_db()
     assert target.floor == 55
     change = DefinitionChange.objects.for_indicator(target.indicator).get()
     assert (change.what, change.changes, change.reason, change.user, change.target) == (
-        "target 2024-25", {"floor": ["50", "55"]}, "Floor raised by DMT", mi_user, target)
-    html = render_to_string("includes/definition_history.html",
-                            {"definition_changes": DefinitionChange.objects.for_indicator(target.indicator)})
+        "target 2024-25",
+        {"floor": ["50", "55"]},
+        "Floor raised by DMT",
+        mi_user,
+        target,
+    )
+    html = render_to_string(
+        "includes/definition_history.html",
+        {"definition_changes": DefinitionChange.objects.for_indicator(target.indicator)},
+    )
     assert "floor: 50 → 55" in html and "Floor raised by DMT" in html and "mi" in html
 
 
@@ -50,8 +64,10 @@ def test_an_indicator_change_and_its_inline_targets_are_kept_with_the_pages_reas
     form = page.context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
     data["qpr"] = "on" if indicator.qpr else ""
-    for prefix, formset in (("targets", page.context["inline_admin_formsets"][0].formset),
-                            ("benchmarks", page.context["inline_admin_formsets"][1].formset)):
+    for prefix, formset in (
+        ("targets", page.context["inline_admin_formsets"][0].formset),
+        ("benchmarks", page.context["inline_admin_formsets"][1].formset),
+    ):
         data[f"{prefix}-TOTAL_FORMS"] = str(len(formset.forms))
         data[f"{prefix}-INITIAL_FORMS"] = str(len(formset.initial_forms))
         for number, inline in enumerate(formset.forms):

@@ -43,14 +43,18 @@ def mi(demo: None, mi_user: User, client_for):  # type: ignore[no-untyped-def]
 def add_authority_month(year: int, month: int) -> None:
     """A monthly figure for the authority: the latest edition month becomes that month."""
     indicator = Indicator.objects.filter(frequency=Frequency.MONTHLY.value).first()
-    Measurement.objects.create(indicator=indicator, unit=ReportingUnit.objects.authority(),
-                               period_kind=PeriodKind.MONTH.value, period_start=date(year, month, 1),
-                               value=Decimal(50))
+    Measurement.objects.create(
+        indicator=indicator,
+        unit=ReportingUnit.objects.authority(),
+        period_kind=PeriodKind.MONTH.value,
+        period_start=date(year, month, 1),
+        value=Decimal(50),
+    )
 
 
 def grid_years(client) -> list[str]:  # type: ignore[no-untyped-def]
     page = client.get("/uploads/targets/years/").content.decode()
-    header = page[page.index("<thead>"):page.index("</thead>")]
+    header = page[page.index("<thead>") : page.index("</thead>")]
     return re.findall(r"\b(20\d\d-\d\d)\b", header)
 
 
@@ -96,8 +100,13 @@ def test_the_chasing_list_defaults_to_the_edition_month(mi, clock):
     assert "as at Oct-24" in mi.get("/uploads/chasing/").content.decode()
     # A district's figure for a later month does not make an edition: the authority's figures do.
     indicator = Indicator.objects.filter(reported_for="district", frequency="monthly").first()
-    Measurement.objects.create(indicator=indicator, unit=ReportingUnit.objects.districts().first(),
-                               period_kind=PeriodKind.MONTH.value, period_start=date(2024, 11, 1), value=1)
+    Measurement.objects.create(
+        indicator=indicator,
+        unit=ReportingUnit.objects.districts().first(),
+        period_kind=PeriodKind.MONTH.value,
+        period_start=date(2024, 11, 1),
+        value=1,
+    )
     assert "as at Oct-24" in mi.get("/uploads/chasing/").content.decode()
     add_authority_month(2024, 12)
     assert "as at Dec-24" in mi.get("/uploads/chasing/").content.decode()
@@ -108,11 +117,14 @@ def test_with_no_figures_at_all_the_clock_decides(db: None, clock):
     assert targets.data_today() == clock
 
 
-@pytest.mark.parametrize(("month", "quarters", "years"), [
-    ((2024, 11), ["Q4 23-24", "Q1 24-25", "Q2 24-25", "Q3 24-25"], ["2021-22", "2022-23", "2023-24"]),
-    ((2024, 8), ["Q3 23-24", "Q4 23-24", "Q1 24-25", "Q2 24-25"], ["2021-22", "2022-23", "2023-24"]),
-    ((2024, 7), ["Q3 23-24", "Q4 23-24", "Q1 24-25", "Q2 24-25"], ["2020-21", "2021-22", "2022-23"]),
-])
+@pytest.mark.parametrize(
+    ("month", "quarters", "years"),
+    [
+        ((2024, 11), ["Q4 23-24", "Q1 24-25", "Q2 24-25", "Q3 24-25"], ["2021-22", "2022-23", "2023-24"]),
+        ((2024, 8), ["Q3 23-24", "Q4 23-24", "Q1 24-25", "Q2 24-25"], ["2021-22", "2022-23", "2023-24"]),
+        ((2024, 7), ["Q3 23-24", "Q4 23-24", "Q1 24-25", "Q2 24-25"], ["2020-21", "2021-22", "2022-23"]),
+    ],
+)
 def test_a_templates_columns_for_a_month(month, quarters, years):
     """Quarters up to the one the month is in; academic years (September to August) over by its end."""
     as_at = periods.month(*month)

@@ -46,7 +46,9 @@ def test_footnotes_are_frozen_and_numbered_on_edition_pages_and_the_pack(demo: N
 
 
 @pytest.mark.parametrize(("role", "status"), [("mi", 200), ("officer", 403), ("member", 403), ("lead", 403)])
-def test_each_role_on_the_footnotes_page(demo: None, users: dict[str, User], client_for, role: str, status: int) -> None:  # type: ignore[no-untyped-def]
+def test_each_role_on_the_footnotes_page(
+    demo: None, users: dict[str, User], client_for, role: str, status: int
+) -> None:  # type: ignore[no-untyped-def]
     assert client_for(users[role]).get("/uploads/footnotes/").status_code == status
 
 
@@ -68,14 +70,18 @@ def test_mi_set_and_clear_a_footnote(demo: None, mi_user: User, client_for, clie
 
 # --- benchmarks by date -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("label", "frequency", "expected"), [
-    ("England Average as at 31st December 2023", "monthly", date(2023, 12, 31)),
-    ("South East as at Jan 2024", "quarterly", date(2024, 1, 1)),
-    ("Benchmark Group 2023-24", "annual", date(2023, 9, 1)),
-    ("Benchmark Group 2023-24", "termly", date(2023, 9, 1)),
-    ("England 2023-24", "monthly", date(2023, 4, 1)),
-    ("Statistical Neighbours 2022-23 (SE Region)", "quarterly", date(2022, 4, 1)),
-])
+
+@pytest.mark.parametrize(
+    ("label", "frequency", "expected"),
+    [
+        ("England Average as at 31st December 2023", "monthly", date(2023, 12, 31)),
+        ("South East as at Jan 2024", "quarterly", date(2024, 1, 1)),
+        ("Benchmark Group 2023-24", "annual", date(2023, 9, 1)),
+        ("Benchmark Group 2023-24", "termly", date(2023, 9, 1)),
+        ("England 2023-24", "monthly", date(2023, 4, 1)),
+        ("Statistical Neighbours 2022-23 (SE Region)", "quarterly", date(2022, 4, 1)),
+    ],
+)
 def test_a_benchmark_label_gives_its_date(label: str, frequency: str, expected: date) -> None:
     assert benchmark_as_at(label, frequency) == expected
 
@@ -86,11 +92,19 @@ def test_a_label_without_a_date_is_refused(label: str) -> None:
         benchmark_as_at(label, "monthly")
 
 
-def test_the_scorecard_shows_the_latest_benchmark_dated_by_the_edition_month(demo: None,  # type: ignore[no-untyped-def]
-                                                                          django_assert_num_queries) -> None:
+def test_the_scorecard_shows_the_latest_benchmark_dated_by_the_edition_month(
+    demo: None,  # type: ignore[no-untyped-def]
+    django_assert_num_queries,
+) -> None:
     app17 = Indicator.objects.get(code="APP17")
-    Benchmark.objects.create(indicator=app17, comparator="England", label="England Average as at 31st December 2024",
-                             value=Decimal("52.0"), as_at=date(2024, 12, 31), source="DfE")
+    Benchmark.objects.create(
+        indicator=app17,
+        comparator="England",
+        label="England Average as at 31st December 2024",
+        value=Decimal("52.0"),
+        as_at=date(2024, 12, 31),
+        source="DfE",
+    )
     kent = ReportingUnit.objects.authority()
 
     def england(month: str) -> str | None:
@@ -106,12 +120,14 @@ def test_the_scorecard_shows_the_latest_benchmark_dated_by_the_edition_month(dem
 
 # --- the 'to be supplied' list ------------------------------------------------------------------------------
 
+
 def test_the_list_names_every_missing_unit_with_its_owner(demo: None, mi_user: User) -> None:
     app17 = Indicator.objects.get(code="APP17")
     app17.lead_officer = mi_user
     app17.save(update_fields=["lead_officer"])
     Measurement.objects.for_period(OCTOBER).filter(indicator=app17, unit__name="Dover").update(
-        value=None, status=Status.TO_BE_SUPPLIED)
+        value=None, status=Status.TO_BE_SUPPLIED
+    )
     missing = to_be_supplied(OCTOBER)
     app17_rows = {(m.unit.name, m.why, m.owner) for m in missing if m.indicator.code == "APP17"}
     assert ("Dover", "to be supplied", "mi") in app17_rows
@@ -125,8 +141,12 @@ def test_each_role_on_the_chasing_page(demo: None, users: dict[str, User], clien
     assert client_for(users[role]).get("/uploads/chasing/").status_code == status
 
 
-def test_the_chasing_page_defaults_to_the_latest_month_and_exports_csv(demo: None, officer: User, client_for,  # type: ignore[no-untyped-def]
-                                                                      client: Client) -> None:
+def test_the_chasing_page_defaults_to_the_latest_month_and_exports_csv(
+    demo: None,
+    officer: User,
+    client_for,  # type: ignore[no-untyped-def]
+    client: Client,
+) -> None:
     page = client_for(officer).get("/uploads/chasing/").content.decode()
     assert "as at Oct-24" in page and "Sevenoaks" in page
     response = client_for(officer).get("/uploads/chasing/?month=2024-10&format=csv")
@@ -139,15 +159,28 @@ def test_the_chasing_page_defaults_to_the_latest_month_and_exports_csv(demo: Non
     assert client.get("/uploads/chasing/")["Location"].startswith("/accounts/login/")
 
 
-def test_the_chasing_page_runs_in_a_fixed_number_of_queries(demo: None, officer: User, client_for,  # type: ignore[no-untyped-def]
-                                                            django_assert_num_queries) -> None:
+def test_the_chasing_page_runs_in_a_fixed_number_of_queries(
+    demo: None,
+    officer: User,
+    client_for,  # type: ignore[no-untyped-def]
+    django_assert_num_queries,
+) -> None:
     client = client_for(officer)
     with CaptureQueriesContext(connection) as first:
         client.get("/uploads/chasing/?month=2024-10")
     # session, user, permissions, four for the list, and the names in the title and footer (scorecard/names.py)
     assert len(first.captured_queries) <= 9
-    Indicator.objects.create(code="NEW1", name="A new one", section="s", table="t", polarity="H", data_period="MS",
-                             frequency="monthly", reported_for="district", unit="percent")
+    Indicator.objects.create(
+        code="NEW1",
+        name="A new one",
+        section="s",
+        table="t",
+        polarity="H",
+        data_period="MS",
+        frequency="monthly",
+        reported_for="district",
+        unit="percent",
+    )
     ReportingUnit.objects.create(name="Newtown", kind="district", slug="newtown")
     with django_assert_num_queries(len(first.captured_queries)):
         page = client.get("/uploads/chasing/?month=2024-10").content.decode()

@@ -57,7 +57,9 @@ def test_commentary_written_after_approval_does_not_undo_it(demo: None) -> None:
     assert publish_edition(OCTOBER).version.number == 2
 
 
-def test_a_service_lead_approves_the_month_seeing_counts_and_red_rows(demo: None, service_lead: User, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_service_lead_approves_the_month_seeing_counts_and_red_rows(
+    demo: None, service_lead: User, client_for
+) -> None:  # type: ignore[no-untyped-def]
     revise(month_measurement("APP17", "Kent"), Decimal("80.1"))
     client = client_for(service_lead)
     page = client.get(APPROVE).content.decode()
@@ -86,8 +88,12 @@ def test_each_role_on_the_approve_page(demo: None, users: dict[str, User], clien
         assert Edition.objects.get(month=OCTOBER.start).approved_by is None
 
 
-def test_the_approve_page_needs_a_login_and_the_right_method(demo: None, client: Client, service_lead: User,  # type: ignore[no-untyped-def]
-                                                             client_for) -> None:
+def test_the_approve_page_needs_a_login_and_the_right_method(
+    demo: None,
+    client: Client,
+    service_lead: User,  # type: ignore[no-untyped-def]
+    client_for,
+) -> None:
     response = client.get(APPROVE)
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
     lead = client_for(service_lead)
@@ -95,14 +101,19 @@ def test_the_approve_page_needs_a_login_and_the_right_method(demo: None, client:
     assert lead.post("/editions/approve/?month=2024-10").status_code == 405
 
 
-def test_the_approve_page_runs_in_a_fixed_number_of_queries(demo: None, service_lead: User, client_for,  # type: ignore[no-untyped-def]
-                                                            django_assert_max_num_queries) -> None:
+def test_the_approve_page_runs_in_a_fixed_number_of_queries(
+    demo: None,
+    service_lead: User,
+    client_for,  # type: ignore[no-untyped-def]
+    django_assert_max_num_queries,
+) -> None:
     client = client_for(service_lead)
     with django_assert_max_num_queries(20):
         assert client.get(APPROVE).status_code == 200
 
 
 # --- embargo --------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def embargoed(demo: None) -> EditionVersion:
@@ -112,22 +123,35 @@ def embargoed(demo: None) -> EditionVersion:
     return publish_edition(OCTOBER, visible_from=visible_from).version
 
 
-def test_an_embargoed_version_is_invisible_to_members_until_its_time(embargoed: EditionVersion, member: User,  # type: ignore[no-untyped-def]
-                                                                     client_for) -> None:
+def test_an_embargoed_version_is_invisible_to_members_until_its_time(
+    embargoed: EditionVersion,
+    member: User,  # type: ignore[no-untyped-def]
+    client_for,
+) -> None:
     assert is_published(OCTOBER).number == 1
     versions = EditionVersion.objects
-    assert versions.version_of(OCTOBER, 2) is None and versions.version_of(OCTOBER, 2, include_embargoed=True) == embargoed
+    assert (
+        versions.version_of(OCTOBER, 2) is None and versions.version_of(OCTOBER, 2, include_embargoed=True) == embargoed
+    )
     assert is_published(OCTOBER, now=embargoed.visible_from).number == 2
     client = client_for(member)
     assert "version 1" in client.get("/editions/2024-10/").content.decode()
-    for url in ("/editions/2024-10/?version=2", "/editions/2024-10/pack/?version=2", "/editions/2024-10/dover/?version=2"):
+    for url in (
+        "/editions/2024-10/?version=2",
+        "/editions/2024-10/pack/?version=2",
+        "/editions/2024-10/dover/?version=2",
+    ):
         assert client.get(url).status_code == 404, url
     listing = client.get("/editions/").content.decode()
     assert "version 2" not in listing and "embargoed" not in listing
 
 
-def test_officers_and_mi_see_an_embargoed_version_marked(embargoed: EditionVersion, officer: User, mi_user: User,  # type: ignore[no-untyped-def]
-                                                         client_for) -> None:
+def test_officers_and_mi_see_an_embargoed_version_marked(
+    embargoed: EditionVersion,
+    officer: User,
+    mi_user: User,  # type: ignore[no-untyped-def]
+    client_for,
+) -> None:
     for user in (officer, mi_user):
         client = client_for(user)
         page = client.get("/editions/2024-10/").content.decode()

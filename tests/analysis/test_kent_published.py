@@ -21,7 +21,9 @@ def read(name: str) -> list[dict[str, str]]:
 
 INDICATORS = {row["code"]: row for row in read("indicators.csv")}
 TARGETS = {(row["indicator"], row["year"]): row for row in read("targets.csv")}
-KENT_VALUES = {(row["indicator"], row["period"]): row["value"] for row in read("measurements.csv") if row["area"] == "Kent"}
+KENT_VALUES = {
+    (row["indicator"], row["period"]): row["value"] for row in read("measurements.csv") if row["area"] == "Kent"
+}
 
 
 def number(text: str) -> Decimal | None:
@@ -32,8 +34,12 @@ def target(code: str, first_year: int) -> TargetSpec | None:
     row = TARGETS.get((code, f"{first_year}-{(first_year + 1) % 100:02d}"))
     if row is None:
         return None
-    return TargetSpec(*(number(row[field]) for field in (
-        "target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")))
+    return TargetSpec(
+        *(
+            number(row[field])
+            for field in ("target", "floor", "band_low", "band_high", "floor_band_low", "floor_band_high")
+        )
+    )
 
 
 ROWS = published_rows()
@@ -64,13 +70,19 @@ def test_printed_direction_of_travel(row: dict[str, str]) -> None:
     spec = target(row["indicator"], period.year_start_year)
     dot = None
     if indicator["dot_compares_with"] != "none":
-        compared = previous(period) if indicator["dot_compares_with"] == "previous period" else (
-            same_period_last_year(period))
+        compared = (
+            previous(period) if indicator["dot_compares_with"] == "previous period" else (same_period_last_year(period))
+        )
         comparison = KENT_VALUES[(row["indicator"], compared.label)]
         if compared.label == row["previous_period_label"]:
             assert comparison == row["previous_value"]  # the shipped series agrees with the print
-        dot = direction(number(row["latest_value"]), number(comparison), indicator["polarity"],
-                        int(indicator["decimals"]), spec.target if spec else None)
+        dot = direction(
+            number(row["latest_value"]),
+            number(comparison),
+            indicator["polarity"],
+            int(indicator["decimals"]),
+            spec.target if spec else None,
+        )
     if row["indicator"] in DOT_EXCEPTIONS:
         assert (dot.value if dot else "") != DOT_WORDS[row["dot_published"]], "an exception that now matches"
         return

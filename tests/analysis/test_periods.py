@@ -95,9 +95,20 @@ def test_previous_and_same_period_last_year() -> None:
 
 def test_trend_is_oldest_first_and_ends_with_the_period() -> None:
     assert [p.label for p in trend(parse_label("Oct-24"), 7)] == [
-        "Apr-24", "May-24", "Jun-24", "Jul-24", "Aug-24", "Sep-24", "Oct-24"]
+        "Apr-24",
+        "May-24",
+        "Jun-24",
+        "Jul-24",
+        "Aug-24",
+        "Sep-24",
+        "Oct-24",
+    ]
     assert [p.label for p in trend(parse_label("Summer 23-24"), 4)] == [
-        "Summer 22-23", "Autumn 23-24", "Spring 23-24", "Summer 23-24"]
+        "Summer 22-23",
+        "Autumn 23-24",
+        "Spring 23-24",
+        "Summer 23-24",
+    ]
 
 
 def test_outturn_and_its_stand_in() -> None:

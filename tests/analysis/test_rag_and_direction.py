@@ -10,14 +10,23 @@ from indicators.analysis.rag import Rag, TargetError, TargetSpec, check_target, 
 
 HIGHER = TargetSpec(target=D("60"), floor=D("50"))
 LOWER = TargetSpec(target=D("25"), floor=D("30"))
-SCS13_BAND = TargetSpec(target=D("20.0"), band_low=D("17.5"), band_high=D("22.5"),
-                        floor_band_low=D("12.5"), floor_band_high=D("27.5"))
+SCS13_BAND = TargetSpec(
+    target=D("20.0"), band_low=D("17.5"), band_high=D("22.5"), floor_band_low=D("12.5"), floor_band_high=D("27.5")
+)
 
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("60", Rag.GREEN), ("60.04", Rag.GREEN), ("59.96", Rag.GREEN),  # 59.96 prints as 60.0
-     ("59.94", Rag.AMBER), ("50", Rag.AMBER), ("49.96", Rag.AMBER), ("49.94", Rag.RED), ("0", Rag.RED)],
+    [
+        ("60", Rag.GREEN),
+        ("60.04", Rag.GREEN),
+        ("59.96", Rag.GREEN),  # 59.96 prints as 60.0
+        ("59.94", Rag.AMBER),
+        ("50", Rag.AMBER),
+        ("49.96", Rag.AMBER),
+        ("49.94", Rag.RED),
+        ("0", Rag.RED),
+    ],
 )
 def test_higher_is_better(value: str, expected: Rag) -> None:
     assert rag(D(value), HIGHER, "H", 1) is expected
@@ -33,9 +42,18 @@ def test_lower_is_better(value: str, expected: Rag) -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("20.0", Rag.GREEN), ("17.5", Rag.GREEN), ("22.5", Rag.GREEN), ("17.45", Rag.GREEN),  # rounds to 17.5
-     ("17.44", Rag.AMBER), ("22.6", Rag.AMBER), ("12.5", Rag.AMBER), ("27.5", Rag.AMBER),
-     ("12.4", Rag.RED), ("27.6", Rag.RED)],
+    [
+        ("20.0", Rag.GREEN),
+        ("17.5", Rag.GREEN),
+        ("22.5", Rag.GREEN),
+        ("17.45", Rag.GREEN),  # rounds to 17.5
+        ("17.44", Rag.AMBER),
+        ("22.6", Rag.AMBER),
+        ("12.5", Rag.AMBER),
+        ("27.5", Rag.AMBER),
+        ("12.4", Rag.RED),
+        ("27.6", Rag.RED),
+    ],
 )
 def test_close_to_target_bands(value: str, expected: Rag) -> None:
     assert rag(D(value), SCS13_BAND, "T", 1) is expected
@@ -73,8 +91,13 @@ def test_negative_scores_progress_8() -> None:
         (TargetSpec(target=D("60"), floor=D("61")), "H", "above the target"),
         (TargetSpec(target=D("25"), floor=D("20")), "L", "below the target"),
         (TargetSpec(target=D("20"), band_low=D("21"), band_high=D("23")), "T", "does not contain the target"),
-        (TargetSpec(target=D("20"), band_low=D("18"), band_high=D("22"), floor_band_low=D("19"),
-                    floor_band_high=D("30")), "T", "does not contain the green band"),
+        (
+            TargetSpec(
+                target=D("20"), band_low=D("18"), band_high=D("22"), floor_band_low=D("19"), floor_band_high=D("30")
+            ),
+            "T",
+            "does not contain the green band",
+        ),
         (TargetSpec(target=D("20"), band_low=D("18"), band_high=D("22")), "H", "bands are for"),
     ],
 )
@@ -90,12 +113,18 @@ def test_floor_equal_to_target_is_allowed() -> None:
 
 @pytest.mark.parametrize(
     ("latest", "previous", "polarity", "expected"),
-    [("76.9", "64.0", "H", Direction.IMPROVED), ("64.0", "76.9", "H", Direction.WORSENED),
-     ("23.0", "23.4", "L", Direction.IMPROVED), ("9.1", "7.3", "L", Direction.WORSENED),
-     ("10.3", "10.3", "L", Direction.SAME), ("10.34", "10.26", "L", Direction.SAME)],  # both print 10.3
+    [
+        ("76.9", "64.0", "H", Direction.IMPROVED),
+        ("64.0", "76.9", "H", Direction.WORSENED),
+        ("23.0", "23.4", "L", Direction.IMPROVED),
+        ("9.1", "7.3", "L", Direction.WORSENED),
+        ("10.3", "10.3", "L", Direction.SAME),
+        ("10.34", "10.26", "L", Direction.SAME),
+    ],  # both print 10.3
 )
-def test_direction_by_polarity_at_printed_precision(latest: str, previous: str, polarity: str,
-                                                    expected: Direction) -> None:
+def test_direction_by_polarity_at_printed_precision(
+    latest: str, previous: str, polarity: str, expected: Direction
+) -> None:
     assert direction(D(latest), D(previous), polarity, 1) is expected
 
 

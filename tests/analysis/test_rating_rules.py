@@ -33,10 +33,13 @@ HAVERING = Rule(RatingRule.TOLERANCE_IMPROVING, D(10))
 @pytest.mark.parametrize(
     ("value", "polarity", "target", "expected"),
     [
-        ("95", "H", "95", Rag.GREEN), ("99", "H", "95", Rag.GREEN),
+        ("95", "H", "95", Rag.GREEN),
+        ("99", "H", "95", Rag.GREEN),
         ("85.5", "H", "95", Rag.AMBER),  # missed by 9.5 = 10 % of 95: still within
         ("85.4", "H", "95", Rag.RED),
-        ("10", "L", "10", Rag.GREEN), ("11", "L", "10", Rag.AMBER), ("11.1", "L", "10", Rag.RED),
+        ("10", "L", "10", Rag.GREEN),
+        ("11", "L", "10", Rag.AMBER),
+        ("11.1", "L", "10", Rag.RED),
         ("85.45", "H", "95", Rag.AMBER),  # rounds to 85.5 at one decimal
     ],
 )
@@ -108,8 +111,14 @@ def test_check_rule_accepts_a_good_rule() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("50", Expected.WITHIN), ("40", Expected.WITHIN), ("60", Expected.WITHIN), ("39.9", Expected.BELOW),
-     ("60.04", Expected.WITHIN), ("60.05", Expected.ABOVE)],
+    [
+        ("50", Expected.WITHIN),
+        ("40", Expected.WITHIN),
+        ("60", Expected.WITHIN),
+        ("39.9", Expected.BELOW),
+        ("60.04", Expected.WITHIN),
+        ("60.05", Expected.ABOVE),
+    ],
 )
 def test_activity_expected_range(value: str, expected: Expected) -> None:
     assert expected_range(D(value), D(40), D(60), 1) is expected
@@ -155,8 +164,11 @@ Q2 = parse_label("Q2 22-23")
 
 
 def test_a_target_profiled_for_the_period_comes_ahead_of_the_years() -> None:
-    candidates: list[tuple[Period | None, bool, str]] = [(None, False, "year 96"), (Q1, False, "Q1 19"),
-                                                         (Q2, False, "Q2 55")]
+    candidates: list[tuple[Period | None, bool, str]] = [
+        (None, False, "year 96"),
+        (Q1, False, "Q1 19"),
+        (Q2, False, "Q2 55"),
+    ]
     assert select_target(candidates, Q1) == "Q1 19"
     assert select_target(candidates, Q2) == "Q2 55"
     assert select_target(candidates, parse_label("Q4 22-23")) == "year 96"

@@ -638,9 +638,7 @@ def test_run_does_not_cross_a_rebase():
     assert joined.mean == pytest.approx(290 / 26)
     assert joined.upper_limit == pytest.approx(290 / 26 + 2.66 * 36 / 25)
     assert joined.point_types == (COMMON,) * 9 + (IMPROVEMENT,) * 7 + (COMMON,) * 10
-    assert xmr(GROUP_A + GROUP_B, improvement="increase", rebase_at=(13,), run_length=6).point_types == (
-        COMMON,
-    ) * 26
+    assert xmr(GROUP_A + GROUP_B, improvement="increase", rebase_at=(13,), run_length=6).point_types == (COMMON,) * 26
 
 
 def test_assurance_follows_the_last_group():

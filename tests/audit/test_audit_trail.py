@@ -37,6 +37,7 @@ def actions(**filters: object) -> list[str]:
 
 # --- who may see /audit/ ----------------------------------------------------------------------------------------
 
+
 def test_the_mi_team_sees_the_audit_trail_and_the_menu_links_it(demo: None, mi_user: User, client_for) -> None:
     response = client_for(mi_user).get("/audit/")
     assert response.status_code == 200
@@ -64,16 +65,24 @@ def test_wrong_methods_are_405(demo: None, mi_user: User, client_for) -> None:
 
 # --- the acceptance: the demo's month ---------------------------------------------------------------------------
 
-def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publication(demo: None, mi_user: User,
-                                                                                   client_for) -> None:
+
+def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publication(
+    demo: None, mi_user: User, client_for
+) -> None:
     demo_actions = actions()
     for action in ("upload.received", "upload.committed", "edition.approved", "edition.published"):
         assert action in demo_actions
     assert AuditEvent.objects.get(action="edition.published").object_id == "2024-10"
     assert AuditEvent.objects.get(action="upload.committed").counts["new"] > 1000
     page = client_for(mi_user).get("/audit/").content.decode()
-    for text in ("upload.received", "upload.committed", "edition.approved", "edition.published", "Oct-24 version 1",
-                 "measurements.csv"):
+    for text in (
+        "upload.received",
+        "upload.committed",
+        "edition.approved",
+        "edition.published",
+        "Oct-24 version 1",
+        "measurements.csv",
+    ):
         assert text in page
 
 
@@ -87,9 +96,10 @@ def test_loading_the_demo_again_records_nothing_new(demo: None) -> None:
 
 # --- events where things happen ----------------------------------------------------------------------------------
 
+
 def test_a_web_upload_leaves_received_previewed_confirmed_and_committed(
-        demo: None, mi_user: User, client_for, caplog: pytest.LogCaptureFixture,
-        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, mi_user: User, client_for, caplog: pytest.LogCaptureFixture, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     caplog.set_level(logging.INFO, logger="scorecard.audit")
     client = client_for(mi_user)
     AuditEvent.objects.all().delete()
@@ -101,8 +111,13 @@ def test_a_web_upload_leaves_received_previewed_confirmed_and_committed(
     assert upload.state == Upload.State.COMMITTED
     assert actions() == ["upload.received", "upload.previewed", "upload.confirmed", "upload.committed"]
     committed = AuditEvent.objects.get(action="upload.committed")
-    assert (committed.user, committed.username, committed.object_type, committed.object_id,
-            committed.object_label) == (mi_user, "mi", "upload", str(upload.pk), "values.csv")
+    assert (committed.user, committed.username, committed.object_type, committed.object_id, committed.object_label) == (
+        mi_user,
+        "mi",
+        "upload",
+        str(upload.pk),
+        "values.csv",
+    )
     assert committed.counts["committed"] == {"new": 1, "changed": 0, "unchanged": 0}
     logged = [r.audit for r in caplog.records if r.name == "scorecard.audit"]  # logged as well as stored
     assert [line["event"] for line in logged] == actions()
@@ -111,8 +126,9 @@ def test_a_web_upload_leaves_received_previewed_confirmed_and_committed(
 def test_a_failed_commit_is_recorded(demo: None, mi_user: User) -> None:
     from indicators.importing.load import commit_upload
 
-    upload = Upload.objects.create(filename="broken.csv", content=b"not,a,valid\nfile", size=16, uploaded_by=mi_user,
-                                   state=Upload.State.QUEUED)
+    upload = Upload.objects.create(
+        filename="broken.csv", content=b"not,a,valid\nfile", size=16, uploaded_by=mi_user, state=Upload.State.QUEUED
+    )
     assert commit_upload(upload.pk) == Upload.State.FAILED
     event = AuditEvent.objects.get(action="upload.failed")
     assert event.object_id == str(upload.pk) and event.username == "mi" and event.detail
@@ -135,12 +151,12 @@ def test_approval_publication_and_embargo_are_recorded(demo: None, mi_user: User
     approval = AuditEvent.objects.filter(action="edition.approved").latest("pk")
     assert (approval.username, approval.object_type, approval.object_id) == ("lead", "edition", "2024-10")
     later = timezone.localtime() + timedelta(days=2)
-    response = client_for(mi_user).post("/editions/2024-10/publish/",
-                                        {"visible_from": later.strftime("%Y-%m-%dT%H:%M")})
+    response = client_for(mi_user).post(
+        "/editions/2024-10/publish/", {"visible_from": later.strftime("%Y-%m-%dT%H:%M")}
+    )
     assert response.status_code == 302
     published = AuditEvent.objects.filter(action="edition.published").latest("pk")
-    assert (published.username, published.object_label, published.counts["version"]) == (
-        "mi", "Oct-24 version 2", 2)
+    assert (published.username, published.object_label, published.counts["version"]) == ("mi", "Oct-24 version 2", 2)
     assert AuditEvent.objects.filter(action="edition.embargoed", username="mi", object_id="2024-10").exists()
 
 
@@ -180,6 +196,7 @@ def test_record_never_raises_and_keeps_what_it_can() -> None:
 
 # --- filters, pages, exports -------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def events(db: None, mi_user: User) -> None:
     now = timezone.now()
@@ -189,18 +206,21 @@ def events(db: None, mi_user: User) -> None:
     AuditEvent.objects.filter(pk=old.pk).update(at=now - timedelta(days=40))
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("", ["edition.published", "upload.received", "user.created"]),
-    ("?action=upload.received", ["upload.received"]),
-    ("?user=mi", ["upload.received"]),
-    ("?user=system", ["edition.published"]),
-    ("?object_type=edition", ["edition.published"]),
-    ("?object=october", ["upload.received"]),
-    ("?object=2024-10", ["edition.published"]),
-    ("?since={old}", ["edition.published", "upload.received", "user.created"]),
-    ("?since={recent}", ["edition.published", "upload.received"]),
-    ("?until={recent}", ["user.created"]),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("", ["edition.published", "upload.received", "user.created"]),
+        ("?action=upload.received", ["upload.received"]),
+        ("?user=mi", ["upload.received"]),
+        ("?user=system", ["edition.published"]),
+        ("?object_type=edition", ["edition.published"]),
+        ("?object=october", ["upload.received"]),
+        ("?object=2024-10", ["edition.published"]),
+        ("?since={old}", ["edition.published", "upload.received", "user.created"]),
+        ("?since={recent}", ["edition.published", "upload.received"]),
+        ("?until={recent}", ["user.created"]),
+    ],
+)
 def test_the_filters(query: str, expected: list[str], events: None, mi_user: User, client_for) -> None:
     today = timezone.localdate()
     query = query.format(old=(today - timedelta(days=41)).isoformat(), recent=(today - timedelta(days=10)).isoformat())
@@ -234,8 +254,13 @@ def test_the_page_is_paginated_with_a_fixed_number_of_queries(events: None, mi_u
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_the_export_is_filtered_and_formula_safe(file_format: str, events: None, mi_user: User, client_for) -> None:
-    record("upload.received", mi_user, about=("upload", 8, '=HYPERLINK("http://evil.example","x")'),
-           detail="@SUM(1)", counts={"bytes": -1})
+    record(
+        "upload.received",
+        mi_user,
+        about=("upload", 8, '=HYPERLINK("http://evil.example","x")'),
+        detail="@SUM(1)",
+        counts={"bytes": -1},
+    )
     response = client_for(mi_user).get(f"/audit/?action=upload.received&format={file_format}")
     assert response.status_code == 200
     if file_format == "csv":
@@ -243,8 +268,10 @@ def test_the_export_is_filtered_and_formula_safe(file_format: str, events: None,
         rows = list(csv.reader(io.StringIO(response.content.decode())))
     else:
         assert unsafe_xlsx_cells(response.content) == []
-        rows = [[c if c is not None else "" for c in row]
-                for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)]
+        rows = [
+            [c if c is not None else "" for c in row]
+            for row in load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True)
+        ]
     assert rows[0] == ["when", "user", "action", "object_type", "object_id", "object", "counts", "detail"]
     assert len(rows) == 3 and {row[2] for row in rows[1:]} == {"upload.received"}
     assert any("HYPERLINK" in str(row[5]) for row in rows[1:])
@@ -252,8 +279,10 @@ def test_the_export_is_filtered_and_formula_safe(file_format: str, events: None,
 
 def test_footnotes_and_commentary_are_recorded(demo: None, mi_user: User, client_for) -> None:
     client = client_for(mi_user)
-    client.post("/uploads/footnotes/", {"indicator": "APP17", "area": "Gravesham", "period": "Oct-24",
-                                        "footnote": "Revised by the service"})
+    client.post(
+        "/uploads/footnotes/",
+        {"indicator": "APP17", "area": "Gravesham", "period": "Oct-24", "footnote": "Revised by the service"},
+    )
     footnote = AuditEvent.objects.get(action="footnote.changed")
     assert footnote.username == "mi" and "Gravesham Oct-24: Revised by the service" in footnote.detail
     client.post("/editions/2024-10/commentary/SCS19/", {"unit": "", "text": "Placements rose."})

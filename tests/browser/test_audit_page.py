@@ -22,10 +22,14 @@ def test_the_audit_page_fits_at_desktop_and_phone_widths(transactional_db, demo,
         page.click("button[type=submit]")
         page.wait_for_url("**/audit/")
         assert page.locator("h1").inner_text() == "Audit trail"
-        assert page.locator("table.audit-events tbody tr").count() >= 4  # the demo's upload, commit, approval, publication
+        assert (
+            page.locator("table.audit-events tbody tr").count() >= 4
+        )  # the demo's upload, commit, approval, publication
         # The page's own content (the header's menu is the screens work's): wide tables scroll in their box.
-        overflow = page.evaluate("Math.max(...[...document.querySelectorAll('main > *')].map("
-                                 "e => e.getBoundingClientRect().right)) - window.innerWidth")
+        overflow = page.evaluate(
+            "Math.max(...[...document.querySelectorAll('main > *')].map("
+            "e => e.getBoundingClientRect().right)) - window.innerWidth"
+        )
         shot(page, f"audit-{width}")
         assert overflow <= 0, f"{overflow}px of sideways scroll at {width}px"
         page.close()

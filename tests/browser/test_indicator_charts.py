@@ -15,13 +15,18 @@ JS_BUDGET_BYTES = 1_500_000
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_indicator_charts_load_light_and_stay_out_of_the_tab_order(transactional_db, demo, live_server,
-                                                                    browser, width):  # noqa: F811
+def test_indicator_charts_load_light_and_stay_out_of_the_tab_order(transactional_db, demo, live_server, browser, width):  # noqa: F811
     User.objects.create_user("chart-officer", password=PASSWORD).groups.add(Group.objects.get(name=OFFICERS))
     page = browser.new_page(viewport={"width": width, "height": 900})
     scripts: dict[str, int] = {}
-    page.on("response", lambda response: scripts.__setitem__(response.url, len(response.body()))
-            if response.request.resource_type == "script" and response.ok else None)
+    page.on(
+        "response",
+        lambda response: (
+            scripts.__setitem__(response.url, len(response.body()))
+            if response.request.resource_type == "script" and response.ok
+            else None
+        ),
+    )
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(f"{live_server.url}/accounts/login/")
@@ -41,11 +46,13 @@ def test_indicator_charts_load_light_and_stay_out_of_the_tab_order(transactional
     buttons = page.locator(".chart .modebar-btn")
     assert buttons.count() == page.locator(".chart[data-drawn=true]").count() == 2
     assert {buttons.nth(i).get_attribute("data-title") for i in range(buttons.count())} == {"Download plot as a PNG"}
-    tab_stops = page.evaluate("() => Array.from(document.querySelectorAll('.chart *')).filter(e => e.tabIndex >= 0)"
-                              ".length")
+    tab_stops = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.chart *')).filter(e => e.tabIndex >= 0).length"
+    )
     assert tab_stops == 0
     # The last x-axis tick is no later than the edition month (October 2024).
-    ticks = page.evaluate("() => Array.from(document.querySelectorAll('#trend-chart .xtick text'))"
-                          ".map(t => t.textContent)")
+    ticks = page.evaluate(
+        "() => Array.from(document.querySelectorAll('#trend-chart .xtick text')).map(t => t.textContent)"
+    )
     assert ticks and not any(text.endswith("2025") or text.startswith(("Nov", "Dec")) for text in ticks), ticks
     shot(page, f"indicator-app17-dover-{width}")

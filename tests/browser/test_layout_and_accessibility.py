@@ -59,7 +59,11 @@ SCORECARDS = [
     Check("/compare/"),
     Check("/uploads/chasing/"),
 ]
-EDITION_LIST, EDITION, EDITION_UNIT = Check("/editions/"), Check("/editions/2024-10/"), Check("/editions/2024-10/dover/")
+EDITION_LIST, EDITION, EDITION_UNIT = (
+    Check("/editions/"),
+    Check("/editions/2024-10/"),
+    Check("/editions/2024-10/dover/"),
+)
 MEMBER = [
     EDITION_LIST,
     Check("/editions/2024-10/", rag_in_view=True, shot="member-authority"),
@@ -69,12 +73,30 @@ MEMBER = [
 ]
 COMMENTARY = [Check("/editions/2024-10/commentary/"), Check("/editions/2024-10/commentary/APP17/")]
 OFFICER = [*SCORECARDS, EDITION_LIST, EDITION, EDITION_UNIT, Check("/editions/2024-10/changes/"), *COMMENTARY]
-LEAD = [SCORECARDS[1], SCORECARDS[6], SCORECARDS[7], SCORECARDS[8], EDITION_LIST, EDITION,
-        Check("/editions/2024-10/approve/")]
+LEAD = [
+    SCORECARDS[1],
+    SCORECARDS[6],
+    SCORECARDS[7],
+    SCORECARDS[8],
+    EDITION_LIST,
+    EDITION,
+    Check("/editions/2024-10/approve/"),
+]
 MI = [
-    SCORECARDS[0], Check("/uploads/"), Check("/uploads/new/"), Check("/uploads/{upload}/"), Check("/uploads/targets/"),
-    Check("/uploads/targets/years/"), Check("/uploads/footnotes/"), SCORECARDS[8], Check("/people/"),
-    Check("/people/new/"), Check("/people/{person}/"), EDITION, Check("/editions/2024-10/publish/"), *COMMENTARY,
+    SCORECARDS[0],
+    Check("/uploads/"),
+    Check("/uploads/new/"),
+    Check("/uploads/{upload}/"),
+    Check("/uploads/targets/"),
+    Check("/uploads/targets/years/"),
+    Check("/uploads/footnotes/"),
+    SCORECARDS[8],
+    Check("/people/"),
+    Check("/people/new/"),
+    Check("/people/{person}/"),
+    EDITION,
+    Check("/editions/2024-10/publish/"),
+    *COMMENTARY,
     Check("/audit/", optional=True),  # the audit branch's page
 ]
 ROLES: dict[str, tuple[str, list[Check]]] = {
@@ -168,14 +190,21 @@ def page_problems(page, path: str, check: Check, role: str) -> list[str]:  # typ
         box = page.evaluate(FIRST_RAG)
         if box is None or box["column"] < 0:
             problems.append(f"{where}: no scorecard table with a RAG column")
-        elif not (box["scrolled"] == 0 and 0 <= box["left"] and box["right"] <= box["width"]
-                  and 0 <= box["top"] and box["bottom"] <= box["height"]):
+        elif not (
+            box["scrolled"] == 0
+            and box["left"] >= 0
+            and box["right"] <= box["width"]
+            and box["top"] >= 0
+            and box["bottom"] <= box["height"]
+        ):
             problems.append(f"{where}: the first row's RAG cell is not in view without scrolling: {box}")
     page.evaluate(AXE_SOURCE)
     for violation in page.evaluate(RUN_AXE, AXE_TAGS):
         if not allowed(violation):
-            problems.append(f"{where}: axe {violation['id']} ({violation['impact']}): {violation['help']} "
-                            f"at {json.dumps(violation['nodes'][:5])}")
+            problems.append(
+                f"{where}: axe {violation['id']} ({violation['impact']}): {violation['help']} "
+                f"at {json.dumps(violation['nodes'][:5])}"
+            )
     return problems
 
 

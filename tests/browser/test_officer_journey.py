@@ -54,11 +54,23 @@ def test_officer_journey(transactional_db, demo, live_server, browser, tmp_path)
     officer.groups.add(Group.objects.get(name=OFFICERS))
     page = browser.new_page(viewport={"width": 1400, "height": 900}, accept_downloads=True)
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     # Every resource loads (plotly.js and charts.js from static/); the browser's own favicon probe aside.
-    page.on("response", lambda response: errors.append(f"{response.status} {response.url}")
-            if response.status >= 400 and not response.url.endswith("/favicon.ico") else None)
+    page.on(
+        "response",
+        lambda response: (
+            errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and not response.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     page.goto(f"{live_server.url}/scorecard/dover/")
@@ -123,8 +135,14 @@ def test_spc_views(transactional_db, demo, live_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
     page.goto(f"{live_server.url}/accounts/login/?next=/scorecard/dover/")
     page.fill("#id_username", "browser-spc")
     page.fill("#id_password", PASSWORD)

@@ -21,11 +21,17 @@ UPLOADED_LATER = ("Sevenoaks", "Swale", "Thanet", "Maidstone", "Tonbridge and Ma
 def revise(measurement: Measurement, value: Decimal, reason: str = "corrected by MI") -> MeasurementRevision:
     """Change a stored value and keep its revision, as the upload pipeline does."""
     revision = MeasurementRevision.objects.create(
-        measurement=measurement, changed_at=timezone.now(), reason=reason,
-        old_value=measurement.value, old_numerator=measurement.numerator,
-        old_denominator=measurement.denominator, old_status=measurement.status,
-        new_value=value, new_numerator=measurement.numerator,
-        new_denominator=measurement.denominator, new_status="",
+        measurement=measurement,
+        changed_at=timezone.now(),
+        reason=reason,
+        old_value=measurement.value,
+        old_numerator=measurement.numerator,
+        old_denominator=measurement.denominator,
+        old_status=measurement.status,
+        new_value=value,
+        new_numerator=measurement.numerator,
+        new_denominator=measurement.denominator,
+        new_status="",
     )
     measurement.value, measurement.status = value, ""
     measurement.save(update_fields=["value", "status", "updated_at"])
@@ -40,11 +46,16 @@ def upload_other_districts(names: tuple[str, ...] = UPLOADED_LATER, scale: Decim
     for position, district in enumerate(ReportingUnit.objects.filter(name__in=names)):
         factor = scale + Decimal(position) / 100
         for row in kent_rows:
-            created.append(Measurement(
-                indicator_id=row.indicator_id, unit=district, period_kind=row.period_kind,
-                period_start=row.period_start, status=row.status,
-                value=None if row.value is None else (row.value * factor).quantize(Decimal("0.000001")),
-            ))
+            created.append(
+                Measurement(
+                    indicator_id=row.indicator_id,
+                    unit=district,
+                    period_kind=row.period_kind,
+                    period_start=row.period_start,
+                    status=row.status,
+                    value=None if row.value is None else (row.value * factor).quantize(Decimal("0.000001")),
+                )
+            )
     Measurement.objects.bulk_create(created)
     return len(created)
 
@@ -86,9 +97,15 @@ def demo_pack(demo: None) -> bytes:
     EditionPack.objects.filter(version=version).delete()  # queued at publication; the worker never ran in the test
     if _demo_pack:
         pdf = _demo_pack[0]
-        EditionPack.objects.create(version=version, status=PackStatus.READY, queued_at=timezone.now(),
-                                   finished_at=timezone.now(), pdf=pdf, sha256=hashlib.sha256(pdf).hexdigest(),
-                                   size=len(pdf))
+        EditionPack.objects.create(
+            version=version,
+            status=PackStatus.READY,
+            queued_at=timezone.now(),
+            finished_at=timezone.now(),
+            pdf=pdf,
+            sha256=hashlib.sha256(pdf).hexdigest(),
+            size=len(pdf),
+        )
         return pdf
     if make_pack(version.pk) != PackStatus.READY:
         skip_or_fail("the committee pack could not be laid out: " + EditionPack.objects.get(version=version).error)
@@ -106,8 +123,13 @@ def _skip_or_fail(reason: str) -> None:
 def poppler(tool: str, *args: str, pdf: bytes) -> str:
     if shutil.which(tool) is None:
         _skip_or_fail(f"{tool} (poppler-utils) is not installed")
-    result = subprocess.run([tool, *args, "-", "-"] if tool == "pdftotext" else [tool, *args, "-"],
-                            input=pdf, capture_output=True, check=True, timeout=120)
+    result = subprocess.run(
+        [tool, *args, "-", "-"] if tool == "pdftotext" else [tool, *args, "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+        timeout=120,
+    )
     return result.stdout.decode("utf-8")
 
 

@@ -49,7 +49,8 @@ def app17_row(page: str) -> str:
 
 @pytest.mark.pdf
 def test_a_revision_after_publication_changes_neither_the_member_page_nor_the_pdf(
-        demo_pack: bytes, member: User, officer: User, client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    demo_pack: bytes, member: User, officer: User, client_for, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     def no_layout(*args: object) -> bytes:
         raise AssertionError("the committee pack was laid out during a request")
 
@@ -70,7 +71,7 @@ def test_a_revision_after_publication_changes_neither_the_member_page_nor_the_pd
     assert after == before
     assert hashlib.sha256(after).hexdigest() == EditionPack.objects.get(version__number=1).sha256
     text = poppler("pdftotext", "-layout", pdf=after)
-    dartford_part = text[text.index("Dartford — October 2024"):]
+    dartford_part = text[text.index("Dartford — October 2024") :]
     app17_line = next(line for line in dartford_part.splitlines() if line.split()[:1] == ["APP17"])
     assert PUBLISHED in app17_line.split()
     assert REVISED not in text
@@ -81,7 +82,8 @@ def test_a_revision_after_publication_changes_neither_the_member_page_nor_the_pd
 
 
 def test_the_committee_pack_has_cover_contents_guidance_kent_and_all_twelve_districts(
-        demo: None, mi_user: User) -> None:
+    demo: None, mi_user: User
+) -> None:
     """The pack's document (its layout is read back from the PDF in test_pack_pdf.py)."""
     assert upload_other_districts() > 0
     approve_now()
@@ -117,8 +119,16 @@ def test_the_pack_is_print_first_html(demo: None, member: User, client_for) -> N
         assert rule in css
 
 
-UNPUBLISHED = ["/scorecard/kent/", "/scorecard/kent/2024-10/", "/scorecard/dartford/2024-10/", "/indicators/APP17/",
-               "/compare/", "/compare/2024-10/", "/uploads/", "/uploads/new/"]
+UNPUBLISHED = [
+    "/scorecard/kent/",
+    "/scorecard/kent/2024-10/",
+    "/scorecard/dartford/2024-10/",
+    "/indicators/APP17/",
+    "/compare/",
+    "/compare/2024-10/",
+    "/uploads/",
+    "/uploads/new/",
+]
 
 
 def test_members_never_reach_unpublished_figures_uploads_or_the_admin(demo: None, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -141,8 +151,9 @@ def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
 MEMBER_PAGES = ["/editions/2024-10/", "/editions/2024-10/dartford/", "/editions/2024-10/pack/", "/editions/"]
 
 
-def test_member_pages_run_in_a_fixed_number_of_queries(demo: None, member: User, client_for,
-                                                         django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_member_pages_run_in_a_fixed_number_of_queries(
+    demo: None, member: User, client_for, django_assert_num_queries
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(member)
     # Session, user, 2 permission lookups, the version, its siblings, the unit's rows, the list of units,
     # and the names printed in the page's title and footer (the default scorecard, scorecard/names.py).
@@ -157,8 +168,13 @@ def test_member_pages_run_in_a_fixed_number_of_queries(demo: None, member: User,
     for number in range(3):
         template.pk, template.code = None, f"NEW{number}"
         template.save()
-        Measurement.objects.create(indicator=template, unit=ReportingUnit.objects.authority(), period_kind="M",
-                                   period_start=OCTOBER.start, value=Decimal("50"))
+        Measurement.objects.create(
+            indicator=template,
+            unit=ReportingUnit.objects.authority(),
+            period_kind="M",
+            period_start=OCTOBER.start,
+            value=Decimal("50"),
+        )
     approve_now()
     publish_edition(OCTOBER)
     after = {url: count_queries(client, url) for url in MEMBER_PAGES}

@@ -33,8 +33,9 @@ def test_publishing_keeps_each_unit_apart_and_the_document_whole(demo: None) -> 
 
 def test_provisional_marks_read_only_the_pages_units(demo: None) -> None:
     dover = ReportingUnit.objects.get(name="Dover")
-    Measurement.objects.filter(indicator__code="SCS03", unit__name="Dover CSWT",
-                               period_start=OCTOBER.start).update(value=Decimal("12.3"))
+    Measurement.objects.filter(indicator__code="SCS03", unit__name="Dover CSWT", period_start=OCTOBER.start).update(
+        value=Decimal("12.3")
+    )
     rows = build_scorecard(dover, OCTOBER).rows
     version = is_published(OCTOBER)
     with CaptureQueriesContext(connection) as queries:
@@ -54,12 +55,18 @@ def test_the_migration_moves_published_units_out_of_the_snapshot_and_back() -> N
     old_apps = executor.loader.project_state(before).apps
     Edition = old_apps.get_model("scorecard", "Edition")
     Version = old_apps.get_model("scorecard", "EditionVersion")
-    units = [{"id": 1, "name": "Kent", "slug": "kent", "kind": "authority", "has_data": True, "teams": [], "rows": []},
-             {"id": 2, "name": "Dover", "slug": "dover", "kind": "district", "has_data": False, "teams": [],
-              "rows": []}]
+    units = [
+        {"id": 1, "name": "Kent", "slug": "kent", "kind": "authority", "has_data": True, "teams": [], "rows": []},
+        {"id": 2, "name": "Dover", "slug": "dover", "kind": "district", "has_data": False, "teams": [], "rows": []},
+    ]
     edition = Edition.objects.create(month=OCTOBER.start)
-    Version.objects.create(edition=edition, number=1, published_at="2024-12-09T10:00:00Z", suppression_threshold=5,
-                           snapshot={"format": 1, "month": "2024-10", "units": units, "commentary": []})
+    Version.objects.create(
+        edition=edition,
+        number=1,
+        published_at="2024-12-09T10:00:00Z",
+        suppression_threshold=5,
+        snapshot={"format": 1, "month": "2024-10", "units": units, "commentary": []},
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(after)
@@ -68,7 +75,9 @@ def test_the_migration_moves_published_units_out_of_the_snapshot_and_back() -> N
     assert version.snapshot == {"format": 1, "month": "2024-10", "commentary": []}
     stored = new_apps.get_model("scorecard", "EditionUnit").objects.filter(version=version).order_by("position")
     assert [(unit.unit_id, unit.slug, unit.has_data, unit.data) for unit in stored] == [
-        (1, "kent", True, units[0]), (2, "dover", False, units[1])]
+        (1, "kent", True, units[0]),
+        (2, "dover", False, units[1]),
+    ]
 
     executor = MigrationExecutor(connection)
     executor.migrate(before)

@@ -33,9 +33,14 @@ SMALLEST_WORD_HEIGHT = 7 * 1.164 - 0.05
 def pages_of(pdf: bytes) -> list[tuple[float, float, list[tuple[float, float, float, float, str]]]]:
     """Each page's width, height and words with their boxes (points, from the top left)."""
     text = poppler("pdftotext", "-bbox", pdf=pdf)
-    return [(float(width), float(height),
-             [(float(x0), float(y0), float(x1), float(y1), word) for x0, y0, x1, y1, word in WORD.findall(body)])
-            for width, height, body in PAGE.findall(text)]
+    return [
+        (
+            float(width),
+            float(height),
+            [(float(x0), float(y0), float(x1), float(y1), word) for x0, y0, x1, y1, word in WORD.findall(body)],
+        )
+        for width, height, body in PAGE.findall(text)
+    ]
 
 
 def bookmarks_of(pdf: bytes) -> dict[int, str]:
@@ -75,15 +80,20 @@ def test_each_kent_rows_code_latest_value_and_rag_stand_on_one_line(demo_pack: b
         code = re.compile(rf"(?<!\S){re.escape(row.code)}(?!\S)")
         # The latest value may carry its footnote's mark: 33.2[2].
         wanted = [rf"{re.escape(row.value.split()[0])}(\[\d+\])?", *([row.rag] if row.rag else [])]
-        assert any(code.search(line) and all(re.search(rf"(?<!\S){part}(?!\S)", line) for part in wanted)
-                   for line in lines), f"{row.code}: {wanted} not on the row's line"
+        assert any(
+            code.search(line) and all(re.search(rf"(?<!\S){part}(?!\S)", line) for part in wanted) for line in lines
+        ), f"{row.code}: {wanted} not on the row's line"
 
 
 def test_the_pdf_is_tagged_titled_in_english_with_one_embedded_font_family(demo_pack: bytes) -> None:
     info = poppler("pdfinfo", pdf=demo_pack)
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
-    assert re.search(r"^Title:\s+Kent · Children, Young People and Education Directorate Scorecard · October 2024 · "
-                     r"version 1$", info, re.M)
+    assert re.search(
+        r"^Title:\s+Kent · Children, Young People and Education Directorate Scorecard · October 2024 · "
+        r"version 1$",
+        info,
+        re.M,
+    )
     assert re.search(r"^Page size:\s+841.89 x 595.276 pts \(A4\)$", info, re.M)  # landscape
     fonts = poppler("pdffonts", pdf=demo_pack).splitlines()[2:]
     assert fonts and all(" yes yes " in line for line in fonts), fonts  # embedded (subsets)
@@ -126,8 +136,23 @@ def test_three_pack_pages_are_saved_as_pictures_to_look_at(demo_pack: bytes, tmp
     ARTIFACTS.mkdir(exist_ok=True)
     first_page = {title: number for number, title in bookmarks_of(demo_pack).items()}
     for name, page in (("contents", 2), ("kent", first_page["Kent"]), ("district", first_page["Dartford"])):
-        subprocess.run(["pdftoppm", "-r", "60", "-png", "-singlefile", "-f", str(page), "-l", str(page),
-                        str(source), str(ARTIFACTS / f"pack-{name}")], check=True, timeout=120)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "60",
+                "-png",
+                "-singlefile",
+                "-f",
+                str(page),
+                "-l",
+                str(page),
+                str(source),
+                str(ARTIFACTS / f"pack-{name}"),
+            ],
+            check=True,
+            timeout=120,
+        )
         assert (ARTIFACTS / f"pack-{name}.png").stat().st_size > 10_000
 
 
@@ -140,7 +165,7 @@ def test_an_embargoed_version_prints_its_embargo_on_the_cover_and_every_page(dem
     version = EditionVersion.objects.select_related("edition").get(edition__month=OCTOBER.start, number=1)
     version.visible_from = timezone.now() + timedelta(days=2)
     html = pack_html(version)
-    html = html[:html.index('<section class="guidance"')] + "</body></html>"
+    html = html[: html.index('<section class="guidance"')] + "</body></html>"
     try:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:  # no WeasyPrint (or Pango) here
@@ -159,7 +184,7 @@ def test_a3_chosen_at_publication_is_printed_on_a3_landscape(demo: None) -> None
     version.paper = "A3"
     html = pack_html(version)
     try:
-        pdf = html_to_pdf(html[:html.index('<section class="guidance"')] + "</body></html>")
+        pdf = html_to_pdf(html[: html.index('<section class="guidance"')] + "</body></html>")
     except PdfUnavailable as error:  # no WeasyPrint (or Pango) here
         skip_or_fail(f"WeasyPrint cannot lay out here: {error}")
     assert re.search(r"^Page size:\s+1190.55 x 841.89 pts \(A3\)$", poppler("pdfinfo", pdf=pdf), re.M)

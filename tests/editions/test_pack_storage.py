@@ -59,7 +59,8 @@ def publish_now(user: User | None = None, **options: object) -> EditionVersion:
 
 
 def test_publishing_queues_the_pack_and_the_worker_stores_it_once(
-        demo: None, layout: list[int], queued: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, layout: list[int], queued: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         version = publish_now()
     assert queued == [version.pk]  # queued once the publication committed, not laid out in it
@@ -74,15 +75,21 @@ def test_publishing_queues_the_pack_and_the_worker_stores_it_once(
 
 
 def test_in_eager_mode_the_pack_is_made_in_process_at_publication(
-        demo: None, layout: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, layout: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         version = publish_now()
     assert layout == [version.number] and EditionPack.objects.get(version=version).is_ready
 
 
 def test_pack_pdf_serves_the_stored_bytes_without_layout_even_after_a_revision(
-        demo: None, member: User, client_for, layout: list[int], monkeypatch: pytest.MonkeyPatch,
-        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None,
+    member: User,
+    client_for,
+    layout: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         version = publish_now()
     stored = EditionPack.objects.get(version=version)
@@ -102,7 +109,8 @@ def test_pack_pdf_serves_the_stored_bytes_without_layout_even_after_a_revision(
 
 
 def test_republishing_makes_a_new_version_with_its_own_pack(
-        demo: None, member: User, client_for, layout: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, member: User, client_for, layout: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         second = publish_now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -122,8 +130,13 @@ def test_a_paper_size_other_than_a4_or_a3_is_refused(demo: None) -> None:
 
 
 def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_not_the_request(
-        demo: None, member: User, client_for, queued: list[int], monkeypatch: pytest.MonkeyPatch,
-        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None,
+    member: User,
+    client_for,
+    queued: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks,
+) -> None:  # type: ignore[no-untyped-def]
     version = EditionVersion.objects.get(number=1)
     EditionPack.objects.filter(version=version).delete()  # as a version published before this change has none
     monkeypatch.setattr("scorecard.editions.pdf.lay_out", no_layout)
@@ -142,18 +155,21 @@ def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_
 
 
 def test_a_lost_task_is_queued_again_and_a_failure_says_so(
-        demo: None, member: User, client_for, queued: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, member: User, client_for, queued: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     version = EditionVersion.objects.get(number=1)
     EditionPack.objects.filter(version=version).delete()
     # Queued at publication, long ago, and the worker never ran it (its message was lost).
-    pack = EditionPack.objects.create(version=version, status=PackStatus.QUEUED,
-                                      queued_at=timezone.now() - pdf.STALE_AFTER - timedelta(minutes=1))
+    pack = EditionPack.objects.create(
+        version=version, status=PackStatus.QUEUED, queued_at=timezone.now() - pdf.STALE_AFTER - timedelta(minutes=1)
+    )
     client = client_for(member)
     with django_capture_on_commit_callbacks(execute=True):
         assert client.get("/editions/2024-10/pack.pdf").status_code == 202
     assert queued == [version.pk]
-    EditionPack.objects.filter(pk=pack.pk).update(status=PackStatus.FAILED, finished_at=timezone.now(),
-                                                  error="the layout ran out of memory")
+    EditionPack.objects.filter(pk=pack.pk).update(
+        status=PackStatus.FAILED, finished_at=timezone.now(), error="the layout ran out of memory"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.get("/editions/2024-10/pack.pdf")
     assert response.status_code == 503 and b"ran out of memory" in response.content
@@ -165,8 +181,8 @@ def test_a_lost_task_is_queued_again_and_a_failure_says_so(
 
 
 def test_the_publish_page_shows_each_versions_pack_progress(
-        demo: None, mi_user: User, client_for, layout: list[int], queued: list[int],
-        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, mi_user: User, client_for, layout: list[int], queued: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     client = client_for(mi_user)
     approve_now()
     with django_capture_on_commit_callbacks(execute=True):
@@ -174,24 +190,28 @@ def test_the_publish_page_shows_each_versions_pack_progress(
     assert response.redirect_chain[-1][0] == "/editions/2024-10/publish/"
     page = response.content.decode()
     assert "Published Oct-24 as version 2" in page and "Queued for the worker" in page
-    assert 'js/refresh.js' in page
+    assert "js/refresh.js" in page
     version = EditionVersion.objects.get(number=2)
     assert version.paper == "A3" and queued == [version.pk]
     pdf.make_pack(version.pk)
     EditionPack.objects.filter(version__number=1).update(status=PackStatus.MAKING, started_at=timezone.now())
     page = client.get("/editions/2024-10/publish/").content.decode()
     assert 'href="/editions/2024-10/pack.pdf?version=2">PDF</a> (A3' in page
-    assert "Being laid out by the worker" in page and 'js/refresh.js' in page
+    assert "Being laid out by the worker" in page and "js/refresh.js" in page
     EditionPack.objects.filter(version__number=1).update(status=PackStatus.READY)
-    assert 'js/refresh.js' not in client.get("/editions/2024-10/publish/").content.decode()
+    assert "js/refresh.js" not in client.get("/editions/2024-10/publish/").content.decode()
 
 
 @pytest.mark.parametrize("role,status", [("member", 202), ("officer", 202), ("mi", 202), ("nobody", 403)])
 def test_each_role_gets_the_preparing_page_or_403(
-        demo: None, role: str, status: int, client_for, queued: list[int],
-        mi_user: User, officer: User, member: User) -> None:  # type: ignore[no-untyped-def]
-    users = {"member": member, "officer": officer, "mi": mi_user,
-             "nobody": User.objects.create_user("nobody", password="pw-for-tests")}
+    demo: None, role: str, status: int, client_for, queued: list[int], mi_user: User, officer: User, member: User
+) -> None:  # type: ignore[no-untyped-def]
+    users = {
+        "member": member,
+        "officer": officer,
+        "mi": mi_user,
+        "nobody": User.objects.create_user("nobody", password="pw-for-tests"),
+    }
     EditionPack.objects.all().delete()
     client = client_for(users[role])
     assert client.get("/editions/2024-10/pack.pdf").status_code == status
@@ -199,7 +219,8 @@ def test_each_role_gets_the_preparing_page_or_403(
 
 
 def test_the_publish_command_takes_the_paper_and_says_what_became_of_the_pack(
-        demo: None, layout: list[int], django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, layout: list[int], django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     from io import StringIO
 
     from django.core.management import call_command
@@ -215,8 +236,8 @@ def test_the_publish_command_takes_the_paper_and_says_what_became_of_the_pack(
 
 
 def test_a_broker_that_cannot_be_reached_leaves_the_version_published_and_the_pack_failed_with_the_reason(
-        demo: None, member: User, client_for, monkeypatch: pytest.MonkeyPatch,
-        django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    demo: None, member: User, client_for, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     def broker_down(version_id: int) -> None:
         raise ConnectionError("Error 111 connecting to 127.0.0.1:6379")
 

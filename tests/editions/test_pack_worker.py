@@ -22,13 +22,22 @@ def no_layout(*args: object) -> bytes:
 
 
 def test_the_worker_lays_out_and_stores_the_pack_at_publication(
-        services: None, demo: None, mi_user: User, member: User, client_for, start_worker,  # noqa: F811
-        monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    services: None,
+    demo: None,
+    mi_user: User,
+    member: User,
+    client_for,
+    start_worker,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
     start_worker()
     approve_now()
     version = publish_edition(OCTOBER, user=mi_user).version  # committed: the task goes to the broker
-    wait_for(lambda: EditionPack.objects.filter(version=version).exclude(status__in=["queued", "making"]).exists(),
-             300, "the worker to lay out the committee pack")
+    wait_for(
+        lambda: EditionPack.objects.filter(version=version).exclude(status__in=["queued", "making"]).exists(),
+        300,
+        "the worker to lay out the committee pack",
+    )
     stored = EditionPack.objects.get(version=version)
     assert stored.status == PackStatus.READY, stored.error
     monkeypatch.setattr("scorecard.editions.pdf.lay_out", no_layout)

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def first_table(html: str) -> str:
     start = html.index('<div class="table-scroll"')
-    return html[start:html.index("</table>", start)]
+    return html[start : html.index("</table>", start)]
 
 
 def test_the_trend_is_a_sparkline_whose_words_name_every_month(demo: None, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -43,8 +43,17 @@ def test_a_unit_with_no_data_has_a_headline_and_no_empty_counts(demo: None, memb
 
 
 def value(period: str, text: str | None, suppressed: bool = False) -> dict[str, object]:
-    return {"period": period, "value": text, "numerator": None, "denominator": None, "status": "" if text else "n/a",
-            "suppressed": suppressed, "numerator_suppressed": False, "denominator_suppressed": False, "footnote": ""}
+    return {
+        "period": period,
+        "value": text,
+        "numerator": None,
+        "denominator": None,
+        "status": "" if text else "n/a",
+        "suppressed": suppressed,
+        "numerator_suppressed": False,
+        "denominator_suppressed": False,
+        "footnote": "",
+    }
 
 
 def test_a_suppressed_value_is_a_gap_in_the_drawing_and_c_in_the_words() -> None:
@@ -58,9 +67,13 @@ def test_a_suppressed_value_is_a_gap_in_the_drawing_and_c_in_the_words() -> None
 
 
 def test_the_sparkline_breaks_at_a_missing_value_and_marks_the_latest() -> None:
-    points = [sparkline.Point("Jan", Decimal(1), "1"), sparkline.Point("Feb", Decimal(2), "2"),
-              sparkline.Point("Mar", None, "N/A"), sparkline.Point("Apr", Decimal(4), "4"),
-              sparkline.Point("May", Decimal(3), "3")]
+    points = [
+        sparkline.Point("Jan", Decimal(1), "1"),
+        sparkline.Point("Feb", Decimal(2), "2"),
+        sparkline.Point("Mar", None, "N/A"),
+        sparkline.Point("Apr", Decimal(4), "4"),
+        sparkline.Point("May", Decimal(3), "3"),
+    ]
     drawn = sparkline.svg(points)
     assert drawn.count("<polyline") == 2 and drawn.count('class="spark-last"') == 1
     assert 'aria-hidden="true"' in drawn

@@ -19,36 +19,70 @@ from scorecard.editions.snapshot import has_data, number_text, row_json, suppres
 OCT, SEP = month(2024, 10), month(2024, 9)
 
 
-def make_row(unit_of_measure: str = "percent", latest: Value | None = None, rag: Rag | None = Rag.RED,
-             dot: Direction | None = Direction.IMPROVED, section: str = "Education", code: str = "APP17",
-             pk: int = 1) -> ScorecardRow:
-    indicator = Indicator(pk=pk, code=code, printed_code=code, name=f"Indicator {code}", section=section,
-                          table="Education Monthly", polarity="H", data_period="MS", frequency="monthly",
-                          reported_for="district", unit=unit_of_measure, decimals=1)
+def make_row(
+    unit_of_measure: str = "percent",
+    latest: Value | None = None,
+    rag: Rag | None = Rag.RED,
+    dot: Direction | None = Direction.IMPROVED,
+    section: str = "Education",
+    code: str = "APP17",
+    pk: int = 1,
+) -> ScorecardRow:
+    indicator = Indicator(
+        pk=pk,
+        code=code,
+        printed_code=code,
+        name=f"Indicator {code}",
+        section=section,
+        table="Education Monthly",
+        polarity="H",
+        data_period="MS",
+        frequency="monthly",
+        reported_for="district",
+        unit=unit_of_measure,
+        decimals=1,
+    )
     unit = ReportingUnit(pk=7, name="Dartford", slug="dartford", kind=UnitKind.DISTRICT)
     latest = latest or Value(OCT, Decimal("66.700000"), Decimal("6"), Decimal("9"))
-    return ScorecardRow(unit=unit, indicator=indicator, period=OCT, latest=latest,
-                        trend=[Value(SEP, Decimal("64.0")), latest], comparison=Value(SEP, Decimal("64.0")),
-                        dot=dot, target=TargetSpec(Decimal("60"), Decimal("50")), rag=rag)
+    return ScorecardRow(
+        unit=unit,
+        indicator=indicator,
+        period=OCT,
+        latest=latest,
+        trend=[Value(SEP, Decimal("64.0")), latest],
+        comparison=Value(SEP, Decimal("64.0")),
+        dot=dot,
+        target=TargetSpec(Decimal("60"), Decimal("50")),
+        rag=rag,
+    )
 
 
-@pytest.mark.parametrize(("stored", "text"), [
-    (Decimal("76.900000"), "76.9"), (Decimal("100.000000"), "100"), (Decimal("-0.120000"), "-0.12"),
-    (Decimal("0.000000"), "0"), (None, None),
-])
+@pytest.mark.parametrize(
+    ("stored", "text"),
+    [
+        (Decimal("76.900000"), "76.9"),
+        (Decimal("100.000000"), "100"),
+        (Decimal("-0.120000"), "-0.12"),
+        (Decimal("0.000000"), "0"),
+        (None, None),
+    ],
+)
 def test_numbers_are_frozen_exactly_without_the_storage_scale(stored: Decimal | None, text: str | None) -> None:
     assert number_text(stored) == text
 
 
-@pytest.mark.parametrize(("value", "is_count", "expected"), [
-    (Value(OCT, Decimal("4")), True, (True, False, False)),  # a small count
-    (Value(OCT, Decimal("5")), True, (False, False, False)),  # at the threshold: shown
-    (Value(OCT, Decimal("4.5")), False, (False, False, False)),  # a small rate is not a count
-    (Value(OCT, Decimal("75"), Decimal("3"), Decimal("4")), False, (True, True, True)),
-    (Value(OCT, Decimal("10"), Decimal("3"), Decimal("30")), False, (True, True, False)),  # rate hidden too
-    (Value(OCT, None, status=Status.SUPPRESSED), False, (True, True, True)),  # uploaded as suppressed
-    (Value(OCT, None, status=NOT_SUPPLIED), True, (False, False, False)),
-])
+@pytest.mark.parametrize(
+    ("value", "is_count", "expected"),
+    [
+        (Value(OCT, Decimal("4")), True, (True, False, False)),  # a small count
+        (Value(OCT, Decimal("5")), True, (False, False, False)),  # at the threshold: shown
+        (Value(OCT, Decimal("4.5")), False, (False, False, False)),  # a small rate is not a count
+        (Value(OCT, Decimal("75"), Decimal("3"), Decimal("4")), False, (True, True, True)),
+        (Value(OCT, Decimal("10"), Decimal("3"), Decimal("30")), False, (True, True, False)),  # rate hidden too
+        (Value(OCT, None, status=Status.SUPPRESSED), False, (True, True, True)),  # uploaded as suppressed
+        (Value(OCT, None, status=NOT_SUPPLIED), True, (False, False, False)),
+    ],
+)
 def test_suppression_decisions(value: Value, is_count: bool, expected: tuple[bool, bool, bool]) -> None:
     assert suppression(value, is_count, threshold=5) == expected
 
@@ -96,20 +130,32 @@ def test_commentary_is_grouped_by_service_red_first() -> None:
         row_json(make_row(rag=Rag.RED, code="D", pk=4, section="Social care"), 5),
     ]
     unit = {"id": 7, "name": "Dartford", "slug": "dartford", "kind": "district", "has_data": True, "rows": rows}
-    snapshot = {"units": [unit], "commentary": [
-        {"indicator_id": pk, "code": code, "unit_id": 7, "unit": "Dartford", "text": f"about {code}", "author": ""}
-        for pk, code in ((4, "D"), (1, "A"), (2, "B"), (3, "C"))
-    ] + [{"indicator_id": 1, "code": "A", "unit_id": 99, "unit": "Dover", "text": "elsewhere", "author": ""}]}
+    snapshot = {
+        "units": [unit],
+        "commentary": [
+            {"indicator_id": pk, "code": code, "unit_id": 7, "unit": "Dartford", "text": f"about {code}", "author": ""}
+            for pk, code in ((4, "D"), (1, "A"), (2, "B"), (3, "C"))
+        ]
+        + [{"indicator_id": 1, "code": "A", "unit_id": 99, "unit": "Dover", "text": "elsewhere", "author": ""}],
+    }
     shown = presentation.commentary(snapshot, unit)
     assert [(item.section, item.code, item.rag) for item in shown] == [
-        ("Education", "C", "RED"), ("Education", "B", "AMBER"), ("Education", "A", "GREEN"),
+        ("Education", "C", "RED"),
+        ("Education", "B", "AMBER"),
+        ("Education", "A", "GREEN"),
         ("Social care", "D", "RED"),
     ]
 
 
 def test_tables_put_the_latest_in_its_own_column() -> None:
-    unit = {"id": 7, "name": "Dartford", "slug": "dartford", "kind": "district", "has_data": True,
-            "rows": [row_json(make_row(), 5)]}
+    unit = {
+        "id": 7,
+        "name": "Dartford",
+        "slug": "dartford",
+        "kind": "district",
+        "has_data": True,
+        "rows": [row_json(make_row(), 5)],
+    }
     (table,) = presentation.tables(unit)
     assert (table.trend_labels, table.latest_label) == (["Sep-24"], "Oct-24")
     assert [cell.text for cell in table.rows[0].trend] == ["64.0"]
@@ -139,7 +185,8 @@ def test_members_see_data_only_and_expected_rows_as_such_counted_apart_from_not_
     assert (shown["E"].arrow_long, shown["E"].dot_long, shown["A"].dot_long) == ("↓", "worsened", "")
     assert presentation.summary({"rows": rows}) == {"RED": 1, "AMBER": 0, "GREEN": 1, "not rated": 1, "data only": 2}
     # Without data-only rows the summary is as it always was; snapshots frozen before the keys read the same.
-    old = [{key: value for key, value in row.items() if key not in ("dot_long", "expected", "rating")}
-           for row in rows[:2]]
+    old = [
+        {key: value for key, value in row.items() if key not in ("dot_long", "expected", "rating")} for row in rows[:2]
+    ]
     assert presentation.summary({"rows": old}) == {"RED": 0, "AMBER": 0, "GREEN": 1, "not rated": 1}
     assert presentation.row_view(old[1]).rating_text == ""

@@ -10,8 +10,13 @@ from scorecard.models import Commentary, EditionPack, EditionVersion
 
 pytestmark = pytest.mark.django_db
 
-READ = ["/editions/", "/editions/2024-10/", "/editions/2024-10/dartford/", "/editions/2024-10/pack/",
-        "/editions/2024-10/pack.pdf"]
+READ = [
+    "/editions/",
+    "/editions/2024-10/",
+    "/editions/2024-10/dartford/",
+    "/editions/2024-10/pack/",
+    "/editions/2024-10/pack.pdf",
+]
 CHANGES = ["/editions/2024-10/changes/"]
 WRITE = ["/editions/2024-10/commentary/", "/editions/2024-10/commentary/SCS19/"]
 PUBLISH = ["/editions/2024-10/publish/", "/editions/publish/?month=Oct-24"]
@@ -25,8 +30,12 @@ def quick_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def users(mi_user: User, officer: User, member: User) -> dict[str, User]:
-    return {"mi": mi_user, "officer": officer, "member": member,
-            "no role": User.objects.create_user("nobody", password="pw-for-tests")}
+    return {
+        "mi": mi_user,
+        "officer": officer,
+        "member": member,
+        "no role": User.objects.create_user("nobody", password="pw-for-tests"),
+    }
 
 
 ALLOWED = {
@@ -57,7 +66,8 @@ def test_anonymous_users_are_sent_to_log_in(client: Client) -> None:
 
 WRONG_METHODS = [
     *((url, "post") for url in READ + CHANGES + ["/editions/2024-10/commentary/", "/editions/publish/"]),
-    ("/editions/2024-10/publish/", "put"), ("/editions/2024-10/commentary/SCS19/", "delete"),
+    ("/editions/2024-10/publish/", "put"),
+    ("/editions/2024-10/commentary/SCS19/", "delete"),
 ]
 
 
@@ -84,8 +94,14 @@ def test_members_see_the_edition_and_version_on_their_pages(demo: None, member: 
 def test_versions_can_be_chosen_and_unknown_ones_are_404(demo: None, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
     client = client_for(member)
     assert client.get("/editions/2024-10/?version=1").status_code == 200
-    for url in ("/editions/2024-10/?version=2", "/editions/2024-10/?version=x", "/editions/2024-11/",
-                "/editions/2024-13/", "/editions/2024-10/nowhere/", "/editions/2024-11/pack.pdf"):
+    for url in (
+        "/editions/2024-10/?version=2",
+        "/editions/2024-10/?version=x",
+        "/editions/2024-11/",
+        "/editions/2024-13/",
+        "/editions/2024-10/nowhere/",
+        "/editions/2024-11/pack.pdf",
+    ):
         assert client.get(url).status_code == 404, url
 
 

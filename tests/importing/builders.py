@@ -100,8 +100,17 @@ def long_csv(rows: list[Row]) -> bytes:
     writer = csv.writer(buffer)
     writer.writerow(LONG_HEADER)
     for r in rows:
-        writer.writerow([r.indicator.code, r.unit.name, r.period.label, text(r.value), text(r.numerator),
-                         text(r.denominator), r.status])
+        writer.writerow(
+            [
+                r.indicator.code,
+                r.unit.name,
+                r.period.label,
+                text(r.value),
+                text(r.numerator),
+                text(r.denominator),
+                r.status,
+            ]
+        )
     return buffer.getvalue().encode()
 
 
@@ -124,8 +133,17 @@ def long_xlsx(rows: list[Row]) -> bytes:
     sheet.title = "values"
     sheet.append(LONG_HEADER)
     for r in rows:
-        sheet.append([r.indicator.code, r.unit.name, _period_cell(r.period), _number_cell(r.value),
-                      _number_cell(r.numerator), _number_cell(r.denominator), r.status or None])
+        sheet.append(
+            [
+                r.indicator.code,
+                r.unit.name,
+                _period_cell(r.period),
+                _number_cell(r.value),
+                _number_cell(r.numerator),
+                _number_cell(r.denominator),
+                r.status or None,
+            ]
+        )
     return _save(workbook)
 
 
@@ -192,8 +210,19 @@ BUILDERS = {
 
 def measurements_snapshot() -> list[tuple]:
     """Every stored value and revision, to show a failed upload changed nothing."""
-    values = list(Measurement.objects.order_by("pk").values_list(
-        "pk", "indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status"))
+    values = list(
+        Measurement.objects.order_by("pk").values_list(
+            "pk",
+            "indicator_id",
+            "unit_id",
+            "period_kind",
+            "period_start",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+        )
+    )
     from indicators.models import MeasurementRevision
 
     return [values, MeasurementRevision.objects.count()]

@@ -23,9 +23,11 @@ from .builders import generate_rows, long_csv, measurements_snapshot
 pytestmark = pytest.mark.django_db
 HEADER = "indicator,area,period,value,numerator,denominator,status\n"
 # Changed (Apr-24), unchanged (May-24), a ratio changed, new values (Sevenoaks has none stored), a status.
-LONG_TEXT = ("SCS03,Dover CSWT,Apr-24,33.3,,,\nSCS03,Dover CSWT,May-24,31.2,,,\n"
-             "SCS03,Dover CSWT,Oct-24,28.9,440,1520,\nAPP17,Sevenoaks,Oct-24,50.0,,,\n"
-             "APP17,Sevenoaks,Sep-24,,,,N/A\n")
+LONG_TEXT = (
+    "SCS03,Dover CSWT,Apr-24,33.3,,,\nSCS03,Dover CSWT,May-24,31.2,,,\n"
+    "SCS03,Dover CSWT,Oct-24,28.9,440,1520,\nAPP17,Sevenoaks,Oct-24,50.0,,,\n"
+    "APP17,Sevenoaks,Sep-24,,,,N/A\n"
+)
 WIDE_CONTENT = b"indicator,area,Sep-24,Oct-24\nSCS03,Dover CSWT,29.9,28.7\n"  # keeps the stored ratios
 
 
@@ -114,13 +116,30 @@ def committed_outcome(upload: Upload, user: Any, *, carried: bool) -> dict[str, 
         Upload.objects.filter(pk=upload.pk).update(state=Upload.State.QUEUED, committed_by=user)
         outcome["state"] = load.commit_upload(upload.pk)
         outcome["counts"] = Upload.objects.get(pk=upload.pk).counts
-        outcome["values"] = list(Measurement.objects.order_by(
-            "indicator_id", "unit_id", "period_kind", "period_start").values_list(
-            "indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status"))
-        outcome["revisions"] = list(MeasurementRevision.objects.order_by("pk").values_list(
-            "measurement__indicator_id", "measurement__unit_id", "measurement__period_kind",
-            "measurement__period_start", "old_value", "old_numerator", "old_denominator", "old_status", "new_value",
-            "new_numerator", "new_denominator", "new_status", "changed_by_id", "reason", "upload_id"))
+        outcome["values"] = list(
+            Measurement.objects.order_by("indicator_id", "unit_id", "period_kind", "period_start").values_list(
+                "indicator_id", "unit_id", "period_kind", "period_start", "value", "numerator", "denominator", "status"
+            )
+        )
+        outcome["revisions"] = list(
+            MeasurementRevision.objects.order_by("pk").values_list(
+                "measurement__indicator_id",
+                "measurement__unit_id",
+                "measurement__period_kind",
+                "measurement__period_start",
+                "old_value",
+                "old_numerator",
+                "old_denominator",
+                "old_status",
+                "new_value",
+                "new_numerator",
+                "new_denominator",
+                "new_status",
+                "changed_by_id",
+                "reason",
+                "upload_id",
+            )
+        )
         transaction.set_rollback(True)
     return outcome
 
@@ -128,8 +147,13 @@ def committed_outcome(upload: Upload, user: Any, *, carried: bool) -> dict[str, 
 def test_the_carried_and_the_full_path_store_the_same_values_and_revisions(
     postgresql, demo, mi_user, file_checks
 ) -> None:
-    generated = long_csv([row for row in generate_rows()[:300]  # new values for the six districts
-                          if (row.indicator.code, row.unit.name) != ("APP17", "Sevenoaks")])  # (LONG_TEXT's)
+    generated = long_csv(
+        [
+            row
+            for row in generate_rows()[:300]  # new values for the six districts
+            if (row.indicator.code, row.unit.name) != ("APP17", "Sevenoaks")
+        ]
+    )  # (LONG_TEXT's)
     files = {"long.csv": generated + LONG_TEXT.encode(), "wide.csv": WIDE_CONTENT}
     before = measurements_snapshot()
     for name, content in files.items():
@@ -213,9 +237,14 @@ def test_a_value_stored_where_the_preview_saw_none_refuses_the_commit(
     postgresql, demo, mi_user, django_capture_on_commit_callbacks
 ) -> None:
     upload = previewed(mi_user, (HEADER + LONG_TEXT).encode())
-    Measurement.objects.create(indicator=Indicator.objects.get(code="APP17"),
-                               unit=ReportingUnit.objects.get(name="Sevenoaks"), period_kind="M",
-                               period_start=date(2024, 10, 1), value=Decimal("45.0"), status="")
+    Measurement.objects.create(
+        indicator=Indicator.objects.get(code="APP17"),
+        unit=ReportingUnit.objects.get(name="Sevenoaks"),
+        period_kind="M",
+        period_start=date(2024, 10, 1),
+        value=Decimal("45.0"),
+        status="",
+    )
     upload = commit(upload, mi_user, django_capture_on_commit_callbacks)
     assert upload.state == Upload.State.STALE
     assert Measurement.objects.get(unit__name="Sevenoaks", period_start=date(2024, 10, 1)).value == Decimal("45.0")
@@ -322,8 +351,14 @@ def test_values_found_at_other_addresses_are_never_written_there(
     stored = [line for line in lines if line[ctid] != "\\N"]
     assert len(stored) == 2  # Dover CSWT's Apr-24 and Oct-24
     stored[0][ctid], stored[1][ctid] = stored[1][ctid], stored[0][ctid]  # each row now "lives" at the other's
-    swapped = staging.Carried(carried.definitions, carried.months, carried.values, carried.seen,
-                              "".join("\t".join(line) + "\n" for line in lines).encode(), carried.data_version)
+    swapped = staging.Carried(
+        carried.definitions,
+        carried.months,
+        carried.values,
+        carried.seen,
+        "".join("\t".join(line) + "\n" for line in lines).encode(),
+        carried.data_version,
+    )
     Upload.objects.filter(pk=upload.pk).update(carried=swapped.pack())
     upload = commit(upload, mi_user, django_capture_on_commit_callbacks)
     assert upload.state == Upload.State.COMMITTED

@@ -11,8 +11,10 @@ from indicators.models import Upload
 pytestmark = pytest.mark.django_db
 
 # A new value for Sevenoaks (it has none) and a changed one for Dover: two scorecards change.
-FILE = (b"indicator,area,period,value,numerator,denominator,status\n"
-        b"APP17,Sevenoaks,Oct-24,55.0,,,\nAPP17,Dover,Oct-24,12.5,,,\n")
+FILE = (
+    b"indicator,area,period,value,numerator,denominator,status\n"
+    b"APP17,Sevenoaks,Oct-24,55.0,,,\nAPP17,Dover,Oct-24,12.5,,,\n"
+)
 
 
 def test_a_committed_upload_says_so_once_and_links_to_the_changed_scorecards(

@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def files_of(folder: Path) -> list[SimpleUploadedFile]:
-    return [SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv") for path in sorted(folder.iterdir())]
+    return [
+        SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv") for path in sorted(folder.iterdir())
+    ]
 
 
 def test_the_mi_team_checks_previews_and_confirms(mi_user, client_for, tmp_path: Path) -> None:

@@ -18,11 +18,26 @@ from indicators.models import DefinitionChange, Indicator, Scorecard, ScorecardM
 pytestmark = pytest.mark.django_db
 
 SCORECARDS = [
-    {"code": "PERF", "title": "Quarterly performance report", "organisation": "Shire Borough Council",
-     "directorate": "", "cadence": "quarterly", "trend_periods": "8", "attribution": "Figures: Shire BC.",
-     "default": "1"},
-    {"code": "SEND", "title": "SEND scorecard", "organisation": "Shire Borough Council", "directorate": "",
-     "cadence": "monthly", "trend_periods": "", "attribution": "", "default": "0"},
+    {
+        "code": "PERF",
+        "title": "Quarterly performance report",
+        "organisation": "Shire Borough Council",
+        "directorate": "",
+        "cadence": "quarterly",
+        "trend_periods": "8",
+        "attribution": "Figures: Shire BC.",
+        "default": "1",
+    },
+    {
+        "code": "SEND",
+        "title": "SEND scorecard",
+        "organisation": "Shire Borough Council",
+        "directorate": "",
+        "cadence": "monthly",
+        "trend_periods": "",
+        "attribution": "",
+        "default": "0",
+    },
 ]
 GEOGRAPHY = [
     {"unit": "Shire Borough", "kind": "authority", "area": "", "gss_code": "E07000999", "covers": "", "service": ""},
@@ -31,23 +46,55 @@ GEOGRAPHY = [
     {"unit": "Northtown CSWT", "kind": "team", "area": "", "gss_code": "", "covers": "Northtown", "service": "cswt"},
 ]
 ALIASES = [{"alias": "North Town", "unit": "Northtown"}]
-INDICATOR = {"code": "CT1", "printed_code": "CT1", "name": "Council tax collected", "section": "Finance",
-             "table": "Finance", "polarity": "H", "data_period": "YTD", "frequency": "quarterly",
-             "reported_for": "authority", "unit": "percent", "decimals": "1", "dot_compares_with": "both",
-             "definition": "", "source": "", "benchmark_label": "", "england_label": "", "notes": "",
-             "scorecards": "", "rating": "tolerance", "tolerance": "10", "tolerance_kind": "", "activity": ""}
+INDICATOR = {
+    "code": "CT1",
+    "printed_code": "CT1",
+    "name": "Council tax collected",
+    "section": "Finance",
+    "table": "Finance",
+    "polarity": "H",
+    "data_period": "YTD",
+    "frequency": "quarterly",
+    "reported_for": "authority",
+    "unit": "percent",
+    "decimals": "1",
+    "dot_compares_with": "both",
+    "definition": "",
+    "source": "",
+    "benchmark_label": "",
+    "england_label": "",
+    "notes": "",
+    "scorecards": "",
+    "rating": "tolerance",
+    "tolerance": "10",
+    "tolerance_kind": "",
+    "activity": "",
+}
 INDICATORS = [
     INDICATOR,
-    {**INDICATOR, "code": "FT1", "name": "Footfall", "data_period": "Q", "rating": "none", "tolerance": "",
-     "activity": "1", "scorecards": "PERF;SEND", "dot_compares_with": "trend"},
+    {
+        **INDICATOR,
+        "code": "FT1",
+        "name": "Footfall",
+        "data_period": "Q",
+        "rating": "none",
+        "tolerance": "",
+        "activity": "1",
+        "scorecards": "PERF;SEND",
+        "dot_compares_with": "trend",
+    },
 ]
 TARGETS = [
-    {"indicator": "CT1", "year": "2024-25", "target": "96", "unit": "", "lower_threshold": "",
-     "upper_threshold": ""},
-    {"indicator": "CT1", "year": "Q1 24-25", "target": "19", "unit": "", "lower_threshold": "",
-     "upper_threshold": ""},
-    {"indicator": "FT1", "year": "2024-25", "target": "", "unit": "", "lower_threshold": "100",
-     "upper_threshold": "200"},
+    {"indicator": "CT1", "year": "2024-25", "target": "96", "unit": "", "lower_threshold": "", "upper_threshold": ""},
+    {"indicator": "CT1", "year": "Q1 24-25", "target": "19", "unit": "", "lower_threshold": "", "upper_threshold": ""},
+    {
+        "indicator": "FT1",
+        "year": "2024-25",
+        "target": "",
+        "unit": "",
+        "lower_threshold": "100",
+        "upper_threshold": "200",
+    },
 ]
 BENCHMARKS = [{"indicator": "CT1", "comparator": "England", "label": "England 2023-24", "value": "95.9"}]
 
@@ -61,16 +108,28 @@ def write(folder: Path, name: str, rows: list[dict[str, str]]) -> None:
 
 def good_set(folder: Path, **replace: list[dict[str, str]]) -> Path:
     folder.mkdir(exist_ok=True)
-    sheets = {"scorecards": SCORECARDS, "geography": GEOGRAPHY, "aliases": ALIASES, "indicators": INDICATORS,
-              "targets": TARGETS, "benchmarks": BENCHMARKS} | replace
+    sheets = {
+        "scorecards": SCORECARDS,
+        "geography": GEOGRAPHY,
+        "aliases": ALIASES,
+        "indicators": INDICATORS,
+        "targets": TARGETS,
+        "benchmarks": BENCHMARKS,
+    } | replace
     for name, rows in sheets.items():
         write(folder, name, rows)
     return folder
 
 
 def counts() -> tuple[int, ...]:
-    return (Scorecard.objects.count(), ReportingUnit.objects.count(), Indicator.objects.count(),
-            Target.objects.count(), ScorecardMembership.objects.count(), DefinitionChange.objects.count())
+    return (
+        Scorecard.objects.count(),
+        ReportingUnit.objects.count(),
+        Indicator.objects.count(),
+        Target.objects.count(),
+        ScorecardMembership.objects.count(),
+        DefinitionChange.objects.count(),
+    )
 
 
 def test_a_good_set_previews_then_commits_and_a_second_import_changes_nothing(tmp_path: Path) -> None:
@@ -84,7 +143,11 @@ def test_a_good_set_previews_then_commits_and_a_second_import_changes_nothing(tm
     assert committed.changes == preview.changes
     perf = Scorecard.objects.get(code="PERF")
     assert (perf.is_default, perf.cadence, perf.trend_periods, perf.organisation) == (
-        True, "quarterly", 8, "Shire Borough Council")
+        True,
+        "quarterly",
+        8,
+        "Shire Borough Council",
+    )
     ct1 = Indicator.objects.get(code="CT1")
     assert (ct1.rating, ct1.tolerance, ct1.dot_compares_with) == ("tolerance", Decimal(10), "both")
     assert [m.scorecard.code for m in ct1.memberships.all()] == ["PERF"]  # blank: the default scorecard
@@ -105,8 +168,12 @@ def test_a_good_set_previews_then_commits_and_a_second_import_changes_nothing(tm
 def test_a_workbook_with_the_same_sheets_imports_the_same(tmp_path: Path) -> None:
     workbook = Workbook()
     workbook.remove(workbook.active)
-    for name, rows in {"scorecards": SCORECARDS, "geography": GEOGRAPHY, "indicators": INDICATORS,
-                       "targets": TARGETS}.items():
+    for name, rows in {
+        "scorecards": SCORECARDS,
+        "geography": GEOGRAPHY,
+        "indicators": INDICATORS,
+        "targets": TARGETS,
+    }.items():
         sheet = workbook.create_sheet(name)
         sheet.append(list(rows[0]))
         for row in rows:
@@ -137,22 +204,41 @@ def test_a_bad_set_is_refused_with_a_message_per_problem_and_changes_nothing(tmp
         {**INDICATOR, "code": "SC1", "rating": "", "tolerance": "", "scorecards": "NEET"},  # undefined scorecard
         INDICATORS[1],
     ]
-    bad_geography = [*GEOGRAPHY, {"unit": "Southtown", "kind": "district", "area": "South", "gss_code": "",
-                                  "covers": "", "service": ""}]  # its area is missing
-    bad_targets = [*TARGETS, {"indicator": "NOPE1", "year": "2024-25", "target": "5", "unit": "",
-                              "lower_threshold": "", "upper_threshold": ""}]  # an unknown indicator
+    bad_geography = [
+        *GEOGRAPHY,
+        {"unit": "Southtown", "kind": "district", "area": "South", "gss_code": "", "covers": "", "service": ""},
+    ]  # its area is missing
+    bad_targets = [
+        *TARGETS,
+        {
+            "indicator": "NOPE1",
+            "year": "2024-25",
+            "target": "5",
+            "unit": "",
+            "lower_threshold": "",
+            "upper_threshold": "",
+        },
+    ]  # an unknown indicator
     folder = good_set(tmp_path / "bad", indicators=bad_indicators, geography=bad_geography, targets=bad_targets)
     report = import_path(folder, "bad", commit=True)
     shown = [str(issue) for issue in report.errors]
     assert "sheet indicators.csv, row 2, column polarity: 'X' is not a polarity: use one of H, L, T." in shown
-    assert ("sheet indicators.csv, row 3, column tolerance: FL1: a tolerance is only for the tolerance rules, "
-            "not for the floor rule.") in shown
-    assert ("sheet indicators.csv, row 4, column scorecards: The scorecard NEET is not defined: add it to the "
-            "scorecards sheet.") in shown
-    assert ("sheet geography.csv, row 6, column area: The area 'South' is not in the geography: add a row for it "
-            "with kind area.") in shown
-    assert ("sheet targets.csv, row 5, column indicator: There is no indicator NOPE1: add it to the indicators "
-            "sheet before giving it a target.") in shown
+    assert (
+        "sheet indicators.csv, row 3, column tolerance: FL1: a tolerance is only for the tolerance rules, "
+        "not for the floor rule."
+    ) in shown
+    assert (
+        "sheet indicators.csv, row 4, column scorecards: The scorecard NEET is not defined: add it to the "
+        "scorecards sheet."
+    ) in shown
+    assert (
+        "sheet geography.csv, row 6, column area: The area 'South' is not in the geography: add a row for it "
+        "with kind area."
+    ) in shown
+    assert (
+        "sheet targets.csv, row 5, column indicator: There is no indicator NOPE1: add it to the indicators "
+        "sheet before giving it a target."
+    ) in shown
     assert len(shown) == 5, "\n".join(shown)
     assert counts() == (0, 0, 0, 0, 0, 0)
     assert report.changes == []

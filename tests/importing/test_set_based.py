@@ -29,8 +29,11 @@ pytestmark = pytest.mark.django_db
 def stored_lines() -> tuple[str, str]:
     """Long and wide lines for stored monthly values: some tripled (a jump), some the same, some moved a little."""
     long_lines, wide_lines = [], []
-    stored = (Measurement.objects.filter(period_kind="M", value__isnull=False)
-              .select_related("indicator", "unit").order_by("pk")[:90])
+    stored = (
+        Measurement.objects.filter(period_kind="M", value__isnull=False)
+        .select_related("indicator", "unit")
+        .order_by("pk")[:90]
+    )
     for number, measurement in enumerate(stored):
         value = measurement.value
         new = {0: value * 3, 1: value, 2: value + 1}[number % 3]
@@ -100,14 +103,19 @@ def test_the_set_based_write_stores_what_the_preview_showed_with_revisions(postg
         # Applying the same values again changes nothing.
         with transaction.atomic():
             assert load.apply_values(report.values, reason="again").as_dict() == {
-                "new": 0, "changed": 0, "unchanged": len(report.values)}
+                "new": 0,
+                "changed": 0,
+                "unchanged": len(report.values),
+            }
 
 
 def test_the_wide_layout_keeps_the_stored_ratio_on_the_set_based_path(postgresql, demo) -> None:
-    stored = Measurement.objects.filter(numerator__isnull=False, period_kind="M").select_related(
-        "indicator", "unit").first()
-    content = (f"indicator,area,{stored.period.label}\n"
-               f"{stored.indicator.code},{stored.unit.name},{stored.value + 1:f}\n").encode()
+    stored = (
+        Measurement.objects.filter(numerator__isnull=False, period_kind="M").select_related("indicator", "unit").first()
+    )
+    content = (
+        f"indicator,area,{stored.period.label}\n{stored.indicator.code},{stored.unit.name},{stored.value + 1:f}\n"
+    ).encode()
     report = check_file("w.csv", content)
     with transaction.atomic():
         load.apply_values(report.values, reason="wide")

@@ -55,12 +55,19 @@ def test_six_districts_upload_preview_commit_and_export(
 ) -> None:
     rows = generate_rows()
     units = six_units()
-    assert {u.name for u in units} >= {"Sevenoaks North & Tonbridge and Malling CSWT", "Swale Central CSWT",
-                                       "Swale Island & Rural CSWT", "Thanet Margate CSWT", "Thanet Ramsgate CSWT"}
+    assert {u.name for u in units} >= {
+        "Sevenoaks North & Tonbridge and Malling CSWT",
+        "Swale Central CSWT",
+        "Swale Island & Rural CSWT",
+        "Thanet Margate CSWT",
+        "Thanet Ramsgate CSWT",
+    }
     client = client_for(mi_user)
     before = Measurement.objects.count()
 
-    upload = upload_through_the_web(client, f"six-districts-{layout}.{file_format}", BUILDERS[(layout, file_format)](rows))
+    upload = upload_through_the_web(
+        client, f"six-districts-{layout}.{file_format}", BUILDERS[(layout, file_format)](rows)
+    )
     assert upload.state == Upload.State.PREVIEWED, upload.errors[:5]
     assert upload.counts["new"] == len(rows) and upload.counts["changed"] == 0 and upload.counts["unchanged"] == 0
     assert Measurement.objects.count() == before  # nothing changes before confirming
@@ -86,11 +93,16 @@ def test_six_districts_upload_preview_commit_and_export(
             latest = series.get(period)
             spec = target_spec(indicator, period.year_start_year, unit)
             compares = ComparesWith(indicator.dot_compares_with)
-            comparison = (series.get(periods.previous(period)) if compares is ComparesWith.PREVIOUS_PERIOD
-                          else series.get(periods.same_period_last_year(period))
-                          if compares is ComparesWith.SAME_PERIOD_LAST_YEAR else None)
-            expected_dot = direction(latest, comparison, indicator.polarity, indicator.decimals,
-                                     spec.target if spec else None)
+            comparison = (
+                series.get(periods.previous(period))
+                if compares is ComparesWith.PREVIOUS_PERIOD
+                else series.get(periods.same_period_last_year(period))
+                if compares is ComparesWith.SAME_PERIOD_LAST_YEAR
+                else None
+            )
+            expected_dot = direction(
+                latest, comparison, indicator.polarity, indicator.decimals, spec.target if spec else None
+            )
             expected_rag = rag(latest, spec, indicator.polarity, indicator.decimals)
             assert row["dot"] == (expected_dot.value if expected_dot else ""), (district, row)
             assert row["rag"] == (expected_rag.value if expected_rag else ""), (district, row)

@@ -27,13 +27,25 @@ GOOD = b"indicator,area,period,value,numerator,denominator,status\nAPP17,Sevenoa
 
 
 def make_upload(user, state: str = Upload.State.PREVIEWED, **fields) -> Upload:  # type: ignore[no-untyped-def]
-    return Upload.objects.create(filename="values.csv", content=GOOD, size=len(GOOD), uploaded_by=user, state=state,
-                                 counts={"new": 1, "changed": 0, "unchanged": 0}, **fields)
+    return Upload.objects.create(
+        filename="values.csv",
+        content=GOOD,
+        size=len(GOOD),
+        uploaded_by=user,
+        state=state,
+        counts={"new": 1, "changed": 0, "unchanged": 0},
+        **fields,
+    )
 
 
 def pages(upload: Upload) -> list[str]:
-    return [reverse("uploads"), reverse("upload-new"), reverse("upload-detail", args=[upload.pk]),
-            reverse("upload-file", args=[upload.pk]), reverse("upload-template", args=["long", "csv"])]
+    return [
+        reverse("uploads"),
+        reverse("upload-new"),
+        reverse("upload-detail", args=[upload.pk]),
+        reverse("upload-file", args=[upload.pk]),
+        reverse("upload-template", args=["long", "csv"]),
+    ]
 
 
 def test_the_mi_team_reaches_every_upload_page(demo, mi_user, client_for) -> None:
@@ -71,8 +83,9 @@ def test_wrong_methods_are_405(demo, mi_user, client_for) -> None:
     assert client.post(reverse("upload-template", args=["wide", "xlsx"])).status_code == 405
 
 
-def test_the_history_page_runs_in_a_fixed_number_of_queries(demo, mi_user, client_for,
-                                                            django_assert_num_queries) -> None:
+def test_the_history_page_runs_in_a_fixed_number_of_queries(
+    demo, mi_user, client_for, django_assert_num_queries
+) -> None:
     client = client_for(mi_user)
     make_upload(mi_user)
     make_upload(mi_user, state=Upload.State.RUNNING, started_at=timezone.now())
@@ -83,26 +96,37 @@ def test_the_history_page_runs_in_a_fixed_number_of_queries(demo, mi_user, clien
     with django_assert_num_queries(9 + (connection.vendor == "postgresql")) as first:
         response = client.get(reverse("uploads"))
     assert "values.csv" in response.content.decode()
-    for state in (Upload.State.COMMITTED, Upload.State.INVALID, Upload.State.RUNNING, Upload.State.FAILED,
-                  Upload.State.QUEUED, Upload.State.RECEIVED):
+    for state in (
+        Upload.State.COMMITTED,
+        Upload.State.INVALID,
+        Upload.State.RUNNING,
+        Upload.State.FAILED,
+        Upload.State.QUEUED,
+        Upload.State.RECEIVED,
+    ):
         make_upload(mi_user, state=state, errors=[{"sheet": "s", "row": 2, "column": "value", "message": "bad"}])
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("uploads"))
     # the ones made here, and the demo's own (load_demo loads its values through the upload)
-    assert response.content.decode().count('download>download</a>') == Upload.objects.count() == 9
+    assert response.content.decode().count("download>download</a>") == Upload.objects.count() == 9
 
 
-def test_the_status_page_runs_in_a_fixed_number_of_queries(demo, mi_user, client_for,
-                                                           django_assert_num_queries) -> None:
+def test_the_status_page_runs_in_a_fixed_number_of_queries(
+    demo, mi_user, client_for, django_assert_num_queries
+) -> None:
     client = client_for(mi_user)
     small = make_upload(mi_user)
     client.get(reverse("upload-detail", args=[small.pk]))
     with django_assert_num_queries(6) as first:  # 5, and the names in the title and footer (scorecard/names.py)
         client.get(reverse("upload-detail", args=[small.pk]))
-    many_changes = [{"indicator": "APP17", "area": "Dover", "period": f"p{i}", "old": "1", "new": "2"}
-                    for i in range(300)]
-    big = make_upload(mi_user, preview={"changes": many_changes},
-                      warnings=[{"sheet": "", "row": None, "column": "", "message": "check"}] * 50)
+    many_changes = [
+        {"indicator": "APP17", "area": "Dover", "period": f"p{i}", "old": "1", "new": "2"} for i in range(300)
+    ]
+    big = make_upload(
+        mi_user,
+        preview={"changes": many_changes},
+        warnings=[{"sheet": "", "row": None, "column": "", "message": "check"}] * 50,
+    )
     with django_assert_num_queries(len(first.captured_queries)):
         response = client.get(reverse("upload-detail", args=[big.pk]))
     assert response.content.decode().count("→ 2") == 300
@@ -112,7 +136,7 @@ def test_the_status_page_shows_the_stage_and_refreshes_itself_while_running(demo
     upload = make_upload(mi_user, state=Upload.State.RUNNING, stage="writing", started_at=timezone.now())
     with load.working_on(upload.pk):  # as the worker does while it loads
         page = client_for(mi_user).get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert 'js/refresh.js' in page and "writing…" in page and "Run again" not in page
+    assert "js/refresh.js" in page and "writing…" in page and "Run again" not in page
 
 
 def test_a_stuck_upload_is_shown_with_a_run_again_action(demo, mi_user, client_for, settings) -> None:
@@ -120,13 +144,15 @@ def test_a_stuck_upload_is_shown_with_a_run_again_action(demo, mi_user, client_f
     upload = make_upload(mi_user, state=Upload.State.RUNNING, stage="writing", started_at=started)
     client = client_for(mi_user)
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert "Stuck" in page and "Run again" in page and 'js/refresh.js' not in page
+    assert "Stuck" in page and "Run again" in page and "js/refresh.js" not in page
     assert "Stuck" in client.get(reverse("uploads")).content.decode()
 
 
 def test_an_unknown_action_is_refused(demo, mi_user, client_for) -> None:
     upload = make_upload(mi_user)
-    assert client_for(mi_user).post(reverse("upload-detail", args=[upload.pk]), {"action": "explode"}).status_code == 400
+    assert (
+        client_for(mi_user).post(reverse("upload-detail", args=[upload.pk]), {"action": "explode"}).status_code == 400
+    )
 
 
 def test_the_uploaded_file_downloads_as_it_came(demo, mi_user, client_for) -> None:
@@ -137,8 +163,9 @@ def test_the_uploaded_file_downloads_as_it_came(demo, mi_user, client_for) -> No
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 @pytest.mark.parametrize("layout", ["long", "wide"])
-def test_templates_name_every_indicator_and_unit_and_read_back(demo, mi_user, client_for, layout: str,
-                                                               file_format: str) -> None:
+def test_templates_name_every_indicator_and_unit_and_read_back(
+    demo, mi_user, client_for, layout: str, file_format: str
+) -> None:
     response = client_for(mi_user).get(reverse("upload-template", args=[layout, file_format]))
     assert response.status_code == 200
     report = check_upload(f"template.{file_format}", response.content)
@@ -161,8 +188,17 @@ def test_templates_take_a_fixed_number_of_queries(demo, mi_user, client_for, dja
     client.get(url)
     with django_assert_num_queries(7) as first:  # session, user, permissions (2), edition month, units, indicators
         client.get(url)
-    Indicator.objects.create(code="NEW1", name="A new one", section="s", table="t", polarity="H", data_period="MS",
-                             frequency="monthly", reported_for="district", unit="percent")
+    Indicator.objects.create(
+        code="NEW1",
+        name="A new one",
+        section="s",
+        table="t",
+        polarity="H",
+        data_period="MS",
+        frequency="monthly",
+        reported_for="district",
+        unit="percent",
+    )
     ReportingUnit.objects.create(name="New District", kind="district")
     with django_assert_num_queries(len(first.captured_queries)):
         assert b"NEW1" in client.get(reverse("upload-template", args=["long", "csv"])).content
@@ -182,6 +218,7 @@ def test_uploading_shows_the_preview_and_changes_nothing_until_confirmed(demo, m
 
 # --- no dead ends: every state's way forward, through the page ---------------------------------------------
 
+
 def long_ago(settings) -> object:  # type: ignore[no-untyped-def]
     return timezone.now() - timedelta(seconds=max(settings.UPLOAD_STALE_SECONDS, settings.CELERY_TASK_TIME_LIMIT) + 60)
 
@@ -189,8 +226,14 @@ def long_ago(settings) -> object:  # type: ignore[no-untyped-def]
 # state, fields that put it there, the buttons its page offers, the action to take, the state it ends in
 WAYS_FORWARD = [
     ("received-stale", Upload.State.RECEIVED, {"stale": True}, ["Check the file"], "check", Upload.State.PREVIEWED),
-    ("previewed", Upload.State.PREVIEWED, {}, ["Confirm and load these values", "Refresh the preview"], "confirm",
-     Upload.State.COMMITTED),
+    (
+        "previewed",
+        Upload.State.PREVIEWED,
+        {},
+        ["Confirm and load these values", "Refresh the preview"],
+        "confirm",
+        Upload.State.COMMITTED,
+    ),
     ("invalid", Upload.State.INVALID, {}, ["Check the file again"], "refresh", Upload.State.PREVIEWED),
     ("queued-stale", Upload.State.QUEUED, {"stale": True}, ["Queue it again"], "run-again", Upload.State.COMMITTED),
     ("running-stuck", Upload.State.RUNNING, {"stale": True}, ["Run again"], "run-again", Upload.State.COMMITTED),
@@ -216,17 +259,27 @@ def buttons(page: str) -> list[str]:
     return re.findall(r'name="action" value="[^"]+">\s*<button type="submit">([^<]+)</button>', page)
 
 
-@pytest.mark.parametrize(("name", "state", "fields", "offered", "action", "after"), WAYS_FORWARD,
-                         ids=[w[0] for w in WAYS_FORWARD])
-def test_every_state_offers_its_way_forward_and_it_works(demo, mi_user, client_for, settings,
-                                                         django_capture_on_commit_callbacks, name: str, state: str,
-                                                         fields: dict[str, bool], offered: list[str], action: str,
-                                                         after: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "state", "fields", "offered", "action", "after"), WAYS_FORWARD, ids=[w[0] for w in WAYS_FORWARD]
+)
+def test_every_state_offers_its_way_forward_and_it_works(
+    demo,
+    mi_user,
+    client_for,
+    settings,
+    django_capture_on_commit_callbacks,
+    name: str,
+    state: str,
+    fields: dict[str, bool],
+    offered: list[str],
+    action: str,
+    after: str,
+) -> None:
     upload = upload_in(mi_user, state, fields.get("stale", False), settings)
     client = client_for(mi_user)
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
     assert buttons(page) == offered
-    assert 'js/refresh.js' not in page  # nothing is in progress: the page waits for the MI team
+    assert "js/refresh.js" not in page  # nothing is in progress: the page waits for the MI team
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("upload-detail", args=[upload.pk]), {"action": action})
     assert response.status_code == 302
@@ -241,7 +294,7 @@ def test_work_in_progress_offers_nothing_yet_and_refreshes_itself(demo, mi_user,
     upload = make_upload(mi_user, state=state, touched_at=timezone.now(), stage="reading the file")
     client = client_for(mi_user)
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert buttons(page) == [] and 'js/refresh.js' in page
+    assert buttons(page) == [] and "js/refresh.js" in page
     for action in ("check", "run-again"):  # too soon: it may still be on its way
         client.post(reverse("upload-detail", args=[upload.pk]), {"action": action})
         upload.refresh_from_db()
@@ -251,7 +304,7 @@ def test_work_in_progress_offers_nothing_yet_and_refreshes_itself(demo, mi_user,
 def test_a_committed_upload_says_it_is_done(demo, mi_user, client_for) -> None:
     upload = make_upload(mi_user, state=Upload.State.COMMITTED)
     page = client_for(mi_user).get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert buttons(page) == [] and "Nothing more to do" in page and 'js/refresh.js' not in page
+    assert buttons(page) == [] and "Nothing more to do" in page and "js/refresh.js" not in page
 
 
 def test_an_invalid_upload_points_to_a_corrected_file(demo, mi_user, client_for) -> None:
@@ -268,12 +321,14 @@ def test_the_history_names_the_way_forward(demo, mi_user, client_for, settings) 
 
 @pytest.mark.parametrize("action", ["confirm", "run-again", "refresh", "check"])
 @pytest.mark.parametrize("role", ["officer", "member"])
-def test_only_the_mi_team_may_take_an_action(demo, mi_user, client_for, request, settings, role: str,
-                                            action: str) -> None:
+def test_only_the_mi_team_may_take_an_action(
+    demo, mi_user, client_for, request, settings, role: str, action: str
+) -> None:
     upload = upload_in(mi_user, Upload.State.RECEIVED if action == "check" else Upload.State.FAILED, True, settings)
     before = upload.state
-    response = client_for(request.getfixturevalue(role)).post(reverse("upload-detail", args=[upload.pk]),
-                                                              {"action": action})
+    response = client_for(request.getfixturevalue(role)).post(
+        reverse("upload-detail", args=[upload.pk]), {"action": action}
+    )
     assert response.status_code == 403
     upload.refresh_from_db()
     assert upload.state == before
@@ -290,16 +345,20 @@ def test_the_actions_take_post_only(demo, mi_user, client_for, method: str) -> N
 
 # --- a broker that cannot be reached ------------------------------------------------------------------
 
+
 # Committed transactions, as in production: the task is sent when the confirming request's transaction ends.
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_broker_leaves_the_upload_ready_to_confirm_again(demo, mi_user, client_for,
-                                                                          django_capture_on_commit_callbacks) -> None:
+def test_an_unreachable_broker_leaves_the_upload_ready_to_confirm_again(
+    demo, mi_user, client_for, django_capture_on_commit_callbacks
+) -> None:
     from kombu.exceptions import OperationalError
 
     upload = upload_in(mi_user, Upload.State.PREVIEWED, False, None)
     client = client_for(mi_user)
-    with mock.patch("indicators.tasks.commit_upload_task.delay",
-                    side_effect=OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused.")):
+    with mock.patch(
+        "indicators.tasks.commit_upload_task.delay",
+        side_effect=OperationalError("Error 111 connecting to 127.0.0.1:1. Connection refused."),
+    ):
         response = client.post(reverse("upload-detail", args=[upload.pk]), {"action": "confirm"}, follow=True)
     assert response.status_code == 200
     upload.refresh_from_db()
@@ -321,8 +380,13 @@ def broker_refusing_connections(monkeypatch):  # type: ignore[no-untyped-def]
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     refusing = f"redis://127.0.0.1:{port}/0"
-    before = (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url, app._pool,
-              app.amqp._producer_pool)
+    before = (
+        app.conf.task_always_eager,
+        app.conf.broker_url,
+        app.conf.broker_write_url,
+        app._pool,
+        app.amqp._producer_pool,
+    )
     monkeypatch.setenv("CELERY_BROKER_URL", refusing)  # Celery reads the variable before its settings
     app.conf.task_always_eager = False
     app.conf.broker_url = app.conf.broker_write_url = refusing
@@ -331,8 +395,9 @@ def broker_refusing_connections(monkeypatch):  # type: ignore[no-untyped-def]
     yield
     if app._pool is not None:
         app._pool.force_close_all()
-    (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url, app._pool,
-     app.amqp._producer_pool) = before
+    (app.conf.task_always_eager, app.conf.broker_url, app.conf.broker_write_url, app._pool, app.amqp._producer_pool) = (
+        before
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -355,8 +420,10 @@ def test_a_broker_that_refuses_connections_leaves_the_upload_ready_to_confirm_ag
 
 # --- large files are checked by the worker; whatever bytes a file holds, its errors are kept ---------------
 
-def test_a_large_file_is_checked_by_the_worker_showing_each_step(demo, mi_user, client_for, settings,
-                                                                  django_capture_on_commit_callbacks) -> None:
+
+def test_a_large_file_is_checked_by_the_worker_showing_each_step(
+    demo, mi_user, client_for, settings, django_capture_on_commit_callbacks
+) -> None:
     settings.UPLOAD_PREVIEW_IN_WORKER_ROWS = 1
     steps: list[str] = []
     set_stage = load.set_stage
@@ -372,7 +439,7 @@ def test_a_large_file_is_checked_by_the_worker_showing_each_step(demo, mi_user, 
     upload = Upload.objects.get()
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
     assert upload.state == Upload.State.RECEIVED and "waiting for the worker" in page
-    assert 'js/refresh.js' in page and len(sent) == 1
+    assert "js/refresh.js" in page and len(sent) == 1
     with mock.patch.object(load, "set_stage", record):
         sent[0]()  # the worker (eager here) runs the check
     upload.refresh_from_db()
@@ -380,19 +447,22 @@ def test_a_large_file_is_checked_by_the_worker_showing_each_step(demo, mi_user, 
     assert steps[0] == "reading the file" and any(step.startswith("comparing 2 values") for step in steps)
 
 
-def test_a_large_file_the_worker_cannot_be_sent_can_be_checked_again(demo, mi_user, client_for, settings,
-                                                                     django_capture_on_commit_callbacks) -> None:
+def test_a_large_file_the_worker_cannot_be_sent_can_be_checked_again(
+    demo, mi_user, client_for, settings, django_capture_on_commit_callbacks
+) -> None:
     from kombu.exceptions import OperationalError
 
     settings.UPLOAD_PREVIEW_IN_WORKER_ROWS = 1
     client = client_for(mi_user)
-    with mock.patch("indicators.tasks.preview_upload_task.delay", side_effect=OperationalError("refused")), \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch("indicators.tasks.preview_upload_task.delay", side_effect=OperationalError("refused")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         client.post(reverse("upload-new"), {"file": SimpleUploadedFile("v.csv", GOOD)})
     upload = Upload.objects.get()
     assert upload.state == Upload.State.RECEIVED and "could not be sent" in upload.notice
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
-    assert buttons(page) == ["Check the file"] and 'js/refresh.js' not in page
+    assert buttons(page) == ["Check the file"] and "js/refresh.js" not in page
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("upload-detail", args=[upload.pk]), {"action": "check"})
     upload.refresh_from_db()

@@ -60,13 +60,35 @@ def start_worker(tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[byte
     started: list[subprocess.Popen[bytes]] = []
 
     def start(app: str = "scorecard", **extra_env: str) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "DATABASE_URL": worker_database_url(), "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
-               **extra_env}
+        env = {
+            **os.environ,
+            "DATABASE_URL": worker_database_url(),
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            **extra_env,
+        }
         log = (tmp_path / f"worker-{len(started)}.log").open("wb")
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", app, "worker", "--pool=prefork", "--concurrency=1", "-l", "info",
-             "--without-gossip", "--without-mingle", "-n", f"uploads-test-{os.getpid()}-{len(started)}@%h"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                app,
+                "worker",
+                "--pool=prefork",
+                "--concurrency=1",
+                "-l",
+                "info",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"uploads-test-{os.getpid()}-{len(started)}@%h",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         started.append(worker)
         return worker
@@ -100,15 +122,18 @@ def paused_inside_the_write() -> bool:
         # Month locks have one key (objsubid 1); an upload's own lock has two.
         cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 1")
         locks = cursor.fetchone()[0]
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND state = 'idle in transaction' AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+        )
         idle_in_transaction = cursor.fetchone()[0]
     return locks > 0 and idle_in_transaction > 0
 
 
 def six_districts_october() -> int:
-    return Measurement.objects.filter(unit__name__in=["Swale", "Thanet", "Sevenoaks", "Swale Central CSWT"],
-                                      period_start=date(2024, 10, 1)).count()
+    return Measurement.objects.filter(
+        unit__name__in=["Swale", "Thanet", "Sevenoaks", "Swale Central CSWT"], period_start=date(2024, 10, 1)
+    ).count()
 
 
 def test_a_worker_killed_mid_commit_leaves_no_partial_month_and_the_upload_runs_again_from_its_page(
@@ -140,8 +165,11 @@ def test_a_worker_killed_mid_commit_leaves_no_partial_month_and_the_upload_runs_
     assert state_of(upload)[0] == Upload.State.RUNNING
 
     # Its lock died with the worker: the page offers to run it again at once, well within five minutes.
-    wait_for(lambda: "Run again" in client.get(reverse("upload-detail", args=[upload.pk])).content.decode(), 60,
-             "the page to offer to run the upload again")
+    wait_for(
+        lambda: "Run again" in client.get(reverse("upload-detail", args=[upload.pk])).content.decode(),
+        60,
+        "the page to offer to run the upload again",
+    )
     assert time.monotonic() - killed < 300
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
     assert "Stuck" in page and "Stuck" in client.get(reverse("uploads")).content.decode()
@@ -162,8 +190,9 @@ def test_a_worker_killed_mid_commit_leaves_no_partial_month_and_the_upload_runs_
     assert "Run again" not in client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
 
 
-def test_a_large_file_is_checked_by_the_worker_with_progress(services, demo, mi_user, client_for, start_worker,
-                                                             settings) -> None:
+def test_a_large_file_is_checked_by_the_worker_with_progress(
+    services, demo, mi_user, client_for, start_worker, settings
+) -> None:
     rows = generate_rows()
     content = BUILDERS[("long", "csv")](rows)
     settings.UPLOAD_PREVIEW_IN_WORKER_ROWS = len(rows) - 1
@@ -174,7 +203,7 @@ def test_a_large_file_is_checked_by_the_worker_with_progress(services, demo, mi_
     page = client.get(reverse("upload-detail", args=[upload.pk])).content.decode()
     # Nobody has checked it yet: the page says so and refreshes itself.
     assert upload.state == Upload.State.RECEIVED and "Being checked" in page and "waiting for the worker" in page
-    assert 'js/refresh.js' in page
+    assert "js/refresh.js" in page
     start_worker()
     wait_for(lambda: state_of(upload)[0] == Upload.State.PREVIEWED, 90, "the worker to check the file")
     upload.refresh_from_db()
@@ -196,8 +225,11 @@ def test_a_worker_killed_mid_check_leaves_an_upload_that_is_checked_again_from_i
     worker = start_worker(PAUSED_APP, PAUSE_AFTER_THE_CHECK_SECONDS="120")
     client.post(reverse("upload-new"), {"file": SimpleUploadedFile("big.csv", content)})
     upload = Upload.objects.get()
-    wait_for(lambda: load.being_worked_on([upload.pk]) == {upload.pk} and state_of(upload)[1].startswith("comparing"),
-             60, "the worker to check the file")
+    wait_for(
+        lambda: load.being_worked_on([upload.pk]) == {upload.pk} and state_of(upload)[1].startswith("comparing"),
+        60,
+        "the worker to check the file",
+    )
     time.sleep(settings.UPLOAD_STALE_SECONDS + 1)
     assert "Check the file" not in client.get(reverse("upload-detail", args=[upload.pk])).content.decode()  # alive
 

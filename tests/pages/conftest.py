@@ -42,10 +42,15 @@ def add_districts(count: int = 2) -> list[ReportingUnit]:
     dover_team = ReportingUnit.objects.get(name="Dover CSWT")
     added = []
     for number in range(count):
-        district = ReportingUnit.objects.create(name=f"Newtown {number}", kind=UnitKind.DISTRICT, area=area,
-                                                display_order=500 + number)
-        team = ReportingUnit.objects.create(name=f"Newtown {number} CSWT", kind=UnitKind.TEAM,
-                                            service=TeamService.SOCIAL_WORK, display_order=600 + number)
+        district = ReportingUnit.objects.create(
+            name=f"Newtown {number}", kind=UnitKind.DISTRICT, area=area, display_order=500 + number
+        )
+        team = ReportingUnit.objects.create(
+            name=f"Newtown {number} CSWT",
+            kind=UnitKind.TEAM,
+            service=TeamService.SOCIAL_WORK,
+            display_order=600 + number,
+        )
         team.districts_served.set([district])
         for source, target_unit in ((dover, district), (dover_team, team)):
             copies = list(Measurement.objects.filter(unit=source))

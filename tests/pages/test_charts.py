@@ -42,12 +42,13 @@ def page(client, url: str) -> str:  # type: ignore[no-untyped-def]
 
 
 def selected_options(html: str) -> list[str]:
-    picker = html[html.index('<select name="area" id="area">'):]
-    picker = picker[:picker.index("</select>")]
+    picker = html[html.index('<select name="area" id="area">') :]
+    picker = picker[: picker.index("</select>")]
     return re.findall(r'<option value="([^"]+)" selected>', picker)
 
 
 # --- The JavaScript and the bundle ---------------------------------------------------------------
+
 
 def bundle_trace_types() -> set[str]:
     """The trace types the served plotly.js registers (each trace module names itself in the bundle)."""
@@ -70,7 +71,7 @@ def test_the_indicator_page_loads_less_than_1_5_mb_of_javascript(officer_client,
 
 
 def test_the_bundle_draws_the_trace_types_the_charts_module_says():
-    assert charts.TRACE_TYPES == bundle_trace_types()
+    assert bundle_trace_types() == charts.TRACE_TYPES
 
 
 def test_every_figure_uses_only_trace_types_the_bundle_draws(officer_client):
@@ -88,6 +89,7 @@ def test_every_figure_uses_only_trace_types_the_bundle_draws(officer_client):
 
 
 # --- The axis and the labels ------------------------------------------------------------------
+
 
 def test_the_x_axis_ends_at_the_edition_month(officer_client):
     for url in ("/indicators/APP17/", "/indicators/SCS13/", "/indicators/SCS03/?area=ashford-cswt"):
@@ -144,18 +146,23 @@ def test_lines_of_units_with_no_values_are_left_out(officer_client):
 
 # --- The picker shows the unit shown ------------------------------------------------------------
 
-@pytest.mark.parametrize(("url", "slug"), [
-    ("/indicators/APP17/?area=ashford", "ashford"),
-    ("/indicators/APP17/", "kent"),
-    ("/indicators/SCS03/?area=ashford", "ashford"),  # a district on a team indicator: not among the teams
-    ("/indicators/SCS03/?area=ashford-cswt", "ashford-cswt"),
-    ("/indicators/APP17/?area=ashford-cswt", "ashford-cswt"),  # a team on a district indicator
-])
+
+@pytest.mark.parametrize(
+    ("url", "slug"),
+    [
+        ("/indicators/APP17/?area=ashford", "ashford"),
+        ("/indicators/APP17/", "kent"),
+        ("/indicators/SCS03/?area=ashford", "ashford"),  # a district on a team indicator: not among the teams
+        ("/indicators/SCS03/?area=ashford-cswt", "ashford-cswt"),
+        ("/indicators/APP17/?area=ashford-cswt", "ashford-cswt"),  # a team on a district indicator
+    ],
+)
 def test_the_show_picker_selects_the_unit_shown(officer_client, url, slug):
     assert selected_options(page(officer_client, url)) == [slug]
 
 
 # --- A district on an indicator its teams report -------------------------------------------------
+
 
 def test_a_district_charts_the_teams_serving_it_on_a_team_indicator(officer_client):
     html = page(officer_client, "/indicators/SCS03/?area=ashford")
@@ -163,8 +170,9 @@ def test_a_district_charts_the_teams_serving_it_on_a_team_indicator(officer_clie
     shown = [trace for trace in trend["data"] if trace.get("visible", True) is True and trace.get("mode") != "lines"]
     team = ReportingUnit.objects.get(slug="ashford-cswt")
     assert [trace["name"] for trace in shown] == [team.name]
-    values = Measurement.objects.filter(indicator__code="SCS03", unit=team, period_kind=PeriodKind.MONTH.value,
-                                        value__isnull=False).count()
+    values = Measurement.objects.filter(
+        indicator__code="SCS03", unit=team, period_kind=PeriodKind.MONTH.value, value__isnull=False
+    ).count()
     assert len([y for y in shown[0]["y"] if y is not None]) == values > 0
     assert "does not report this indicator" not in html
     assert 'href="?area=ashford-cswt&amp;month=2024-10">Ashford CSWT</a>' in html
@@ -178,8 +186,11 @@ def test_a_district_with_two_teams_charts_both(officer_client):
     assert len(teams) >= 2
     html = page(officer_client, "/indicators/SCS03/?area=swale")
     trend = figure(html, "trend-figure")
-    drawn = [trace["name"] for trace in trend["data"] if trace.get("visible", True) is True
-             and "role" not in trace.get("meta", {}) and trace["mode"] != "lines"]
+    drawn = [
+        trace["name"]
+        for trace in trend["data"]
+        if trace.get("visible", True) is True and "role" not in trace.get("meta", {}) and trace["mode"] != "lines"
+    ]
     assert sorted(drawn) == sorted(teams)
     for team in teams:
         assert f"values for {escape(team)}, newest first</caption>" in html
@@ -194,6 +205,7 @@ def test_a_unit_that_reports_nothing_still_says_so(officer_client):
 
 
 # --- Team scorecard pages ---------------------------------------------------------------------
+
 
 def test_a_team_has_a_scorecard_page_of_its_own_indicators(officer_client):
     team = ReportingUnit.objects.get(slug="ashford-cswt")

@@ -17,14 +17,14 @@ def officer_client(demo, officer, client_for):
 
 
 def first_column_order(html: str, caption: str) -> list[str]:
-    table = html[html.index(f"<caption>{caption}</caption>"):]
-    body = table[table.index("<tbody>"): table.index("</tbody>")]
+    table = html[html.index(f"<caption>{caption}</caption>") :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
     return re.findall(r'<a href="/indicators/([^/]+)/\?area=kent', body)
 
 
 def unit_cells(html: str, caption: str, column: int) -> list[str]:
-    table = html[html.index(f"<caption>{caption}</caption>"):]
-    body = table[table.index("<tbody>"): table.index("</tbody>")]
+    table = html[html.index(f"<caption>{caption}</caption>") :]
+    body = table[table.index("<tbody>") : table.index("</tbody>")]
     return [re.findall(r"<td[^>]*>(.*?)</td>", row)[column] for row in body.split("<tr>")[1:]]
 
 
@@ -41,7 +41,9 @@ def test_compare_sorts_server_side_by_a_unit_or_by_indicator(officer_client):
     assert by_code == sorted(by_code, key=lambda code: Indicator.objects.get(code=code).printed_code.casefold())
     html = officer_client.get("/compare/?sort=dartford").content.decode()
     # Find Dartford's column by the header order.
-    headers = re.findall(r"<th[^>]*>(?:<a[^>]*>)?([^<]+)", html[html.index(f"<caption>{caption}</caption>"):].split("</thead>")[0])
+    headers = re.findall(
+        r"<th[^>]*>(?:<a[^>]*>)?([^<]+)", html[html.index(f"<caption>{caption}</caption>") :].split("</thead>")[0]
+    )
     cells = unit_cells(html, caption, headers.index("Dartford"))
     ranks = [0 if "rag-RED" in c else 1 if "rag-AMBER" in c else 2 if "rag-GREEN" in c else 3 for c in cells]
     assert ranks == sorted(ranks) and len(set(ranks)) > 1
@@ -91,15 +93,22 @@ def test_indicator_page_tables_hold_every_number(officer_client):
 
 def test_indicator_page_lists_revisions(officer_client, officer):
     measurement = Measurement.objects.filter(indicator__code="APP17", unit__name="Dover").first()
-    MeasurementRevision.objects.create(measurement=measurement, old_value=50, new_value=measurement.value,
-                                       changed_at=timezone.now(), changed_by=officer, reason="late returns")
+    MeasurementRevision.objects.create(
+        measurement=measurement,
+        old_value=50,
+        new_value=measurement.value,
+        changed_at=timezone.now(),
+        changed_by=officer,
+        reason="late returns",
+    )
     html = officer_client.get("/indicators/APP17/?area=dover").content.decode()
-    revisions = html[html.index("<caption>Changed values, newest first</caption>"):]
+    revisions = html[html.index("<caption>Changed values, newest first</caption>") :]
     assert "late returns" in revisions and ">50<" in revisions and "officer" in revisions
 
 
-@pytest.mark.parametrize("url", ["/indicators/NOPE/", "/indicators/APP17/?area=nowhere",
-                                 "/indicators/APP17/?month=2020-01"])
+@pytest.mark.parametrize(
+    "url", ["/indicators/NOPE/", "/indicators/APP17/?area=nowhere", "/indicators/APP17/?month=2020-01"]
+)
 def test_indicator_page_404s_say_why(officer_client, url):
     response = officer_client.get(url)
     assert response.status_code == 404 and 'role="alert"' in response.content.decode()

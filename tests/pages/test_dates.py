@@ -32,6 +32,10 @@ def test_a_utc_time_is_written_in_uk_time():
 def test_templates_use_only_the_named_formats():
     """A date is written with |date, |date:"DATETIME_FORMAT" or, for a month, |date:"F Y"."""
     allowed = {'"DATETIME_FORMAT"', '"DATE_FORMAT"', '"F Y"', '"j F Y"', '"j F Y H:i"'}
-    odd = [(path.name, fmt) for path in TEMPLATES.rglob("*.html")
-           for fmt in re.findall(r'\|date:("[^"]*")', path.read_text()) if fmt not in allowed]
+    odd = [
+        (path.name, fmt)
+        for path in TEMPLATES.rglob("*.html")
+        for fmt in re.findall(r'\|date:("[^"]*")', path.read_text())
+        if fmt not in allowed
+    ]
     assert odd == []

@@ -32,8 +32,9 @@ def test_xlsx_download_has_a_sensible_name_and_the_export_columns(officer_client
 def test_the_rows_exported_are_the_rows_shown(officer_client):
     page = officer_client.get("/scorecard/dover/?rag=RED&q=SCS")
     shown = page.content.decode().count('<span class="rag rag-RED">RED</span>')
-    rows = list(csv.DictReader(io.StringIO(officer_client.get("/scorecard/dover/?rag=RED&q=SCS&format=csv")
-                                            .content.decode())))
+    rows = list(
+        csv.DictReader(io.StringIO(officer_client.get("/scorecard/dover/?rag=RED&q=SCS&format=csv").content.decode()))
+    )
     assert rows and all(row["rag"] == "RED" and "SCS" in row["indicator"] for row in rows)
     assert len(rows) <= shown  # every exported row is on the page (last year's RAG may add more REDs there)
 
@@ -74,4 +75,4 @@ def test_a_text_cell_starting_with_equals_is_neutralised(officer_client):
     assert indicator.name in names
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     csv_text = officer_client.get("/scorecard/kent/?q=APP17&format=csv").content.decode()
-    assert "'=HYPERLINK" in csv_text and ',=HYPERLINK' not in csv_text
+    assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text

@@ -13,8 +13,10 @@ from scorecard.names import Names, current_names
 def rename_the_install() -> None:
     """Another council's install: its own scorecard and authority names."""
     Scorecard.objects.filter(is_default=True).update(
-        title="Corporate Performance Report", organisation="Shire Borough Council",
-        attribution="Figures: Shire Borough Council, under the Open Government Licence.")
+        title="Corporate Performance Report",
+        organisation="Shire Borough Council",
+        attribution="Figures: Shire Borough Council, under the Open Government Licence.",
+    )
     ReportingUnit.objects.filter(kind=UnitKind.AUTHORITY).update(name="Shire")
     # The demo's own data names it too (areas such as North Kent, indicators' names): renamed with it.
     for model in (ReportingUnit, Indicator):
@@ -30,9 +32,13 @@ def test_the_names_are_the_default_scorecards_and_the_authoritys(demo: None, dja
     rename_the_install()
     with django_assert_num_queries(1):
         names = current_names()
-    assert names == Names(title="Corporate Performance Report", organisation="Shire Borough Council",
-                          directorate=names.directorate, attribution="Figures: Shire Borough Council, under the "
-                          "Open Government Licence.", authority="Shire")
+    assert names == Names(
+        title="Corporate Performance Report",
+        organisation="Shire Borough Council",
+        directorate=names.directorate,
+        attribution="Figures: Shire Borough Council, under the Open Government Licence.",
+        authority="Shire",
+    )
 
 
 def test_without_a_scorecard_the_authority_still_has_its_name(demo: None) -> None:
@@ -43,8 +49,10 @@ def test_without_a_scorecard_the_authority_still_has_its_name(demo: None) -> Non
 def test_pages_print_the_councils_own_names(demo: None, officer: User, mi_user: User, client_for) -> None:  # type: ignore[no-untyped-def]
     rename_the_install()
     authority = ReportingUnit.objects.get(kind=UnitKind.AUTHORITY)
-    pages = {officer: [f"/scorecard/{authority.slug}/2024-10/", "/compare/2024-10/"],
-             mi_user: ["/editions/2024-10/commentary/", "/editions/2024-10/commentary/APP17/"]}
+    pages = {
+        officer: [f"/scorecard/{authority.slug}/2024-10/", "/compare/2024-10/"],
+        mi_user: ["/editions/2024-10/commentary/", "/editions/2024-10/commentary/APP17/"],
+    }
     for user, urls in pages.items():
         client = client_for(user)
         for url in urls:

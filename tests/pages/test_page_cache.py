@@ -51,22 +51,32 @@ def page(client, url: str = DOVER) -> str:  # type: ignore[no-untyped-def]
 def triggered_tables() -> set[str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s",
-                           [data_version.TRIGGER])
+            cursor.execute(
+                "SELECT DISTINCT tgrelid::regclass::text FROM pg_trigger WHERE tgname = %s", [data_version.TRIGGER]
+            )
             return {name.strip('"') for (name,) in cursor.fetchall()}
-        cursor.execute("SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                       [f"{data_version.TRIGGER}_%"])
+        cursor.execute(
+            "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
+            [f"{data_version.TRIGGER}_%"],
+        )
         return {name for (name,) in cursor.fetchall()}
 
 
 def test_every_table_of_the_pages_apps_is_watched_but_the_uploaded_files(db):
     expected = {
-        model._meta.db_table for model in apps.get_models(include_auto_created=True)
+        model._meta.db_table
+        for model in apps.get_models(include_auto_created=True)
         if model._meta.app_label in data_version.WATCHED_APPS and model._meta.label not in data_version.NOT_WATCHED
     }
-    assert {"indicators_measurement", "indicators_target", "indicators_indicator", "indicators_benchmark",
-            "districts_reportingunit", "districts_reportingunit_districts_served",
-            "scorecard_editionversion"} <= expected
+    assert {
+        "indicators_measurement",
+        "indicators_target",
+        "indicators_indicator",
+        "indicators_benchmark",
+        "districts_reportingunit",
+        "districts_reportingunit_districts_served",
+        "scorecard_editionversion",
+    } <= expected
     assert triggered_tables() == expected
     assert "indicators_upload" not in triggered_tables()
 
@@ -107,15 +117,17 @@ def set_by_update() -> None:
 
 def set_by_raw_sql() -> None:
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Measurement._meta.db_table} SET value = %s WHERE id = %s",
-                       [NEW_VALUE, dover_team_oct24().pk])
+        cursor.execute(
+            f"UPDATE {Measurement._meta.db_table} SET value = %s WHERE id = %s", [NEW_VALUE, dover_team_oct24().pk]
+        )
 
 
 def set_by_upload(user) -> None:  # type: ignore[no-untyped-def]
     """The MI upload (on PostgreSQL its COPY and INSERT … SELECT path)."""
     content = f"indicator,area,period,value\nSCS03,Dover CSWT,Oct-24,{NEW_VALUE}\n".encode()
-    upload = load.save_preview(Upload.objects.create(filename="new.csv", content=content, size=len(content),
-                                                     uploaded_by=user))
+    upload = load.save_preview(
+        Upload.objects.create(filename="new.csv", content=content, size=len(content), uploaded_by=user)
+    )
     Upload.objects.filter(pk=upload.pk).update(state=Upload.State.QUEUED, committed_by=user)
     assert load.commit_upload(upload.pk) == Upload.State.COMMITTED
 
@@ -151,9 +163,14 @@ def test_a_version_out_of_embargo_shows_without_any_write(officer_client, monkey
     """Which version members can read depends on the time, so it is part of the key, not a write."""
     first = EditionVersion.objects.get(edition__month=date(2024, 10, 1))
     opens = timezone.now() + timedelta(days=1)
-    EditionVersion.objects.create(edition=first.edition, number=2, published_at=timezone.now(),
-                                  snapshot=first.snapshot, visible_from=opens,
-                                  suppression_threshold=first.suppression_threshold)
+    EditionVersion.objects.create(
+        edition=first.edition,
+        number=2,
+        published_at=timezone.now(),
+        snapshot=first.snapshot,
+        visible_from=opens,
+        suppression_threshold=first.suppression_threshold,
+    )
     assert "Published to members as version 1" in page(officer_client)
     version = data_version.current()
     later = opens + timedelta(minutes=1)

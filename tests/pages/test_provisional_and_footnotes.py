@@ -25,7 +25,7 @@ def page(client: Client, user: User, url: str) -> str:
 
 def row_html(html: str, code: str) -> str:
     """The table row whose code cell links to ``code``."""
-    match = re.search(rf'<tr[^>]*>(?:(?!</tr>).)*?/indicators/{re.escape(code)}/\?(?:(?!</tr>).)*</tr>', html, re.S)
+    match = re.search(rf"<tr[^>]*>(?:(?!</tr>).)*?/indicators/{re.escape(code)}/\?(?:(?!</tr>).)*</tr>", html, re.S)
     assert match, code
     return match.group(0)
 
@@ -50,18 +50,24 @@ def test_an_unpublished_month_is_provisional_throughout(demo: None, officer: Use
 
 def test_footnotes_are_numbered_and_listed(demo: None, officer: User, client: Client) -> None:
     html = page(client, officer, "/scorecard/kent/2024-10/")
-    note = Measurement.objects.get(indicator__code="CYPE8", unit__name="Kent", period_kind="Q",
-                                   period_start="2024-07-01").footnote
+    note = Measurement.objects.get(
+        indicator__code="CYPE8", unit__name="Kent", period_kind="Q", period_start="2024-07-01"
+    ).footnote
     assert note, "the demo marks CYPE8's latest quarter as not yet published by the MoJ"
     assert '<sup class="footnote-mark"><a href="#footnote-1">1</a></sup>' in row_html(html, "CYPE8")
     assert f'<li id="footnote-1" value="1">{note}</li>' in html
 
 
-def test_the_indicator_page_shows_definition_history(demo: None, officer: User, mi_user: User,
-                                                     client: Client) -> None:
+def test_the_indicator_page_shows_definition_history(demo: None, officer: User, mi_user: User, client: Client) -> None:
     indicator = Indicator.objects.get(code="APP17")
-    DefinitionChange.objects.create(indicator=indicator, what="definition", changes={"name": ["Old name", "New"]},
-                                    reason="Renamed by the DfE", user=mi_user, at=timezone.now())
+    DefinitionChange.objects.create(
+        indicator=indicator,
+        what="definition",
+        changes={"name": ["Old name", "New"]},
+        reason="Renamed by the DfE",
+        user=mi_user,
+        at=timezone.now(),
+    )
     html = page(client, officer, "/indicators/APP17/?area=kent")
     assert "Changes to the definition and targets" in html
     assert "Renamed by the DfE" in html and "name: Old name → New" in html

@@ -60,7 +60,7 @@ def test_a_district_with_two_teams_shows_both(officer_client):
 
 def test_full_trend_has_seven_months_and_the_headers_name_them(officer_client):
     html = officer_client.get("/scorecard/kent/?trend=full").content.decode()
-    first_table = html[html.index("<caption>Education Monthly</caption>"):]
+    first_table = html[html.index("<caption>Education Monthly</caption>") :]
     header = first_table[: first_table.index("</thead>")]
     for label in ("Apr-24", "May-24", "Jun-24", "Jul-24", "Aug-24", "Sep-24", "Oct-24"):
         assert f">{label}</th>" in header
@@ -70,10 +70,10 @@ def test_full_trend_has_seven_months_and_the_headers_name_them(officer_client):
 def test_trend_is_one_sparkline_column_with_every_month_in_words(officer_client):
     """By default the seven months are one narrow column, so value, direction, target and RAG fit a laptop."""
     html = officer_client.get("/scorecard/kent/").content.decode()
-    first_table = html[html.index("<caption>Education Monthly</caption>"):]
+    first_table = html[html.index("<caption>Education Monthly</caption>") :]
     header = first_table[: first_table.index("</thead>")]
     assert ">Apr-24</th>" not in header and 'Trend <span class="period">Apr-24 to Oct-24</span>' in header
-    row = first_table[first_table.index("<tbody>"):first_table.index("</tr>", first_table.index("<tbody>"))]
+    row = first_table[first_table.index("<tbody>") : first_table.index("</tr>", first_table.index("<tbody>"))]
     kent_app17 = build_scorecard(ReportingUnit.objects.authority(), OCT_24).rows[0]
     spoken = ", ".join(f"{value.period.label} {value.value:.1f}" for value in kent_app17.trend)
     assert f'<span class="visually-hidden">Trend: {spoken}</span>' in row
@@ -88,8 +88,13 @@ def test_a_unit_with_no_data_says_so_in_a_headline(officer_client):
 
 
 def test_values_are_rounded_half_up_to_the_indicators_decimals(officer_client):
-    measurement = Measurement.objects.filter(unit__name="Kent", indicator__decimals=1, period_start=OCT_24.start,
-                                             value__isnull=False).select_related("indicator").first()
+    measurement = (
+        Measurement.objects.filter(
+            unit__name="Kent", indicator__decimals=1, period_start=OCT_24.start, value__isnull=False
+        )
+        .select_related("indicator")
+        .first()
+    )
     measurement.value = Decimal("66.65")  # half-even rounding would give 66.6
     measurement.save()
     html = officer_client.get("/scorecard/kent/?trend=full").content.decode()
@@ -99,8 +104,9 @@ def test_values_are_rounded_half_up_to_the_indicators_decimals(officer_client):
 
 
 def test_statuses_show_as_printed(officer_client):
-    measurement = Measurement.objects.filter(unit__name="Dover", period_start=OCT_24.start,
-                                             indicator__frequency="monthly").first()
+    measurement = Measurement.objects.filter(
+        unit__name="Dover", period_start=OCT_24.start, indicator__frequency="monthly"
+    ).first()
     measurement.value, measurement.status = None, Status.TO_BE_SUPPLIED
     measurement.save()
     html = officer_client.get("/scorecard/dover/").content.decode()
@@ -158,6 +164,7 @@ def test_unit_and_month_pickers_link_to_every_district_and_month(officer_client)
 
 # --- Filters -----------------------------------------------------------------------------------
 
+
 def test_filter_by_rag_shows_only_those_rows(officer_client):
     card = build_scorecard(ReportingUnit.objects.get(name="Dover"), OCT_24)
     response = officer_client.get("/scorecard/dover/?rag=RED")
@@ -185,9 +192,20 @@ def test_a_bad_filter_value_is_reported_not_an_error(officer_client):
 
 # --- Query counts and render time --------------------------------------------------------------
 
-@pytest.mark.parametrize("url", ["/scorecard/kent/", "/scorecard/dover/", "/scorecard/south-kent/",
-                                 "/scorecard/dover-cswt/", "/compare/", "/indicators/APP17/?area=dover",
-                                 "/indicators/SCS13/", "/indicators/SCS03/?area=swale"])
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/scorecard/kent/",
+        "/scorecard/dover/",
+        "/scorecard/south-kent/",
+        "/scorecard/dover-cswt/",
+        "/compare/",
+        "/indicators/APP17/?area=dover",
+        "/indicators/SCS13/",
+        "/indicators/SCS03/?area=swale",
+    ],
+)
 def test_pages_run_a_fixed_number_of_queries(officer_client, url, django_assert_max_num_queries):
     before = count_queries(officer_client, url)
     double_indicators()
@@ -201,16 +219,29 @@ def test_pages_run_a_fixed_number_of_queries(officer_client, url, django_assert_
 @pytest.mark.parametrize("month", ["2024-10", "2024-09"])  # published, and not (every row provisional)
 def test_a_district_page_costs_the_same_whatever_its_teams(officer_client, month):
     """Dover has two teams, Swale three, Sevenoaks four shared ones and no data; Kent none: one fixed count."""
-    counts = {unit: count_queries(officer_client, f"/scorecard/{unit}/{month}/")
-              for unit in ("dover", "swale", "sevenoaks", "kent")}
+    counts = {
+        unit: count_queries(officer_client, f"/scorecard/{unit}/{month}/")
+        for unit in ("dover", "swale", "sevenoaks", "kent")
+    }
     assert len(set(counts.values())) == 1, counts
 
 
 def test_the_column_list_is_one_place():
     names = [spec.name for spec in SCORECARD_COLUMNS if not isinstance(spec, str)]
     assert names[:5] == ["code", "name", "polarity", "data_period", "qpr"]
-    assert {"value", "numerator", "denominator", "dot", "target", "rag", "previous_outturn", "previous_target",
-            "previous_rag", "benchmark", "england"} <= set(names)
+    assert {
+        "value",
+        "numerator",
+        "denominator",
+        "dot",
+        "target",
+        "rag",
+        "previous_outturn",
+        "previous_target",
+        "previous_rag",
+        "benchmark",
+        "england",
+    } <= set(names)
 
 
 def test_render_time_of_the_kent_page(officer_client, capsys):

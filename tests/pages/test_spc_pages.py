@@ -39,7 +39,7 @@ def table_row(html: str, code: str, area: str) -> str:
     """The <tr> of a scorecard table whose code links to the indicator for that unit."""
     link = f'href="/indicators/{code}/?area={area}&amp;month='
     start = html.index(link)
-    return html[html.rindex("<tr>", 0, start): html.index("</tr>", start)]
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
 
 
 def figure(html: str, name: str) -> dict:
@@ -53,11 +53,13 @@ def dover_row(code: str):
 
 # --- Pure helpers -----------------------------------------------------------------------------
 
+
 def values(numbers: list[float], synthetic_from: int = 0) -> list[Value]:
     """Monthly values ending Oct-24; the first ``synthetic_from`` are synthetic."""
     first = periods.shift(OCT_24, -(len(numbers) - 1))
-    return [Value(periods.shift(first, i), Decimal(str(n)), synthetic=i < synthetic_from)
-            for i, n in enumerate(numbers)]
+    return [
+        Value(periods.shift(first, i), Decimal(str(n)), synthetic=i < synthetic_from) for i, n in enumerate(numbers)
+    ]
 
 
 def test_polarity_maps_to_the_improvement_direction_and_target():
@@ -82,7 +84,8 @@ def test_too_few_points_say_how_many_and_statuses_are_skipped():
     summary = spc_pages.series_spc(history, "MS", "H", None)
     assert summary.state == spc_pages.SpcState.TOO_FEW and summary.count == 7
     assert str(spc_pages.cell(summary)) == (
-        f'<span class="spc-none">Too few points for SPC (7 of {MIN_POINTS_FOR_LIMITS})</span>')
+        f'<span class="spc-none">Too few points for SPC (7 of {MIN_POINTS_FOR_LIMITS})</span>'
+    )
 
 
 def test_a_shift_up_is_improvement_when_higher_is_better_and_concern_when_lower_is():
@@ -101,11 +104,14 @@ def test_a_shift_up_is_improvement_when_higher_is_better_and_concern_when_lower_
 def test_assurance_words_follow_the_target():
     flat = [50, 52] * 10
     assert spc_pages.series_spc(values(flat), "MS", "H", TargetSpec(target=Decimal(40))).assurance_words == (
-        "Consistently passes target")
+        "Consistently passes target"
+    )
     assert spc_pages.series_spc(values(flat), "MS", "H", TargetSpec(target=Decimal(70))).assurance_words == (
-        "Consistently fails target")
+        "Consistently fails target"
+    )
     assert spc_pages.series_spc(values(flat), "MS", "H", TargetSpec(target=Decimal(51))).assurance_words == (
-        "Hit and miss target")
+        "Hit and miss target"
+    )
     band = TargetSpec(target=Decimal(51), band_low=Decimal(40), band_high=Decimal(60))
     neutral = spc_pages.series_spc(values(flat), "MS", "T", band)
     assert neutral.variation_words == "Common cause" and neutral.assurance_words == "Consistently passes target"
@@ -128,6 +134,7 @@ def test_spc_is_on_unless_switched_off():
 
 # --- The row's history ------------------------------------------------------------------------
 
+
 def test_a_rows_history_is_its_own_kind_up_to_the_edition_oldest_first(synthetic):
     row = dover_row("APP17")
     kinds = {value.period.kind for value in row.history}
@@ -141,6 +148,7 @@ def test_a_rows_history_is_its_own_kind_up_to_the_edition_oldest_first(synthetic
 
 
 # --- The scorecard page -----------------------------------------------------------------------
+
 
 def test_scorecard_shows_variation_and_assurance_once_there_is_history(officer_client, synthetic):
     html = officer_client.get("/scorecard/dover/").content.decode()
@@ -190,6 +198,7 @@ def test_spc_column_is_not_in_the_exports(officer_client, synthetic):
 
 # --- Synthetic data is marked -----------------------------------------------------------------
 
+
 def test_synthetic_banner_on_the_scorecard_only_while_synthetic_values_are_used(officer_client, synthetic):
     assert "synthetic-banner" in officer_client.get("/scorecard/dover/").content.decode()
     # SPC off, and the edition's seven months are real: nothing synthetic is shown.
@@ -211,9 +220,12 @@ def test_indicator_page_marks_synthetic_values(officer_client, synthetic):
     assert "synthetic-banner" in html
     trend = {trace["name"]: trace for trace in figure(html, "trend-figure")["data"]}
     ring = trend["Synthetic history (generated, not real figures)"]
-    assert ring["marker"]["symbol"] == "circle-open" and len(ring["x"]) == Measurement.objects.filter(
-        indicator__code="APP17", unit__name="Dover", synthetic=True).count()
-    values_table = html[html.index("<caption>APP17 values for Dover"):]
+    assert (
+        ring["marker"]["symbol"] == "circle-open"
+        and len(ring["x"])
+        == Measurement.objects.filter(indicator__code="APP17", unit__name="Dover", synthetic=True).count()
+    )
+    values_table = html[html.index("<caption>APP17 values for Dover") :]
     assert '<tr class="synthetic">' in values_table and "synthetic (generated, not a real figure)" in values_table
     spc = {trace["name"]: trace for trace in figure(html, "spc-figure")["data"]}
     assert "Synthetic history (generated, not real figures)" in spc
@@ -226,6 +238,7 @@ def test_indicator_page_has_no_banner_without_synthetic_data(officer_client):
 
 # --- The indicator page's SPC chart -----------------------------------------------------------
 
+
 def hand_built_series(code: str, unit_name: str, numbers: list[int]) -> None:
     """Replace a unit's monthly values with ``numbers``, ending Oct-24."""
     indicator = Indicator.objects.get(code=code)
@@ -233,8 +246,13 @@ def hand_built_series(code: str, unit_name: str, numbers: list[int]) -> None:
     Measurement.objects.filter(indicator=indicator, unit=unit).delete()
     first = periods.shift(OCT_24, -(len(numbers) - 1))
     Measurement.objects.bulk_create(
-        Measurement(indicator=indicator, unit=unit, period_kind=PeriodKind.MONTH.value,
-                    period_start=periods.shift(first, i).start, value=Decimal(n))
+        Measurement(
+            indicator=indicator,
+            unit=unit,
+            period_kind=PeriodKind.MONTH.value,
+            period_start=periods.shift(first, i).start,
+            value=Decimal(n),
+        )
         for i, n in enumerate(numbers)
     )
 
@@ -256,11 +274,12 @@ def test_indicator_page_draws_the_xmr_chart_with_special_causes(officer_client):
     assert improvement["marker"]["symbol"] == "triangle-up" and improvement["y"] == [80.0] * 6
     assert set(improvement["customdata"]) == {"Above UCL"}
     concern = traces["Special cause concern"]
-    assert concern["marker"]["symbol"] == "triangle-down" and concern["marker"]["color"] != improvement[
-        "marker"]["color"]
+    assert (
+        concern["marker"]["symbol"] == "triangle-down" and concern["marker"]["color"] != improvement["marker"]["color"]
+    )
     assert "Target (Oct-24)" in traces
     assert "Special cause improvement – high" in html  # the icon words above the chart
-    values_table = html[html.index("<caption>APP17 values for Dover"):]
+    values_table = html[html.index("<caption>APP17 values for Dover") :]
     assert "Special cause improvement: Above UCL" in values_table
     assert "synthetic-banner" not in html
 
@@ -276,9 +295,9 @@ def test_indicator_page_says_why_there_is_no_spc_chart(officer_client):
 
 # --- Acceptance: a fixed number of queries -----------------------------------------------------
 
+
 @pytest.mark.parametrize("url", ["/scorecard/dover/", "/scorecard/kent/", "/indicators/APP17/?area=dover"])
-def test_spc_pages_run_the_same_fixed_number_of_queries(officer_client, synthetic, url,
-                                                        django_assert_max_num_queries):
+def test_spc_pages_run_the_same_fixed_number_of_queries(officer_client, synthetic, url, django_assert_max_num_queries):
     separator = "&" if "?" in url else "?"
     with_spc = count_queries(officer_client, url)
     assert count_queries(officer_client, f"{url}{separator}spc=off") == with_spc
@@ -292,8 +311,11 @@ def test_spc_pages_run_the_same_fixed_number_of_queries(officer_client, syntheti
 def test_district_page_with_spc_shows_icons_for_every_doubled_indicator(officer_client, synthetic):
     double_indicators()
     html = officer_client.get("/scorecard/dover/").content.decode()
-    assert table_row(html, "APP17-copy", "dover").count('class="spc-words"') == table_row(
-        html, "APP17", "dover").count('class="spc-words"') > 0
+    assert (
+        table_row(html, "APP17-copy", "dover").count('class="spc-words"')
+        == table_row(html, "APP17", "dover").count('class="spc-words"')
+        > 0
+    )
 
 
 def test_every_figure_the_indicator_pages_draw_is_valid_plotly(officer_client, synthetic):
@@ -309,8 +331,9 @@ def test_every_figure_the_indicator_pages_draw_is_valid_plotly(officer_client, s
     for indicator in Indicator.objects.all():
         for area in ("kent", "dover", "dover-cswt"):
             html = officer_client.get(f"/indicators/{indicator.code}/?area={area}").content.decode()
-            for name, text in re.findall(r'<script id="([a-z]+-figure)" type="application/json">(.*?)</script>',
-                                         html, re.S):
+            for name, text in re.findall(
+                r'<script id="([a-z]+-figure)" type="application/json">(.*?)</script>', html, re.S
+            ):
                 figure = json.loads(text)
                 if figure is None:
                     continue

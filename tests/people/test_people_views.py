@@ -26,15 +26,25 @@ def edit_url(user: User) -> str:
 
 
 def add_form(**values: object) -> dict[str, object]:
-    form: dict[str, object] = {"username": "newperson", "first_name": "New", "last_name": "Person",
-                               "email": "new.person@example.org", "roles": [OFFICERS],
-                               "password1": STRONG_PASSWORD, "password2": STRONG_PASSWORD}
+    form: dict[str, object] = {
+        "username": "newperson",
+        "first_name": "New",
+        "last_name": "Person",
+        "email": "new.person@example.org",
+        "roles": [OFFICERS],
+        "password1": STRONG_PASSWORD,
+        "password2": STRONG_PASSWORD,
+    }
     return form | values
 
 
 def edit_form(user: User, **values: object) -> dict[str, object]:
-    form: dict[str, object] = {"first_name": user.first_name, "last_name": user.last_name, "email": user.email,
-                               "roles": [group.name for group in user.groups.all()]}
+    form: dict[str, object] = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "roles": [group.name for group in user.groups.all()],
+    }
     return form | values
 
 
@@ -56,13 +66,21 @@ def audit(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 
 def page_urls(target: User) -> list[tuple[str, str]]:
-    return [("get", LIST), ("get", ADD), ("post", ADD), ("get", edit_url(target)), ("post", edit_url(target)),
-            ("post", edit_url(target) + "deactivate/"), ("post", edit_url(target) + "reactivate/")]
+    return [
+        ("get", LIST),
+        ("get", ADD),
+        ("post", ADD),
+        ("get", edit_url(target)),
+        ("post", edit_url(target)),
+        ("post", edit_url(target) + "deactivate/"),
+        ("post", edit_url(target) + "reactivate/"),
+    ]
 
 
 @pytest.mark.parametrize("role", ["officer", "member"])
-def test_officers_and_members_are_refused_every_page(request: pytest.FixtureRequest, client_for, role: str,
-                                                     mi_user: User) -> None:
+def test_officers_and_members_are_refused_every_page(
+    request: pytest.FixtureRequest, client_for, role: str, mi_user: User
+) -> None:
     user = request.getfixturevalue(role)
     client = client_for(user)
     for method, url in page_urls(mi_user):
@@ -80,8 +98,13 @@ def test_anonymous_visitors_are_sent_to_log_in(client: Client, officer: User) ->
 
 @pytest.mark.parametrize(
     ("method", "url"),
-    [("post", LIST), ("put", ADD), ("delete", "/people/{pk}/"), ("get", "/people/{pk}/deactivate/"),
-     ("get", "/people/{pk}/reactivate/")],
+    [
+        ("post", LIST),
+        ("put", ADD),
+        ("delete", "/people/{pk}/"),
+        ("get", "/people/{pk}/deactivate/"),
+        ("get", "/people/{pk}/reactivate/"),
+    ],
 )
 def test_wrong_methods_are_405(client_for, mi_user: User, officer: User, method: str, url: str) -> None:
     response = getattr(client_for(mi_user), method)(url.format(pk=officer.pk))
@@ -104,15 +127,20 @@ def test_the_nav_links_to_people_for_the_mi_team_only(client_for, mi_user: User,
 
 
 def test_the_list_shows_each_person_with_roles_and_whether_they_can_sign_in(
-        client_for, mi_user: User, officer: User, member: User) -> None:
+    client_for, mi_user: User, officer: User, member: User
+) -> None:
     member.is_active = False
     member.save(update_fields=["is_active"])
     User.objects.create_user("newcomer")  # no role, no password (as single sign-on makes them)
     response = client_for(mi_user).get(LIST)
     assert response.status_code == 200
     rows = {person.username: (roles, person.is_active) for person, roles in response.context["rows"]}
-    assert rows == {"mi": ([MI_TEAM], True), "officer": ([OFFICERS], True), "member": ([MEMBERS], False),
-                    "newcomer": ([], True)}
+    assert rows == {
+        "mi": ([MI_TEAM], True),
+        "officer": ([OFFICERS], True),
+        "member": ([MEMBERS], False),
+        "newcomer": ([], True),
+    }
     page = text(response)
     assert "switched off" in page and "no role" in page and "single sign-on" in page
 
@@ -140,8 +168,9 @@ def test_the_list_runs_in_a_fixed_number_of_queries(client_for, mi_user: User) -
 # --- adding someone -------------------------------------------------------------------------------------------
 
 
-def test_the_mi_team_adds_a_person_with_a_role_and_a_password(client_for, mi_user: User,
-                                                              audit: pytest.LogCaptureFixture) -> None:
+def test_the_mi_team_adds_a_person_with_a_role_and_a_password(
+    client_for, mi_user: User, audit: pytest.LogCaptureFixture
+) -> None:
     client = client_for(mi_user)
     assert client.get(ADD).status_code == 200
     response = client.post(ADD, add_form(roles=[OFFICERS, MEMBERS]))
@@ -150,8 +179,15 @@ def test_the_mi_team_adds_a_person_with_a_role_and_a_password(client_for, mi_use
     assert person.check_password(STRONG_PASSWORD)
     assert sorted(person.groups.values_list("name", flat=True)) == sorted([OFFICERS, MEMBERS])
     assert (person.email, person.get_full_name(), person.is_active) == ("new.person@example.org", "New Person", True)
-    assert {"event": "user.created", "user": "mi", "object_type": "user", "object_id": str(person.pk),
-            "object": "newperson", "roles": [OFFICERS, MEMBERS], "local_password": True} in audit_events(audit)
+    assert {
+        "event": "user.created",
+        "user": "mi",
+        "object_type": "user",
+        "object_id": str(person.pk),
+        "object": "newperson",
+        "roles": [OFFICERS, MEMBERS],
+        "local_password": True,
+    } in audit_events(audit)
     event = AuditEvent.objects.get(action="user.created")  # stored as well as logged
     assert (event.user, event.username, event.object_label) == (mi_user, "mi", "newperson")
     # The new person can log in with that password.
@@ -160,8 +196,7 @@ def test_the_mi_team_adds_a_person_with_a_role_and_a_password(client_for, mi_use
 
 
 @pytest.mark.parametrize("username", ["OFFICER", "Officer", "officer"])
-def test_usernames_are_unique_whatever_their_capitals(client_for, mi_user: User, officer: User,
-                                                      username: str) -> None:
+def test_usernames_are_unique_whatever_their_capitals(client_for, mi_user: User, officer: User, username: str) -> None:
     response = client_for(mi_user).post(ADD, add_form(username=username))
     assert response.status_code == 200
     assert "That username is taken" in text(response)
@@ -178,15 +213,18 @@ def test_emails_are_unique_whatever_their_capitals(client_for, mi_user: User, of
 
 @pytest.mark.parametrize(
     ("password1", "password2", "message"),
-    [("short1", "short1", "This password is too short"),
-     ("password123", "password123", "This password is too common"),
-     ("82736451928374", "82736451928374", "This password is entirely numeric"),
-     ("newperson-x1", "newperson-x1", "too similar to the username"),
-     (STRONG_PASSWORD, STRONG_PASSWORD + "!", "The two passwords differ"),
-     ("", "", "Give a first password")],
+    [
+        ("short1", "short1", "This password is too short"),
+        ("password123", "password123", "This password is too common"),
+        ("82736451928374", "82736451928374", "This password is entirely numeric"),
+        ("newperson-x1", "newperson-x1", "too similar to the username"),
+        (STRONG_PASSWORD, STRONG_PASSWORD + "!", "The two passwords differ"),
+        ("", "", "Give a first password"),
+    ],
 )
-def test_passwords_go_through_the_password_validators(client_for, mi_user: User, password1: str, password2: str,
-                                                      message: str) -> None:
+def test_passwords_go_through_the_password_validators(
+    client_for, mi_user: User, password1: str, password2: str, message: str
+) -> None:
     response = client_for(mi_user).post(ADD, add_form(password1=password1, password2=password2))
     assert response.status_code == 200
     assert message in text(response)
@@ -201,7 +239,8 @@ def test_an_unknown_role_is_refused(client_for, mi_user: User) -> None:
 
 
 def test_with_single_sign_on_on_the_password_may_be_left_empty_but_the_email_is_needed(
-        settings, client_for, mi_user: User) -> None:
+    settings, client_for, mi_user: User
+) -> None:
     settings.OIDC_ENABLED = True
     client = client_for(mi_user)
     response = client.post(ADD, add_form(email="", password1="", password2=""))
@@ -215,8 +254,9 @@ def test_with_single_sign_on_on_the_password_may_be_left_empty_but_the_email_is_
 # --- changing someone -----------------------------------------------------------------------------------------
 
 
-def test_the_mi_team_changes_a_persons_roles_and_details(client_for, mi_user: User, officer: User,
-                                                         audit: pytest.LogCaptureFixture) -> None:
+def test_the_mi_team_changes_a_persons_roles_and_details(
+    client_for, mi_user: User, officer: User, audit: pytest.LogCaptureFixture
+) -> None:
     other = Group.objects.create(name="Early years project")  # a group made in the admin, not a role
     officer.groups.add(other)
     client = client_for(mi_user)
@@ -230,8 +270,13 @@ def test_the_mi_team_changes_a_persons_roles_and_details(client_for, mi_user: Us
     assert officer.first_name == "Olive"
     about = {"object_type": "user", "object_id": str(officer.pk), "object": "officer"}
     assert {"event": "user.changed", "user": "mi", **about, "changed": ["first_name"]} in audit_events(audit)
-    assert {"event": "user.role_changed", "user": "mi", **about, "roles_added": [MEMBERS],
-            "roles_removed": [OFFICERS]} in audit_events(audit)
+    assert {
+        "event": "user.role_changed",
+        "user": "mi",
+        **about,
+        "roles_added": [MEMBERS],
+        "roles_removed": [OFFICERS],
+    } in audit_events(audit)
     assert AuditEvent.objects.get(action="user.role_changed").detail == "roles_added: Members; roles_removed: Officers"
     # The change takes effect: the former officer no longer sees the live scorecards.
     assert not User.objects.get(pk=officer.pk).has_perm("indicators.view_scorecard")
@@ -245,8 +290,9 @@ def test_no_one_takes_the_mi_team_role_off_themselves(client_for, mi_user: User)
 
 
 def test_the_mi_team_may_change_their_own_details(client_for, mi_user: User) -> None:
-    response = client_for(mi_user).post(edit_url(mi_user), edit_form(mi_user, roles=[MI_TEAM, OFFICERS],
-                                                                     email="mi@example.org"))
+    response = client_for(mi_user).post(
+        edit_url(mi_user), edit_form(mi_user, roles=[MI_TEAM, OFFICERS], email="mi@example.org")
+    )
     assert response.status_code == 302
     mi_user.refresh_from_db()
     assert mi_user.email == "mi@example.org"
@@ -269,7 +315,8 @@ def test_an_unknown_person_is_404(client_for, mi_user: User) -> None:
 
 
 def test_switching_an_account_off_stops_its_owner_at_once_and_on_again_lets_them_back(
-        client_for, mi_user: User, officer: User, audit: pytest.LogCaptureFixture) -> None:
+    client_for, mi_user: User, officer: User, audit: pytest.LogCaptureFixture
+) -> None:
     officers_browser = Client()
     officers_browser.force_login(officer)
     assert officers_browser.get("/editions/").status_code == 200

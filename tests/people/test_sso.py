@@ -58,8 +58,10 @@ def oidc_on(settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
     settings.OIDC_DEFAULT_ROLE = ""
     settings.OIDC_USE_PKCE = True
     settings.LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
-    settings.AUTHENTICATION_BACKENDS = ["scorecard.throttle.ThrottledModelBackend",
-                                        "scorecard.sso.ScorecardOIDCBackend"]
+    settings.AUTHENTICATION_BACKENDS = [
+        "scorecard.throttle.ThrottledModelBackend",
+        "scorecard.sso.ScorecardOIDCBackend",
+    ]
     reload_urls()
     yield
     settings.OIDC_ENABLED = False
@@ -86,8 +88,9 @@ def test_with_single_sign_on_off_nothing_of_it_is_loaded() -> None:
         "print(any(name.startswith('mozilla_django_oidc') for name in sys.modules), settings.AUTHENTICATION_BACKENDS)"
     )
     env = {"DJANGO_SETTINGS_MODULE": "scorecard.settings", "PATH": "/usr/bin:/bin", "OIDC_RP_CLIENT_ID": ""}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False ['scorecard.throttle.ThrottledModelBackend']"
 
 
@@ -110,27 +113,45 @@ def settings_from(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         "print(s.OIDC_OP_AUTHORIZATION_ENDPOINT); print(s.OIDC_OP_TOKEN_ENDPOINT); print(s.OIDC_OP_JWKS_ENDPOINT); "
         "print(s.OIDC_OP_ISSUER); print(s.AUTHENTICATION_BACKENDS)"
     )
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
-                          env={"DJANGO_SETTINGS_MODULE": "scorecard.settings", "PATH": "/usr/bin:/bin", **env})
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"DJANGO_SETTINGS_MODULE": "scorecard.settings", "PATH": "/usr/bin:/bin", **env},
+    )
 
 
 def test_an_entra_tenant_id_gives_the_endpoints() -> None:
     tenant = "0f1e2d3c-aaaa-bbbb-cccc-123456789abc"
-    result = settings_from({"OIDC_RP_CLIENT_ID": CLIENT_ID, "OIDC_RP_CLIENT_SECRET": SECRET,
-                            "OIDC_ENTRA_TENANT_ID": tenant})
+    result = settings_from(
+        {"OIDC_RP_CLIENT_ID": CLIENT_ID, "OIDC_RP_CLIENT_SECRET": SECRET, "OIDC_ENTRA_TENANT_ID": tenant}
+    )
     assert result.returncode == 0, result.stderr
     base = f"https://login.microsoftonline.com/{tenant}"
     assert result.stdout.splitlines() == [
-        f"{base}/oauth2/v2.0/authorize", f"{base}/oauth2/v2.0/token", f"{base}/discovery/v2.0/keys", f"{base}/v2.0",
+        f"{base}/oauth2/v2.0/authorize",
+        f"{base}/oauth2/v2.0/token",
+        f"{base}/discovery/v2.0/keys",
+        f"{base}/v2.0",
         "['scorecard.throttle.ThrottledModelBackend', 'scorecard.sso.ScorecardOIDCBackend']",
     ]
 
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"OIDC_RP_CLIENT_ID": CLIENT_ID}, "also needs OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT"),
-     ({"OIDC_RP_CLIENT_ID": CLIENT_ID, "OIDC_RP_CLIENT_SECRET": SECRET, "OIDC_ENTRA_TENANT_ID": "t",
-       "OIDC_DEFAULT_ROLE": "Admins"}, "OIDC_DEFAULT_ROLE must be one of MI team, Officers, Members")],
+    [
+        ({"OIDC_RP_CLIENT_ID": CLIENT_ID}, "also needs OIDC_RP_CLIENT_SECRET, OIDC_OP_AUTHORIZATION_ENDPOINT"),
+        (
+            {
+                "OIDC_RP_CLIENT_ID": CLIENT_ID,
+                "OIDC_RP_CLIENT_SECRET": SECRET,
+                "OIDC_ENTRA_TENANT_ID": "t",
+                "OIDC_DEFAULT_ROLE": "Admins",
+            },
+            "OIDC_DEFAULT_ROLE must be one of MI team, Officers, Members",
+        ),
+    ],
 )
 def test_incomplete_settings_stop_the_start_with_a_clear_message(env: dict[str, str], message: str) -> None:
     result = settings_from(env)
@@ -144,7 +165,11 @@ def test_incomplete_settings_stop_the_start_with_a_clear_message(env: dict[str, 
 def test_a_newcomer_gets_an_account_with_no_role_and_no_password(oidc_on: None) -> None:
     user = backend().create_user(CLAIMS)
     assert (user.username, user.email, user.first_name, user.last_name) == (
-        "jo.bloggs@council.gov.uk", "Jo.Bloggs@council.gov.uk", "Jo", "Bloggs")  # Django lowers the domain
+        "jo.bloggs@council.gov.uk",
+        "Jo.Bloggs@council.gov.uk",
+        "Jo",
+        "Bloggs",
+    )  # Django lowers the domain
     assert not user.groups.exists()
     assert not user.has_usable_password()
     assert not user.has_perm("scorecard.view_published")
@@ -206,13 +231,16 @@ def sign_in(client: Client, claims: dict[str, object]):  # type: ignore[no-untyp
     assert sent["client_id"] == [CLIENT_ID] and sent["code_challenge_method"] == ["S256"]
     assert sent["redirect_uri"] == ["http://testserver/oidc/callback/"]
     token = {"id_token": id_token(sent["nonce"][0]), "access_token": "access"}
-    with (mock.patch("scorecard.sso.ScorecardOIDCBackend.get_token", return_value=token),
-          mock.patch("scorecard.sso.ScorecardOIDCBackend.get_userinfo", return_value=claims)):
+    with (
+        mock.patch("scorecard.sso.ScorecardOIDCBackend.get_token", return_value=token),
+        mock.patch("scorecard.sso.ScorecardOIDCBackend.get_userinfo", return_value=claims),
+    ):
         return client.get(f"/oidc/callback/?code=the-code&state={sent['state'][0]}")
 
 
-def test_the_login_page_offers_microsoft_and_still_takes_passwords(oidc_on: None, client: Client,
-                                                                   officer: User) -> None:
+def test_the_login_page_offers_microsoft_and_still_takes_passwords(
+    oidc_on: None, client: Client, officer: User
+) -> None:
     page = client.get("/accounts/login/?next=/editions/")
     assert page.status_code == 200
     assert 'href="/oidc/authenticate/?next=/editions/">Sign in with Microsoft</a>' in page.content.decode()
@@ -242,8 +270,13 @@ def test_a_newcomer_signs_in_and_waits_for_a_role(oidc_on: None, client: Client,
     # The MI team gives them a role at /people/, and in they go.
     mi = Client()
     mi.force_login(mi_user)
-    assert mi.post(f"/people/{newcomer.pk}/", {"first_name": "Jo", "last_name": "Bloggs",
-                                               "email": newcomer.email, "roles": [OFFICERS]}).status_code == 302
+    assert (
+        mi.post(
+            f"/people/{newcomer.pk}/",
+            {"first_name": "Jo", "last_name": "Bloggs", "email": newcomer.email, "roles": [OFFICERS]},
+        ).status_code
+        == 302
+    )
     assert client.get("/editions/").status_code == 200
 
 

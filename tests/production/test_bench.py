@@ -36,14 +36,28 @@ def test_the_generator_fills_a_fresh_database_and_publishes_its_month(postgresql
 
 def test_the_report_names_every_figure_and_the_acceptance_verdicts() -> None:
     figure = {"median_ms": 30.0, "floor_ms": 15.0, "ratio": 2.0, "queries": 6}
-    results = {"when": "2026-11-22T12:00:00+00:00", "machine": {"cpus": 2, "python": "3.11.7"}, "sizes": {"region": {
-        "counts": {"districts": 150, "teams": 300, "indicators": 100, "values": 1_500_000}, "generate_s": 30,
-        "seconds": 200, "figures": {
-            "district scorecard: assembly": figure,
-            "district scorecard: page": {**figure, "median_ms": 160.0, "ratio": 10.7},
-            "district scorecard: page, cold cache": {**figure, "median_ms": 240.0, "ratio": 16.0},
-            "upload 100k rows: end to end": {**figure, "preview_ms": 1.0, "commit_ms": 2.0, "commit_ratio": 2.9},
-        }}}}
+    results = {
+        "when": "2026-11-22T12:00:00+00:00",
+        "machine": {"cpus": 2, "python": "3.11.7"},
+        "sizes": {
+            "region": {
+                "counts": {"districts": 150, "teams": 300, "indicators": 100, "values": 1_500_000},
+                "generate_s": 30,
+                "seconds": 200,
+                "figures": {
+                    "district scorecard: assembly": figure,
+                    "district scorecard: page": {**figure, "median_ms": 160.0, "ratio": 10.7},
+                    "district scorecard: page, cold cache": {**figure, "median_ms": 240.0, "ratio": 16.0},
+                    "upload 100k rows: end to end": {
+                        **figure,
+                        "preview_ms": 1.0,
+                        "commit_ms": 2.0,
+                        "commit_ratio": 2.9,
+                    },
+                },
+            }
+        },
+    }
     report = markdown(results)
     assert "| district scorecard: page, cold cache | 240.0 | 15.0 | 16.00× | 6 |" in report
     assert "- district scorecard assembly within 3× of raw SQL: 2.00 (met)" in report

@@ -84,11 +84,7 @@ def test_every_service_but_the_one_shot_migration_has_a_health_check(compose: di
 def test_named_volumes_are_declared_and_used(compose: dict[str, Any]) -> None:
     declared = set(compose["volumes"])
     assert {"postgres-data", "redis-data", "media"} <= declared
-    used = {
-        volume.split(":")[0]
-        for service in compose["services"].values()
-        for volume in service.get("volumes", [])
-    }
+    used = {volume.split(":")[0] for service in compose["services"].values() for volume in service.get("volumes", [])}
     assert used <= declared, "a service mounts a volume that is not declared"
 
 
@@ -113,6 +109,7 @@ def test_env_example_names_every_variable_compose_requires(compose: dict[str, An
 
 
 # --- production loose ends (issue #14 item 8) ---------------------------------------------------------------
+
 
 def test_gunicorn_has_an_explicit_timeout_in_the_dockerfile_and_compose(compose: dict[str, Any]) -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()

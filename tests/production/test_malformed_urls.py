@@ -20,8 +20,19 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS, SERVICE_LEADS
 
 # A value that fits each parameter by name, so the other parameter's bad value is what the view sees.
-GOOD = {"unit": "dover", "month": "2024-10", "code": "APP17", "pk": "1", "layout": "long", "file_format": "csv",
-        "object_id": "1", "content_type_id": "1", "id": "1", "app_label": "indicators", "url": "nothing-here"}
+GOOD = {
+    "unit": "dover",
+    "month": "2024-10",
+    "code": "APP17",
+    "pk": "1",
+    "layout": "long",
+    "file_format": "csv",
+    "object_id": "1",
+    "content_type_id": "1",
+    "id": "1",
+    "app_label": "indicators",
+    "url": "nothing-here",
+}
 BAD_TEXT = ["\x00", "x\ny", "a" * 300, "٣"]
 BAD_BY_NAME = {
     "month": ["0000-01", "0000-12", "9999-12", "2024-13", "2024-00", "0001-01"],
@@ -30,8 +41,11 @@ BAD_BY_NAME = {
     "id": ["0", "99999999999999999999"],
     "content_type_id": ["99999999999999999999"],
 }
-CONTROL_QUERY = "?" + "&".join(f"{name}=%00" for name in ("month", "area", "unit", "version", "format", "year", "q",
-                                                           "page")) + "&%01=1"
+CONTROL_QUERY = (
+    "?"
+    + "&".join(f"{name}=%00" for name in ("month", "area", "unit", "version", "format", "year", "q", "page"))
+    + "&%01=1"
+)
 # Views read one or two of these each: a few combined query strings reach every view's parameters
 # (format apart: an unknown format is refused before anything else is read).
 BAD_QUERIES = [
@@ -90,10 +104,18 @@ def user_with(role: str | None) -> User | None:
 
 def test_the_walk_covers_every_view() -> None:
     urls = urls_to_try()
-    for must in ("/editions/0000-01/", "/scorecard/dover/0000-01/", "/compare/0000-12/", "/indicators/%00/",
-                 "/editions/2024-10/commentary/%00/", "/indicators/APP17/" + CONTROL_QUERY,
-                 "/editions/2024-10/commentary/APP17/" + CONTROL_QUERY, "/admin/indicators/indicator/%00/change/",
-                 "/uploads/99999999999999999999/", "/people/0/"):
+    for must in (
+        "/editions/0000-01/",
+        "/scorecard/dover/0000-01/",
+        "/compare/0000-12/",
+        "/indicators/%00/",
+        "/editions/2024-10/commentary/%00/",
+        "/indicators/APP17/" + CONTROL_QUERY,
+        "/editions/2024-10/commentary/APP17/" + CONTROL_QUERY,
+        "/admin/indicators/indicator/%00/change/",
+        "/uploads/99999999999999999999/",
+        "/people/0/",
+    ):
         assert must in urls
     for page in ("/uploads/chasing/", "/editions/publish/", "/indicators/APP17/"):
         assert any(url.startswith(page + "?month=0000-01") for url in urls)
@@ -115,14 +137,30 @@ def test_no_malformed_url_answers_500(role: str | None, demo: None) -> None:
     assert failures == []
 
 
-@pytest.mark.parametrize("url", ["/indicators/%00/", "/indicators/APP17/?area=%00", "/editions/2024-10/commentary/%00/",
-                                 "/editions/2024-10/commentary/CYPE8/?unit=%00"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/indicators/%00/",
+        "/indicators/APP17/?area=%00",
+        "/editions/2024-10/commentary/%00/",
+        "/editions/2024-10/commentary/CYPE8/?unit=%00",
+    ],
+)
 def test_control_characters_are_a_400(url: str, demo: None, client_for, mi_user: User) -> None:
     assert client_for(mi_user).get(url).status_code == 400
 
 
-@pytest.mark.parametrize("url", ["/scorecard/kent/0000-01/", "/compare/0000-12/", "/editions/0000-01/",
-                                 "/indicators/APP17/?month=0000-01", "/uploads/chasing/?month=0000-01",
-                                 "/scorecard/kent/9999-12/", "/editions/2024-13/pack.pdf"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/scorecard/kent/0000-01/",
+        "/compare/0000-12/",
+        "/editions/0000-01/",
+        "/indicators/APP17/?month=0000-01",
+        "/uploads/chasing/?month=0000-01",
+        "/scorecard/kent/9999-12/",
+        "/editions/2024-13/pack.pdf",
+    ],
+)
 def test_impossible_months_are_a_404(url: str, demo: None, client_for, mi_user: User) -> None:
     assert client_for(mi_user).get(url).status_code == 404

@@ -20,16 +20,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check_deploy(**env: str) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
-PRODUCTION = {"DEBUG": "false", "ALLOWED_HOSTS": "scorecard.example.org", "TRUST_X_FORWARDED_PROTO": "true",
-              "LOG_FORMAT": "json"}
+PRODUCTION = {
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "scorecard.example.org",
+    "TRUST_X_FORWARDED_PROTO": "true",
+    "LOG_FORMAT": "json",
+}
 
 
 def test_check_deploy_passes_with_production_settings(tmp_path: Path) -> None:
@@ -53,7 +65,11 @@ def test_check_deploy_fails_with_development_settings() -> None:
 
 def test_production_settings_refuse_to_start_without_a_secret_key() -> None:
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**{k: v for k, v in os.environ.items() if k != "SECRET_KEY"}, "DEBUG": "false"},
     )
     assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
@@ -91,8 +107,13 @@ def test_a_refusal_renders_403_and_is_logged(client: Client, caplog: pytest.LogC
     assert "You can’t see this page" in response.content.decode()
     refusals = [r for r in caplog.records if r.name == "scorecard.audit" and r.getMessage() == "permission.denied"]
     assert len(refusals) == 1
-    assert refusals[0].audit == {"event": "permission.denied", "user": "no-role", "method": "GET", "path": "/",
-                                 "reason": "Your account has no role yet: ask the MI team to add you to one."}
+    assert refusals[0].audit == {
+        "event": "permission.denied",
+        "user": "no-role",
+        "method": "GET",
+        "path": "/",
+        "reason": "Your account has no role yet: ask the MI team to add you to one.",
+    }
 
 
 def record_of(caplog: pytest.LogCaptureFixture) -> logging.LogRecord:
@@ -126,5 +147,8 @@ def test_log_event_plain_text_and_users(caplog: pytest.LogCaptureFixture, office
         log_event("edition.published", officer, month="2024-10")
         log_event("permission.denied", AnonymousUser())
     first, second = [r for r in caplog.records if r.name == "scorecard.audit"]
-    assert PlainFormatter("%(message)s").format(first) == "edition.published event=edition.published user=officer month=2024-10"
+    assert (
+        PlainFormatter("%(message)s").format(first)
+        == "edition.published event=edition.published user=officer month=2024-10"
+    )
     assert second.audit["user"] == "anonymous"

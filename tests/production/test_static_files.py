@@ -14,16 +14,35 @@ from django.contrib.auth.models import User
 from django.core.checks import run_checks
 from django.test import Client, override_settings
 
-PAGES = ["/scorecard/kent/", "/scorecard/dover/2024-10/", "/compare/", "/indicators/APP17/?area=dover", "/uploads/",
-         "/uploads/new/", "/uploads/chasing/", "/uploads/targets/", "/editions/", "/editions/2024-10/",
-         "/editions/2024-10/pack/", "/editions/2024-10/publish/", "/people/", "/admin/", "/scorecard/nowhere/"]
+PAGES = [
+    "/scorecard/kent/",
+    "/scorecard/dover/2024-10/",
+    "/compare/",
+    "/indicators/APP17/?area=dover",
+    "/uploads/",
+    "/uploads/new/",
+    "/uploads/chasing/",
+    "/uploads/targets/",
+    "/editions/",
+    "/editions/2024-10/",
+    "/editions/2024-10/pack/",
+    "/editions/2024-10/publish/",
+    "/people/",
+    "/admin/",
+    "/scorecard/nowhere/",
+]
 STATUS = {"/scorecard/nowhere/": 404}
 
 
 def storage(backend: str, root: Path) -> dict[str, object]:
-    return {"DEBUG": False, "STATIC_ROOT": root,
-            "STORAGES": {"default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-                         "staticfiles": {"BACKEND": backend}}}
+    return {
+        "DEBUG": False,
+        "STATIC_ROOT": root,
+        "STORAGES": {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "staticfiles": {"BACKEND": backend},
+        },
+    }
 
 
 @pytest.fixture
@@ -53,8 +72,9 @@ def test_whitenoises_own_manifest_storage_is_what_failed(demo: None, mi_staff: U
 
 
 def test_after_collectstatic_the_names_are_hashed(demo: None, mi_staff: User, tmp_path: Path) -> None:
-    (tmp_path / "staticfiles.json").write_text(json.dumps(
-        {"version": "1.1", "hash": "x", "paths": {"css/scorecard.css": "css/scorecard.0123456789ab.css"}}))
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"version": "1.1", "hash": "x", "paths": {"css/scorecard.css": "css/scorecard.0123456789ab.css"}})
+    )
     client = Client()
     client.force_login(mi_staff)
     with override_settings(**storage("scorecard.static_storage.StaticFilesStorage", tmp_path)):

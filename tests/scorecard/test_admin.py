@@ -12,8 +12,19 @@ pytestmark = pytest.mark.django_db
 
 
 def target_form(indicator: Indicator, **values: str) -> dict[str, str]:
-    form = {"indicator": str(indicator.pk), "year": "2025", "applies_to": "all", "target": "", "floor": "", "reason": "test",
-            "band_low": "", "band_high": "", "floor_band_low": "", "floor_band_high": "", "source": ""}
+    form = {
+        "indicator": str(indicator.pk),
+        "year": "2025",
+        "applies_to": "all",
+        "target": "",
+        "floor": "",
+        "reason": "test",
+        "band_low": "",
+        "band_high": "",
+        "floor_band_low": "",
+        "floor_band_high": "",
+        "source": "",
+    }
     return form | values
 
 
@@ -25,8 +36,9 @@ def target_form(indicator: Indicator, **values: str) -> dict[str, str]:
         ("SCS13", {"target": "20", "band_low": "21", "band_high": "23"}, "does not contain the target 20"),
     ],
 )
-def test_contradictory_targets_are_refused(admin_client_mi: Client, code: str, values: dict[str, str],
-                                           message: str) -> None:
+def test_contradictory_targets_are_refused(
+    admin_client_mi: Client, code: str, values: dict[str, str], message: str
+) -> None:
     indicator = Indicator.objects.get(code=code)
     response = admin_client_mi.post("/admin/indicators/target/add/", target_form(indicator, **values))
     assert response.status_code == 200
@@ -46,8 +58,16 @@ def test_an_unknown_polarity_is_refused(admin_client_mi: Client) -> None:
     response = admin_client_mi.get(f"/admin/indicators/indicator/{indicator.pk}/change/")
     form = response.context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
-    data.update({"polarity": "X", "qpr": "", "targets-TOTAL_FORMS": "0", "targets-INITIAL_FORMS": "0",
-                 "benchmarks-TOTAL_FORMS": "0", "benchmarks-INITIAL_FORMS": "0"})
+    data.update(
+        {
+            "polarity": "X",
+            "qpr": "",
+            "targets-TOTAL_FORMS": "0",
+            "targets-INITIAL_FORMS": "0",
+            "benchmarks-TOTAL_FORMS": "0",
+            "benchmarks-INITIAL_FORMS": "0",
+        }
+    )
     response = admin_client_mi.post(f"/admin/indicators/indicator/{indicator.pk}/change/", data)
     assert "Select a valid choice. X is not one of the available choices." in response.content.decode()
     indicator.refresh_from_db()

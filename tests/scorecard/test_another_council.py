@@ -30,8 +30,9 @@ def expected_by_quarter() -> dict[str, dict[str, str]]:
 
 def export(quarter: str) -> str:
     out = io.StringIO()
-    call_command("export_scorecard", "--scorecard", "CORP", "--area", "Maidstone Borough", "--period", quarter,
-                 stdout=out)
+    call_command(
+        "export_scorecard", "--scorecard", "CORP", "--area", "Maidstone Borough", "--period", quarter, stdout=out
+    )
     return out.getvalue()
 
 

@@ -24,16 +24,24 @@ def unit(name: str) -> ReportingUnit:
 
 
 def value(indicator: str, unit_name: str, period_start: date, number: str, kind: str = "M") -> Measurement:
-    return Measurement.objects.create(indicator=Indicator.objects.get(code=indicator), unit=unit(unit_name),
-                                      period_kind=kind, period_start=period_start, value=Decimal(number))
+    return Measurement.objects.create(
+        indicator=Indicator.objects.get(code=indicator),
+        unit=unit(unit_name),
+        period_kind=kind,
+        period_start=period_start,
+        value=Decimal(number),
+    )
 
 
 def test_a_team_that_serves_two_districts_appears_on_both(demo: None) -> None:
     value("SCS03", "Sevenoaks North & Tonbridge and Malling CSWT", date(2024, 10, 1), "21.0")
     cards = build_scorecards([unit("Sevenoaks"), unit("Tonbridge and Malling")], OCTOBER)
     for card in cards.values():
-        rows = [r for r in card.rows if r.unit.name == "Sevenoaks North & Tonbridge and Malling CSWT"
-                and r.indicator.code == "SCS03"]
+        rows = [
+            r
+            for r in card.rows
+            if r.unit.name == "Sevenoaks North & Tonbridge and Malling CSWT" and r.indicator.code == "SCS03"
+        ]
         assert len(rows) == 1 and rows[0].value == Decimal("21.0") and rows[0].rag is Rag.GREEN
 
 
@@ -60,8 +68,13 @@ def test_a_target_for_the_authority_only_does_not_rate_districts(demo: None) -> 
 
 
 def test_a_target_overridden_for_one_unit(demo: None) -> None:
-    Target.objects.create(indicator=Indicator.objects.get(code="APP17"), year=2024, unit=unit("Dover"),
-                          target=Decimal("55"), floor=Decimal("50"))
+    Target.objects.create(
+        indicator=Indicator.objects.get(code="APP17"),
+        year=2024,
+        unit=unit("Dover"),
+        target=Decimal("55"),
+        floor=Decimal("50"),
+    )
     dover = {r.indicator.code: r for r in build_scorecard(unit("Dover"), OCTOBER).rows}
     ashford = {r.indicator.code: r for r in build_scorecard(unit("Ashford"), OCTOBER).rows}
     assert dover["APP17"].target.target == Decimal("55") and dover["APP17"].rag is Rag.GREEN  # 58.3 >= 55
@@ -69,9 +82,18 @@ def test_a_target_overridden_for_one_unit(demo: None) -> None:
 
 
 def test_missing_values_are_not_supplied_and_earlier_periods_of_a_new_indicator_are_new(demo: None) -> None:
-    indicator = Indicator.objects.create(code="NEW1", name="A new measure", section="Education",
-                                         table="Education Monthly", polarity="H", data_period="MS",
-                                         frequency="monthly", reported_for="district", unit="percent", decimals=1)
+    indicator = Indicator.objects.create(
+        code="NEW1",
+        name="A new measure",
+        section="Education",
+        table="Education Monthly",
+        polarity="H",
+        data_period="MS",
+        frequency="monthly",
+        reported_for="district",
+        unit="percent",
+        decimals=1,
+    )
     value("NEW1", "Kent", date(2024, 9, 1), "50")
     value("NEW1", "Kent", date(2024, 10, 1), "52")
     value("NEW1", "Dover", date(2024, 10, 1), "40")
@@ -112,8 +134,9 @@ def test_the_query_count_is_fixed(demo: None) -> None:
         copy.pk, copy.code = None, indicator.code + "-copy"
         copy.save()
         Target.objects.create(indicator=copy, year=2024, target=Decimal("1"))
-        Measurement.objects.create(indicator=copy, unit=kent, period_kind="M", period_start=date(2024, 10, 1),
-                                   value=Decimal("1"))
+        Measurement.objects.create(
+            indicator=copy, unit=kent, period_kind="M", period_start=date(2024, 10, 1), value=Decimal("1")
+        )
     assert Indicator.objects.count() == 118
     assert count_queries([kent]) == baseline
     assert count_queries([dover]) == baseline

@@ -22,12 +22,20 @@ pytestmark = pytest.mark.django_db
 def test_loading_twice_changes_nothing() -> None:
     first = load_demo()
     assert first["indicators"] == 59 and first["measurements"] == 1814
-    counts = (ReportingUnit.objects.count(), Indicator.objects.count(), Target.objects.count(),
-              Measurement.objects.count())
+    counts = (
+        ReportingUnit.objects.count(),
+        Indicator.objects.count(),
+        Target.objects.count(),
+        Measurement.objects.count(),
+    )
     second = load_demo()
     assert set(second.values()) == {0}
-    assert (ReportingUnit.objects.count(), Indicator.objects.count(), Target.objects.count(),
-            Measurement.objects.count()) == counts
+    assert (
+        ReportingUnit.objects.count(),
+        Indicator.objects.count(),
+        Target.objects.count(),
+        Measurement.objects.count(),
+    ) == counts
     assert not MeasurementRevision.objects.exists()
 
 
@@ -67,7 +75,11 @@ def test_demo_users_one_per_role() -> None:
     call_command("create_demo_users", stdout=io.StringIO())
     call_command("create_demo_users", stdout=io.StringIO())  # a second run keeps them
     assert {u.username: [g.name for g in u.groups.all()] for u in User.objects.all()} == {
-        "mi": ["MI team"], "officer": ["Officers"], "member": ["Members"], "lead": ["Service leads"]}
+        "mi": ["MI team"],
+        "officer": ["Officers"],
+        "member": ["Members"],
+        "lead": ["Service leads"],
+    }
     assert User.objects.get(username="officer").check_password("officer-demo-password")
 
 

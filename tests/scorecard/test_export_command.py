@@ -79,8 +79,9 @@ def test_a_district_with_no_data_still_exports_every_row_not_supplied(demo: None
 
 def test_xlsx_keeps_numbers_numeric(demo: None, tmp_path: Path) -> None:
     target = tmp_path / "kent.xlsx"
-    call_command("export_scorecard", "--area", "Kent", "--period", "Oct-24", "--format", "xlsx",
-                 "--output", str(target))
+    call_command(
+        "export_scorecard", "--area", "Kent", "--period", "Oct-24", "--format", "xlsx", "--output", str(target)
+    )
     sheet = load_workbook(target).active
     header = [cell.value for cell in sheet[1]]
     assert header == list(COLUMNS)

@@ -10,8 +10,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
 OPEN_PAGES = {"healthz", "login"}
-SAMPLE_ARGUMENTS = {"unit": "dover", "month": "2024-10", "code": "APP17", "pk": 1, "layout": "long",
-                    "file_format": "csv"}
+SAMPLE_ARGUMENTS = {
+    "unit": "dover",
+    "month": "2024-10",
+    "code": "APP17",
+    "pk": 1,
+    "layout": "long",
+    "file_format": "csv",
+}
 
 
 def named_patterns(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[tuple[str, list[str]]]:

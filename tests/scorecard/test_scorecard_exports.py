@@ -66,18 +66,29 @@ def test_both_arrows_activity_ranges_and_data_only(db: None, tmp_path) -> None: 
 
     assert import_path(good_set(tmp_path / "defs"), "set-up", commit=True).ok
     shire = ReportingUnit.objects.get(name="Shire Borough")
-    for code, values in {"CT1": [("2023-07-01", "50"), ("2024-04-01", "18"), ("2024-07-01", "52")],
-                         "FT1": [("2024-04-01", "150"), ("2024-07-01", "250")]}.items():
+    for code, values in {
+        "CT1": [("2023-07-01", "50"), ("2024-04-01", "18"), ("2024-07-01", "52")],
+        "FT1": [("2024-04-01", "150"), ("2024-07-01", "250")],
+    }.items():
         for start, value in values:
-            Measurement.objects.create(indicator=Indicator.objects.get(code=code), unit=shire, period_kind="Q",
-                                       period_start=date.fromisoformat(start), value=Decimal(value))
+            Measurement.objects.create(
+                indicator=Indicator.objects.get(code=code),
+                unit=shire,
+                period_kind="Q",
+                period_start=date.fromisoformat(start),
+                value=Decimal(value),
+            )
     rows = {row["indicator"]: row for row in export("--area", "Shire Borough", "--period", "Q2 24-25")}
     # CT1: 52 against 96 is beyond 10 %: RED; up on last quarter (18) and on the same quarter last year (50).
     assert (rows["CT1"]["rag"], rows["CT1"]["dot"], rows["CT1"]["dot_long"]) == ("RED", "improved", "improved")
     assert rows["CT1"]["rating"] == "tolerance" and rows["CT1"]["expected"] == ""
     # FT1: an activity indicator above its range (100–200): never rated, and its trend needs six points.
     assert (rows["FT1"]["expected"], rows["FT1"]["rag"], rows["FT1"]["rating"], rows["FT1"]["dot"]) == (
-        "above", "", "none", "")
+        "above",
+        "",
+        "none",
+        "",
+    )
     q1 = {row["indicator"]: row for row in export("--area", "Shire Borough", "--period", "Q1 24-25")}
     # Q1 is profiled (19): 18 is within 10 % of it (1.9), so AMBER, though far from the year's 96.
     assert (q1["CT1"]["target"], q1["CT1"]["rag"], q1["FT1"]["expected"]) == ("19.0", "AMBER", "within")

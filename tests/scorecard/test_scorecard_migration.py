@@ -17,8 +17,13 @@ def test_existing_indicators_become_members_and_qpr_ticks_the_qpr_scorecard() ->
     apps = executor.loader.project_state(BEFORE).apps
     Indicator = apps.get_model("indicators", "Indicator")
     apps.get_model("districts", "ReportingUnit").objects.create(name="Shire", slug="shire", kind="authority")
-    common = {"polarity": "H", "data_period": "MS", "frequency": "monthly", "reported_for": "district",
-              "unit": "percent"}
+    common = {
+        "polarity": "H",
+        "data_period": "MS",
+        "frequency": "monthly",
+        "reported_for": "district",
+        "unit": "percent",
+    }
     Indicator.objects.create(code="A1", name="A", section="S1", table="T1", display_order=2, qpr=True, **common)
     Indicator.objects.create(code="B1", name="B", section="S2", table="T2", display_order=1, **common)
 
@@ -29,7 +34,9 @@ def test_existing_indicators_become_members_and_qpr_ticks_the_qpr_scorecard() ->
     default = Scorecard.objects.get(is_default=True)
     assert default.organisation == "Shire" and default.cadence == "monthly"
     assert [(m.indicator.code, m.section, m.table, m.order) for m in default.memberships.order_by("order")] == [
-        ("B1", "S2", "T2", 1), ("A1", "S1", "T1", 2)]
+        ("B1", "S2", "T2", 1),
+        ("A1", "S1", "T1", 2),
+    ]
     qpr = Scorecard.objects.get(code="QPR")
     assert (qpr.cadence, qpr.direction, qpr.is_default) == ("quarterly", "trend", False)
     assert [m.indicator.code for m in qpr.memberships.all()] == ["A1"]

@@ -24,6 +24,7 @@ RISKY = ("=", "+", "-", "@")
 
 # --- the writer itself (no database) -------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("text", EVIL + ["\r=1", "\n=1"])
 def test_risky_text_is_text_in_csv(text: str) -> None:
     assert csv_text(text) == "'" + text
@@ -31,8 +32,10 @@ def test_risky_text_is_text_in_csv(text: str) -> None:
     assert cell == "'" + text
 
 
-@pytest.mark.parametrize("value, written", [(Decimal("-0.35"), "-0.35"), (-3, "-3"), (Decimal("30.0"), "30.0"),
-                                            (None, ""), ("Kent", "Kent"), ("a=b", "a=b")])
+@pytest.mark.parametrize(
+    "value, written",
+    [(Decimal("-0.35"), "-0.35"), (-3, "-3"), (Decimal("30.0"), "30.0"), (None, ""), ("Kent", "Kent"), ("a=b", "a=b")],
+)
 def test_numbers_stay_numbers_and_plain_text_is_untouched(value: object, written: str) -> None:
     assert csv_text(value) == written  # type: ignore[arg-type]
 
@@ -41,10 +44,10 @@ def test_risky_text_is_a_string_cell_in_xlsx_and_numbers_are_numeric() -> None:
     content = xlsx_bytes([("sheet", [[*EVIL, Decimal("-0.35"), -3, "plain", "", "end"]])])
     assert b"<f>" not in zipfile.ZipFile(io.BytesIO(content)).read("xl/worksheets/sheet1.xml")
     cells = list(load_workbook(io.BytesIO(content)).active.iter_rows())[0]
-    assert [(c.value, c.data_type) for c in cells[:len(EVIL)]] == [(text, "s") for text in EVIL]
-    assert all(c.quotePrefix for c in cells[:len(EVIL)])  # Excel keeps it text when edited
-    assert [(c.value, c.data_type) for c in cells[len(EVIL):len(EVIL) + 2]] == [(-0.35, "n"), (-3, "n")]
-    assert [c.value for c in cells[len(EVIL) + 2:]] == ["plain", None, "end"]  # "" is an empty cell
+    assert [(c.value, c.data_type) for c in cells[: len(EVIL)]] == [(text, "s") for text in EVIL]
+    assert all(c.quotePrefix for c in cells[: len(EVIL)])  # Excel keeps it text when edited
+    assert [(c.value, c.data_type) for c in cells[len(EVIL) : len(EVIL) + 2]] == [(-0.35, "n"), (-3, "n")]
+    assert [c.value for c in cells[len(EVIL) + 2 :]] == ["plain", None, "end"]  # "" is an empty cell
 
 
 def test_looks_like_formula_covers_every_start() -> None:
@@ -53,6 +56,7 @@ def test_looks_like_formula_covers_every_start() -> None:
 
 
 # --- every export and template, with hostile names in the database --------------------------------------
+
 
 def hostile_names() -> None:
     """Unit names, indicator names, target sources and a lead officer's name that start like formulas."""
@@ -107,8 +111,9 @@ DOWNLOADS = [
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 @pytest.mark.parametrize("url", DOWNLOADS)
-def test_every_export_and_template_is_formula_safe(url: str, file_format: str, demo: None, mi_user: User,
-                                                   client: Client) -> None:
+def test_every_export_and_template_is_formula_safe(
+    url: str, file_format: str, demo: None, mi_user: User, client: Client
+) -> None:
     hostile_names()
     client.force_login(mi_user)
     response = client.get(url.format(f=file_format))
@@ -119,8 +124,9 @@ def test_every_export_and_template_is_formula_safe(url: str, file_format: str, d
         assert unsafe_csv_cells(content) == []
     else:
         assert unsafe_xlsx_cells(content) == []
-        text = " ".join(str(c.value) for s in load_workbook(io.BytesIO(content)).worksheets
-                        for r in s.iter_rows() for c in r)
+        text = " ".join(
+            str(c.value) for s in load_workbook(io.BytesIO(content)).worksheets for r in s.iter_rows() for c in r
+        )
     assert any(evil in text for evil in EVIL), "the hostile names should be in the file (the test tests something)"
 
 

@@ -13,14 +13,19 @@ SHOWN_CHANGES = 500
 
 
 class Command(BaseCommand):
-    help = (f"Check a folder of CSV files ({', '.join(f'{n}.csv' for n in SHEETS)}) or one .xlsx with sheets of "
-            "those names, and print what would change; with --commit, apply it (all or nothing).")
+    help = (
+        f"Check a folder of CSV files ({', '.join(f'{n}.csv' for n in SHEETS)}) or one .xlsx with sheets of "
+        "those names, and print what would change; with --commit, apply it (all or nothing)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="a folder of CSV files, or one .xlsx workbook")
         parser.add_argument("--commit", action="store_true", help="apply the changes (all or nothing)")
-        parser.add_argument("--reason", default="", help="why the definitions change: kept with every change "
-                                                         "(default: 'import_definitions PATH')")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why the definitions change: kept with every change (default: 'import_definitions PATH')",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["path"])

@@ -29,8 +29,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="an .xlsx or .csv file in the long or wide layout")
         parser.add_argument("--commit", action="store_true", help="load the values (all or nothing)")
-        parser.add_argument("--upload", type=int, metavar="ID",
-                            help="instead of a file: take this stored upload its next step, here (see above)")
+        parser.add_argument(
+            "--upload",
+            type=int,
+            metavar="ID",
+            help="instead of a file: take this stored upload its next step, here (see above)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["upload"] is not None:
@@ -55,9 +59,16 @@ class Command(BaseCommand):
         if not options["commit"]:
             self.stdout.write("Nothing changed: run again with --commit to load these values.")
             return
-        upload = Upload.objects.create(filename=storable(path.name, 255), content=content, size=len(content),
-                                       state=Upload.State.QUEUED, counts=report.counts, warnings=report.stored_warnings(),
-                                       preview=report.preview(), touched_at=timezone.now())
+        upload = Upload.objects.create(
+            filename=storable(path.name, 255),
+            content=content,
+            size=len(content),
+            state=Upload.State.QUEUED,
+            counts=report.counts,
+            warnings=report.stored_warnings(),
+            preview=report.preview(),
+            touched_at=timezone.now(),
+        )
         record("upload.received", "command line", about=upload, counts=report.counts, detail="import_measurements")
         self.commit(upload)
 
@@ -69,9 +80,12 @@ class Command(BaseCommand):
             problems = "; ".join(str(e["message"]) for e in upload.errors) or state
             raise CommandError(f"the load did not complete ({state}): {problems}")
         written = upload.counts.get("committed", {})
-        self.stdout.write(self.style.SUCCESS(
-            f"Committed upload {upload.pk}: {written.get('new', 0)} new, {written.get('changed', 0)} changed, "
-            f"{written.get('unchanged', 0)} unchanged."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Committed upload {upload.pk}: {written.get('new', 0)} new, {written.get('changed', 0)} changed, "
+                f"{written.get('unchanged', 0)} unchanged."
+            )
+        )
 
     def finish(self, upload_id: int, *, commit: bool) -> None:
         upload = Upload.objects.filter(pk=upload_id).first()
@@ -79,13 +93,16 @@ class Command(BaseCommand):
             raise CommandError(f"no upload {upload_id}")
         State = Upload.State
         if upload.state in (State.RECEIVED, State.STALE, State.INVALID) or (
-                upload.state == State.FAILED and not commit):
+            upload.state == State.FAILED and not commit
+        ):
             if upload.state == State.RECEIVED and not (upload.notice or load.is_stale(upload)):
                 raise CommandError(f"upload {upload_id} is being checked now: wait, or try again in a few minutes")
             load.save_preview(upload)
-            self.stdout.write(f"Upload {upload_id} checked: {upload.get_state_display()} "
-                              f"({upload.counts.get('new', 0)} new, {upload.counts.get('changed', 0)} changed, "
-                              f"{upload.counts.get('unchanged', 0)} unchanged).")
+            self.stdout.write(
+                f"Upload {upload_id} checked: {upload.get_state_display()} "
+                f"({upload.counts.get('new', 0)} new, {upload.counts.get('changed', 0)} changed, "
+                f"{upload.counts.get('unchanged', 0)} unchanged)."
+            )
             for error in upload.errors:
                 self.stderr.write(f"error: {error['message']}")
             if upload.state == State.INVALID:
@@ -100,19 +117,26 @@ class Command(BaseCommand):
             raise CommandError(f"upload {upload_id} is {upload.get_state_display()}: add --commit to load it")
         ready = upload.state == State.PREVIEWED and not upload.errors
         if not (ready or load.can_run_again(upload)):
-            raise CommandError(f"upload {upload_id} is {upload.get_state_display()} and being worked on: "
-                               "wait for it, or try again in a few minutes")
+            raise CommandError(
+                f"upload {upload_id} is {upload.get_state_display()} and being worked on: "
+                "wait for it, or try again in a few minutes"
+            )
         Upload.objects.filter(pk=upload_id, state=upload.state).update(
-            state=State.QUEUED, stage="", touched_at=timezone.now(), notice="")
+            state=State.QUEUED, stage="", touched_at=timezone.now(), notice=""
+        )
         self.commit(upload)
 
     def print_preview(self, report: Report) -> None:
         counts = report.diff.counts
-        self.stdout.write(f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged "
-                          f"({len(report.values)} values, layout {report.layout or 'unknown'}).")
+        self.stdout.write(
+            f"{counts['new']} new, {counts['changed']} changed, {counts['unchanged']} unchanged "
+            f"({len(report.values)} values, layout {report.layout or 'unknown'})."
+        )
         for change in report.diff.changed[:SHOWN_CHANGES]:
             shown = change.as_dict()
-            self.stdout.write(f"  {shown['indicator']} {shown['area']} {shown['period']}: {shown['old']} → {shown['new']}")
+            self.stdout.write(
+                f"  {shown['indicator']} {shown['area']} {shown['period']}: {shown['old']} → {shown['new']}"
+            )
         if len(report.diff.changed) > SHOWN_CHANGES:
             self.stdout.write(f"  … and {len(report.diff.changed) - SHOWN_CHANGES} more changes")
         for warning in report.warnings:

@@ -17,8 +17,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--area", required=True, help="the authority, a district, a team, an alias or an ONS code")
-        parser.add_argument("--period", required=True,
-                            help="the edition month (Oct-24 or 2024-10), or a quarter (Q1 23-24: as at its last month)")
+        parser.add_argument(
+            "--period",
+            required=True,
+            help="the edition month (Oct-24 or 2024-10), or a quarter (Q1 23-24: as at its last month)",
+        )
         parser.add_argument("--scorecard", help="the scorecard's code (default: the default scorecard)")
         parser.add_argument("--format", choices=sorted(FORMATS), default="csv")
         parser.add_argument("--output", help="a file to write (default: standard output)")

@@ -18,8 +18,9 @@ class Command(BaseCommand):
             help=f"also generate {YEARS_OF_HISTORY} years of history before April 2024, marked as synthetic, "
             "so statistical process control can be tried",
         )
-        group.add_argument("--remove-synthetic-history", action="store_true",
-                           help="delete every generated (synthetic) value")
+        group.add_argument(
+            "--remove-synthetic-history", action="store_true", help="delete every generated (synthetic) value"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -29,8 +30,10 @@ class Command(BaseCommand):
         summary = ", ".join(f"{count} {what}" for what, count in changed.items())
         self.stdout.write(f"Demo data loaded ({summary} added or changed).")
         if options["synthetic_history"]:
-            self.stdout.write(f"Synthetic history: {add_synthetic_history()} generated values added "
-                              "(marked as synthetic on every page).")
+            self.stdout.write(
+                f"Synthetic history: {add_synthetic_history()} generated values added "
+                "(marked as synthetic on every page)."
+            )
         if options["remove_synthetic_history"]:
             self.stdout.write(f"Synthetic history: {remove_synthetic_history()} generated values removed.")
         analyse_measurements()  # a bulk load: the planner must know the table's new size (autovacuum may be off)

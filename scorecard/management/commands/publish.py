@@ -11,17 +11,23 @@ from scorecard.formats import long_datetime
 
 
 class Command(BaseCommand):
-    help = ("Publish the edition as at a month (Oct-24 or 2024-10): freeze the authority's and every district's "
-            "scorecard, with commentary and suppression, as a new version. Refused until a service lead has "
-            "approved the month's figures (/editions/<month>/approve/). Warns about RED indicators "
-            "without commentary.")
+    help = (
+        "Publish the edition as at a month (Oct-24 or 2024-10): freeze the authority's and every district's "
+        "scorecard, with commentary and suppression, as a new version. Refused until a service lead has "
+        "approved the month's figures (/editions/<month>/approve/). Warns about RED indicators "
+        "without commentary."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="the edition month: Oct-24 or 2024-10")
-        parser.add_argument("--paper", choices=["A4", "A3"], default="A4",
-                            help="the committee pack's paper, landscape (default A4)")
-        parser.add_argument("--visible-from", metavar="'YYYY-MM-DD HH:MM'",
-                            help="embargo: members see the version only from then (UK time)")
+        parser.add_argument(
+            "--paper", choices=["A4", "A3"], default="A4", help="the committee pack's paper, landscape (default A4)"
+        )
+        parser.add_argument(
+            "--visible-from",
+            metavar="'YYYY-MM-DD HH:MM'",
+            help="embargo: members see the version only from then (UK time)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -44,11 +50,16 @@ class Command(BaseCommand):
         for warning in published.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         version = published.version
-        self.stdout.write(f"Published {month.label} as version {version.number} "
-                          f"({long_datetime(version.published_at)}"
-                          + (f", members see it from {long_datetime(version.visible_from)}"
-                             if version.visible_from else "") + "); "
-                          f"{len(published.warnings)} RED indicator(s) without commentary.")
+        self.stdout.write(
+            f"Published {month.label} as version {version.number} "
+            f"({long_datetime(version.published_at)}"
+            + (f", members see it from {long_datetime(version.visible_from)}" if version.visible_from else "")
+            + "); "
+            f"{len(published.warnings)} RED indicator(s) without commentary."
+        )
         pack = pack_status(version)  # laid out already in eager mode; otherwise queued for the worker
-        self.stdout.write(f"Committee pack ({version.paper}): {pack.get_status_display() if pack else 'not queued'}"
-                          + (f", {pack.size:,} bytes, SHA-256 {pack.sha256}" if pack and pack.is_ready else "") + ".")
+        self.stdout.write(
+            f"Committee pack ({version.paper}): {pack.get_status_display() if pack else 'not queued'}"
+            + (f", {pack.size:,} bytes, SHA-256 {pack.sha256}" if pack and pack.is_ready else "")
+            + "."
+        )
