@@ -86,8 +86,10 @@ def chasing(request: HttpRequest) -> HttpResponse:
 
 
 class FootnoteForm(forms.Form):
-    indicator = forms.CharField(max_length=60, help_text="The indicator code, e.g. CYPE8.")
-    area = forms.CharField(max_length=200, help_text="Kent, a district or a team (names and aliases as in uploads).")
+    indicator = forms.CharField(max_length=60, help_text="The indicator code, as in the indicators sheet.")
+    area = forms.CharField(
+        max_length=200, help_text="The authority, a district or a team (names and aliases as in uploads)."
+    )
     period = forms.CharField(max_length=30, help_text="As printed: Oct-24, Q2 24-25, Summer 23-24, 2023-24.")
     footnote = forms.CharField(
         max_length=500,

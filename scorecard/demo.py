@@ -26,12 +26,6 @@ ATTRIBUTION = (
     "Demo figures: Kent County Council, Children, Young People and Education Directorate Scorecard, "
     "October 2024 (published 9 December 2024), under the Open Government Licence."
 )
-# Printed on the demo edition's committee pack (kept with the published version).
-PACK_TITLE = "Children, Young People and Education Directorate Scorecard"
-PACK_ATTRIBUTION = (
-    "Figures: Kent County Council, Children, Young People and Education Directorate, "
-    "published under the Open Government Licence v3.0."
-)
 DEMO_REASON = "demo data loaded (load_demo)"
 CYPE8_PROVISIONAL = ("CYPE8", "Q2 24-25", "Provisional: not yet published by the Ministry of Justice")
 # Who the audit trail says loaded the demo's values (approval and publication are by the system).
@@ -113,6 +107,7 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
         "benchmarks": definitions.get("benchmarks", 0),
         "measurements": load_measurements(directory),
         "footnotes": load_footnotes(),
-        # The October 2024 edition with its commentary, published once, as members first see it.
-        "edition": publish_demo_edition(title=PACK_TITLE, attribution=PACK_ATTRIBUTION),
+        # The October 2024 edition with its commentary, published once, as members first see it; its pack
+        # is titled and attributed from the default scorecard (scorecards.csv).
+        "edition": publish_demo_edition(),
     }

@@ -240,7 +240,7 @@ class CommentaryQuerySet(models.QuerySet["Commentary"]):
 
 
 class Commentary(models.Model):
-    """What officers or the MI team say about an indicator in an edition (for Kent, or for one unit)."""
+    """What officers or the MI team say about an indicator in an edition (for the authority, or for one unit)."""
 
     month = models.DateField(help_text="The first day of the edition month.")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentary")
@@ -250,7 +250,7 @@ class Commentary(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="commentary",
-        help_text="Blank: the indicator as a whole (Kent). Set for one district's commentary.",
+        help_text="Blank: the indicator as a whole (the authority). Set for one district's commentary.",
     )
     text = models.TextField()
     author = models.ForeignKey(

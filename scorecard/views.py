@@ -17,7 +17,7 @@ from .health import check_services
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Officers and the MI team start at the Kent scorecard; members at the published editions."""
+    """Officers and the MI team start at the authority's scorecard; members at the published editions."""
     if request.user.has_perm("indicators.view_scorecard"):
         authority = ReportingUnit.objects.authority()
         if authority:

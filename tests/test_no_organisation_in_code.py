@@ -1,9 +1,6 @@
 """No council's name in Python or templates: names come from the data (scorecards.csv, geography.csv).
 
 Allowed: the demo data and its loader (scorecard/demo.py, load_demo), migrations' history, and the tests.
-``STILL_TO_CLEAR`` lists the occurrences left in pages other work is reworking at the time of writing
-(issue 13): the test fails on any new occurrence, and on a listed file that has been cleared (so the list
-only shrinks). Empty it, and this is the plain rule.
 """
 
 from __future__ import annotations
@@ -21,23 +18,6 @@ ALLOWED = (
     "/migrations/",
     "bench/",
 )
-STILL_TO_CLEAR = {
-    "scorecard/editions/publishing.py": 1,
-    "scorecard/editions/forms.py": 1,
-    "scorecard/editions/views.py": 1,
-    "scorecard/models.py": 2,
-    "scorecard/views.py": 1,
-    "scorecard/pages/queries.py": 2,
-    "scorecard/pages/layout.py": 1,
-    "scorecard/pages/views.py": 3,
-    "indicators/importing/admin_views.py": 2,
-    "templates/editions/publish.html": 1,
-    "templates/editions/pack.html": 1,
-    "templates/editions/commentary_list.html": 2,
-    "templates/scorecard/scorecard.html": 1,
-    "templates/scorecard/_pickers.html": 1,
-    "templates/base.html": 1,
-}
 
 
 def occurrences() -> dict[str, int]:
@@ -59,11 +39,4 @@ def occurrences() -> dict[str, int]:
 
 def test_no_council_is_named_in_code_or_templates() -> None:
     found = occurrences()
-    new = {path: count for path, count in found.items() if count > STILL_TO_CLEAR.get(path, 0)}
-    assert not new, f"a council's name in code or templates (put it in the data): {new}"
-
-
-def test_the_list_of_names_still_to_clear_only_shrinks() -> None:
-    found = occurrences()
-    cleared = {path: count for path, count in STILL_TO_CLEAR.items() if found.get(path, 0) < count}
-    assert not cleared, f"cleared since: lower these in STILL_TO_CLEAR (or remove them): {cleared}"
+    assert not found, f"a council's name in code or templates (put it in the data): {found}"

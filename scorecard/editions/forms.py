@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from districts.models import ReportingUnit
@@ -9,7 +11,7 @@ class CommentaryForm(forms.Form):
     unit = forms.ModelChoiceField(
         queryset=ReportingUnit.objects.districts(),
         required=False,
-        empty_label="Kent (the indicator as a whole)",
+        empty_label="The authority (the indicator as a whole)",
         to_field_name="slug",
         help_text="Choose a district only for commentary about that district.",
     )
@@ -19,6 +21,11 @@ class CommentaryForm(forms.Form):
         max_length=5000,
         help_text="Plain prose for the committee. Leave empty to remove the commentary.",
     )
+
+    def __init__(self, *args: Any, authority_name: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if authority_name:  # the authority's own name, from the data
+            self.fields["unit"].empty_label = f"{authority_name} (the indicator as a whole)"
 
 
 class PublishForm(forms.Form):

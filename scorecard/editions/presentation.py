@@ -16,9 +16,10 @@ from django.utils.safestring import SafeString
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag, rag_rank
+from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
 
 from .. import sparkline
-from ..assembly import NOT_RATED, NOT_SUPPLIED, status_words
+from ..assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, status_words
 from ..footnotes import Footnotes
 
 JSON = dict[str, Any]
@@ -98,6 +99,20 @@ class RowView:
     section: str
     note: int | None = None  # the latest value's footnote number
     sparkline: SafeString | str = ""  # the trend and the latest value drawn small, its values as text
+    arrow_long: str = ""  # the long arrow (same period last year) where the direction method is both
+    dot_long: str = ""
+    data_only: bool = False  # never rated (the rule is none, or an activity indicator)
+    expected: str = ""  # an activity indicator: "within expected range", "above …" or "below …"
+
+    @property
+    def rating_text(self) -> str:
+        """What the RAG column says for a row that has no RAG by design (blank: not rated for want of a target)."""
+        return self.expected or (DATA_ONLY if self.data_only else "")
+
+    @property
+    def bucket(self) -> str:
+        """The summary's count it falls in."""
+        return self.rag or (DATA_ONLY if self.data_only else NOT_RATED)
 
 
 def spark_points(row: JSON) -> list[sparkline.Point]:
@@ -135,6 +150,8 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
     suppressed = bool(latest and latest["suppressed"])
     outturn = row["previous_outturn"]
     dot = None if suppressed or not row["dot"] else Direction(row["dot"])
+    dot_long = None if suppressed or not row.get("dot_long") else Direction(row["dot_long"])
+    expected = None if suppressed or not row.get("expected") else Expected(row["expected"])
     return RowView(
         code=row["printed_code"],  # the made-up X-… codes are not printed
         name=row["name"],
@@ -162,6 +179,10 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         section=row["section"],
         note=notes.mark(latest),
         sparkline=sparkline.sparkline(spark_points(row)),
+        arrow_long=ARROWS[dot_long] if dot_long else "",
+        dot_long=dot_long.value if dot_long else "",
+        data_only=row.get("rating") == RatingRule.NONE.value,
+        expected=EXPECTED_WORDS[expected] if expected else "",
     )
 
 
@@ -201,9 +222,11 @@ def tables(unit: JSON, notes: Footnotes | None = None) -> list[TableView]:
 
 
 def summary(unit: JSON) -> dict[str, int]:
-    """RED, AMBER, GREEN and not rated, as members see them (a suppressed value is not rated)."""
-    counts = Counter(view.rag or NOT_RATED for view in (row_view(row) for row in unit["rows"]))
-    return {bucket: counts.get(bucket, 0) for bucket in (*(rag.value for rag in Rag), NOT_RATED)}
+    """RED, AMBER, GREEN and not rated, as members see them (a suppressed value is not rated); then data only
+    (never rated: the rule is none, or an activity indicator), where there is any."""
+    counts = Counter(view.bucket for view in (row_view(row) for row in unit["rows"]))
+    buckets = (*(rag.value for rag in Rag), NOT_RATED, *((DATA_ONLY,) if counts.get(DATA_ONLY) else ()))
+    return {bucket: counts.get(bucket, 0) for bucket in buckets}
 
 
 @dataclass

@@ -23,7 +23,7 @@ from indicators.analysis.rag import Rag
 from indicators.audit_trail import record
 from indicators.models import Indicator, Measurement
 
-from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards, default_scorecard
 from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionVersion
 from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
@@ -65,7 +65,7 @@ def red_rows_without_commentary(rows: Iterable[ScorecardRow], commented_indicato
 
 
 def authority_commentary_ids(month: Period) -> set[int]:
-    """Indicators with commentary for the authority (written for the indicator as a whole, or for Kent)."""
+    """Indicators with commentary for the authority (written for the indicator as a whole, or for the authority)."""
     return set(
         Commentary.objects.for_month(month.start)
         .filter(Q(unit__isnull=True) | Q(unit__kind=UnitKind.AUTHORITY))
@@ -107,6 +107,18 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
 
 
 @transaction.atomic
+def pack_names(title: str | None = None, attribution: str | None = None) -> tuple[str, str]:
+    """The pack's title and attribution: as given, else the default scorecard's, else the last published version's."""
+    if title is not None and attribution is not None:
+        return title, attribution
+    if (scorecard := default_scorecard()) is not None:
+        defaults = (scorecard.title, scorecard.attribution)
+    else:
+        previous = EditionVersion.objects.order_by("-published_at").only("title", "attribution").first()
+        defaults = (previous.title, previous.attribution) if previous else ("", "")
+    return (defaults[0] if title is None else title, defaults[1] if attribution is None else attribution)
+
+
 def publish_edition(
     month: Period,
     user: User | None = None,
@@ -122,7 +134,7 @@ def publish_edition(
 
     Refused unless a service lead approved exactly these figures. ``visible_from`` embargoes the
     version: members see it only from then. The pack's ``title`` and ``attribution`` default to the
-    last published version's.
+    default scorecard's (the data), or without one to the last published version's.
     """
     if paper not in PAPER_SIZES:
         raise PublishError(f"the committee pack is printed on {' or '.join(PAPER_SIZES)}, not {paper!r}")
@@ -143,7 +155,7 @@ def publish_edition(
         raise PublishError(problem)
     number = (edition.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     published_at = published_at or timezone.now()
-    previous = EditionVersion.objects.order_by("-published_at").only("title", "attribution").first()
+    title, attribution = pack_names(title, attribution)
     version = EditionVersion.objects.create(
         edition=edition,
         number=number,
@@ -153,8 +165,8 @@ def publish_edition(
         suppression_threshold=threshold,
         snapshot={key: value for key, value in snapshot.items() if key != "units"},
         paper=paper,
-        title=title if title is not None else (previous.title if previous else ""),
-        attribution=attribution if attribution is not None else (previous.attribution if previous else ""),
+        title=title,
+        attribution=attribution,
     )
     version.store_units(snapshot["units"])
     about = ("edition", month.iso, f"{month.label} version {number}")
@@ -189,9 +201,11 @@ def load_commentary(path: Path, month: Period) -> int:
     return changed
 
 
-def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str = "", attribution: str = "") -> int:
+def publish_demo_edition(
+    commentary_path: Path = DEMO_COMMENTARY, title: str | None = None, attribution: str | None = None
+) -> int:
     """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024);
-    ``title`` and ``attribution`` are printed on its committee pack.
+    ``title`` and ``attribution`` are printed on its committee pack (by default the default scorecard's).
 
     Returns how many records changed; a second run publishes nothing.
     """
@@ -199,6 +213,7 @@ def publish_demo_edition(commentary_path: Path = DEMO_COMMENTARY, title: str = "
     changed = load_commentary(commentary_path, month)
     if EditionVersion.objects.filter(edition__month=month.start).exists():
         # Published before versions kept their pack's title: fill it in, unless its pack was already made with none.
+        title, attribution = pack_names(title, attribution)
         EditionVersion.objects.filter(edition__month=month.start, title="").exclude(pack__status="ready").update(
             title=title, attribution=attribution
         )

@@ -15,12 +15,16 @@ Shape (``FORMAT`` 1)::
            "table", "polarity", "data_period", "frequency", "measure", "decimals", "period",
            "latest": VALUE|None, "trend": [VALUE], "comparison": VALUE|None, "dot", "target": TARGET|None,
            "rag", "previous_outturn": VALUE|None, "previous_target": TARGET|None, "previous_rag",
-           "benchmark": {"label", "value"}|None, "england": {"label", "value"}|None}
+           "benchmark": {"label", "value"}|None, "england": {"label", "value"}|None,
+           "dot_long", "expected", "rating"}
     VALUE = {"period", "value", "numerator", "denominator", "status",
              "suppressed", "numerator_suppressed", "denominator_suppressed", "footnote"}
 
     (``footnote``, e.g. "Provisional: not yet published by the Ministry of Justice", is blank when
-    there is none; snapshots frozen before footnotes existed lack the key.)
+    there is none; snapshots frozen before footnotes existed lack the key. ``dot_long`` is the long arrow
+    where the direction method is both, ``expected`` an activity indicator's within/above/below, ``rating``
+    the rule that judged the row (floor, tolerance, tolerance_improving, none): snapshots frozen before
+    them lack the keys, and read as judged by the floor rule with one arrow.)
 
 Stored in two parts: ``EditionVersion.snapshot`` holds all but ``units``, and each unit is an
 ``EditionUnit`` record, so a page reads only the units it shows. ``EditionVersion.document()``
@@ -130,6 +134,9 @@ def row_json(row: ScorecardRow, threshold: int) -> JSON:
         "previous_rag": row.previous_rag.value if row.previous_rag else None,
         "benchmark": benchmark_json(row.benchmark),
         "england": benchmark_json(row.england),
+        "dot_long": row.dot_long.value if row.dot_long else None,
+        "expected": row.expected.value if row.expected else None,
+        "rating": row.rating,
     }
 
 

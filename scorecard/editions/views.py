@@ -25,6 +25,7 @@ from ..assembly import build_scorecard
 from ..converters import month_of
 from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionPack, EditionVersion, PackStatus
+from ..names import names_for
 from . import pdf, presentation
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
 from .commentary import save_commentary, writing_sections
@@ -329,13 +330,15 @@ def _authority() -> ReportingUnit:
 @require_GET
 @permission_required(WRITE_COMMENTARY, raise_exception=True)
 def commentary_list(request: HttpRequest, month: Period) -> HttpResponse:
-    card = build_scorecard(_authority(), month)
+    authority = _authority()
+    card = build_scorecard(authority, month)
     written = list(Commentary.objects.for_month(month.start).select_related("unit", "author"))
     return render(
         request,
         "editions/commentary_list.html",
         {
             "month": month,
+            "authority": authority,
             "sections": writing_sections(card.rows, written),
         },
     )
@@ -345,12 +348,13 @@ def commentary_list(request: HttpRequest, month: Period) -> HttpResponse:
 @permission_required(WRITE_COMMENTARY, raise_exception=True)
 def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpResponse:
     indicator = get_object_or_404(Indicator, code=code)
+    authority_name = names_for(request).authority_or_generic
     if request.method == "POST":
-        form = CommentaryForm(request.POST)
+        form = CommentaryForm(request.POST, authority_name=authority_name)
         if form.is_valid():
             unit = form.cleaned_data["unit"]
             outcome = save_commentary(month, indicator, unit, form.cleaned_data["text"], signed_in_user(request))
-            where = unit.name if unit else "Kent"
+            where = unit.name if unit else authority_name
             if outcome != "unchanged":
                 record("commentary.changed", request.user, about=indicator, detail=f"{month.label}, {where}: {outcome}")
             messages.success(request, f"Commentary on {indicator.code} for {where} {outcome}.")
@@ -359,7 +363,10 @@ def commentary_edit(request: HttpRequest, month: Period, code: str) -> HttpRespo
     else:
         unit = ReportingUnit.objects.districts().filter(slug=request.GET.get("unit", "")).first()
         current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()
-        form = CommentaryForm(initial={"unit": unit.slug if unit else None, "text": current.text if current else ""})
+        form = CommentaryForm(
+            initial={"unit": unit.slug if unit else None, "text": current.text if current else ""},
+            authority_name=authority_name,
+        )
         status = 200
     return render(
         request, "editions/commentary_form.html", {"month": month, "indicator": indicator, "form": form}, status=status

@@ -16,8 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
+from indicators.analysis.rating import EXPECTED_WORDS, Expected
 from indicators.models import DataPeriod
-from scorecard.assembly import NOT_RATED, NOT_SUPPLIED, Value, status_words
+from scorecard.assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, Value, status_words
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {
@@ -110,6 +111,14 @@ def rag_cell(rag: Rag | None, short: bool = False) -> SafeString:
             word,
         )
     return format_html('<span class="rag rag-{}">{}</span>', word, word)
+
+
+def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> SafeString:
+    """The RAG; for a row never rated by design, what it is instead: within/above/below the expected range
+    (an activity indicator) or "data only"."""
+    if rag is not None or not (data_only or expected):
+        return rag_cell(rag)
+    return format_html('<span class="rating-word">{}</span>', EXPECTED_WORDS[expected] if expected else DATA_ONLY)
 
 
 def dot_cell(dot: Direction | None) -> SafeString:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.models import LEVEL_TITLES, Indicator
+from indicators.models import LEVEL_TITLES, Indicator, ReportedFor
 from scorecard.assembly import Scorecard, ScorecardRow
 
 from .filters import Criteria
@@ -62,6 +62,9 @@ class MatrixBlock:
 
     @property
     def caption(self) -> str:
+        authority = next((unit for unit in self.units if unit.kind == UnitKind.AUTHORITY), None)
+        if self.level == ReportedFor.AUTHORITY.value and authority is not None:
+            return f"{self.table} — {authority.name} only"
         return f"{self.table} — {LEVEL_TITLES.get(self.level, self.level)}"
 
     @property

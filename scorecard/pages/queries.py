@@ -15,6 +15,7 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Period
 from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
+from indicators.models import Scorecard as ScorecardDefinition
 from scorecard.assembly import (
     ScorecardData,
     ScorecardRow,
@@ -29,7 +30,7 @@ class PageNotFound(Exception):
 
 @dataclass
 class UnitChoices:
-    """The units a scorecard page can show, for the unit picker: Kent, then each area with its districts."""
+    """The units a scorecard page can show, for the unit picker: the authority, then each area with its districts."""
 
     authority: ReportingUnit | None
     areas: list[tuple[ReportingUnit, list[ReportingUnit]]] = field(default_factory=list)
@@ -87,6 +88,37 @@ def edition_month(month: str | None) -> Period:
         raise PageNotFound(str(error)) from None
     if not Measurement.objects.edition_months().filter(period_start=as_at.start).exists():
         raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")
+    return as_at
+
+
+def scorecard_definition(code: str) -> ScorecardDefinition:
+    """A scorecard by its code (one query)."""
+    definition = ScorecardDefinition.objects.filter(code=code).first()
+    if definition is None:
+        raise PageNotFound(f"There is no scorecard '{code}': /scorecards/ lists them.")
+    return definition
+
+
+def definition_months(definition: ScorecardDefinition) -> list[Period]:
+    """The months with data that are the scorecard's editions, newest first (one query)."""
+    return [m for m in months_with_data() if m.start.month in definition.edition_months]
+
+
+def definition_month(definition: ScorecardDefinition, month: str | None, months: list[Period]) -> Period:
+    """The edition asked for, if it is one of ``months`` (the scorecard's, with data), else its latest. No query."""
+    if month is None:
+        if not months:
+            raise PageNotFound(f"{definition.title} has no edition with figures yet.")
+        return months[0]
+    try:
+        as_at = periods.parse_month(month)
+    except ValueError as error:
+        raise PageNotFound(str(error)) from None
+    if as_at not in months:
+        raise PageNotFound(
+            f"{definition.title} has no edition as at {as_at.start:%B %Y} with figures: "
+            f"choose one of its months{' (Jun, Sep, Dec or Mar)' if len(definition.edition_months) == 4 else ''}."
+        )
     return as_at
 
 

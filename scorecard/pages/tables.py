@@ -95,14 +95,22 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
         lambda row, m: cells.plain_number(row.latest.denominator if row.latest else None),
         numeric=True,
     ),
-    ColumnDef("dot", "Direction", lambda row, m: cells.dot_cell(row.dot)),
+    ColumnDef(
+        "dot",
+        "Direction",
+        lambda row, m: format_html(  # the long arrow too where the method is both
+            "{}{}",
+            cells.dot_cell(row.dot),
+            format_html(" {} on a year", cells.dot_cell(row.dot_long)) if row.dot_long else "",
+        ),
+    ),
     ColumnDef(
         "target",
         "Target",
         lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
         numeric=True,
     ),
-    ColumnDef("rag", "RAG", lambda row, m: cells.rag_cell(row.rag)),
+    ColumnDef("rag", "RAG", lambda row, m: cells.rating_cell(row.rag, row.data_only, row.expected)),
     SPC,
     ColumnDef(
         "previous_outturn",

@@ -1,4 +1,4 @@
-"""The officer pages: scorecards (Kent, areas, districts), the indicator page and the comparison matrix.
+"""The officer pages: scorecards (the authority, areas, districts), the indicator page and the comparison matrix.
 
 Views stay thin: find what was asked for (queries.py), assemble the scorecards (one fixed set of
 queries), group and filter the rows (layout.py, filters.py), then build tables and charts. Any
@@ -24,6 +24,7 @@ from django_tables2 import RequestConfig
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
+from indicators.models import Scorecard as ScorecardDefinition
 from scorecard import export, page_cache, sparkline
 from scorecard.assembly import NEW_INDICATOR, NOT_SUPPLIED, Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from scorecard.editions.queries import is_published, provisional_keys
@@ -75,11 +76,45 @@ def month_links(request: HttpRequest, months: list[Period], url: Callable[[Perio
     return [{"period": m, "url": url(m) + query} for m in months]
 
 
-def page_context(request: HttpRequest, as_at: Period, url: Callable[[Period], str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class PageLinks:
+    """Where a page's unit and comparison links go: today's URLs (the default scorecard), or one scorecard's."""
+
+    scorecard_prefix: str  # + "<unit>/<yyyy-mm>/"
+    compare_prefix: str  # + "<yyyy-mm>/"
+    definition: ScorecardDefinition | None = None
+
+    @classmethod
+    def for_definition(cls, definition: ScorecardDefinition | None) -> PageLinks:
+        if definition is None:
+            return cls(reverse("scorecard-latest", args=["unit"]).removesuffix("unit/"), reverse("compare-latest"))
+        return cls(
+            reverse("definition-scorecard-latest", args=[definition.code, "unit"]).removesuffix("unit/"),
+            reverse("definition-compare-latest", args=[definition.code]),
+            definition,
+        )
+
+    def scorecard(self, unit: ReportingUnit, as_at: Period) -> str:
+        return f"{self.scorecard_prefix}{unit.slug}/{as_at.iso}/"
+
+    def compare(self, as_at: Period) -> str:
+        return f"{self.compare_prefix}{as_at.iso}/"
+
+
+def page_context(
+    request: HttpRequest,
+    as_at: Period,
+    url: Callable[[Period], str],
+    links: PageLinks | None = None,
+    months: list[Period] | None = None,
+) -> dict[str, Any]:
+    links = links or PageLinks.for_definition(None)
     return {
         "as_at": as_at,
-        "months": month_links(request, queries.months_with_data(), url),
+        "months": month_links(request, queries.months_with_data() if months is None else months, url),
         "choices": queries.unit_choices(),
+        "links": links,
+        "definition": links.definition,
     }
 
 
@@ -111,18 +146,23 @@ def received(rows: Sequence[ScorecardRow]) -> bool:
 
 
 def scorecard_rows(
-    request: HttpRequest, unit: ReportingUnit, as_at: Period
+    request: HttpRequest, unit: ReportingUnit, as_at: Period, definition: ScorecardDefinition | None = None
 ) -> tuple[Scorecard, list[str], list[Block]]:
-    """The unit's scorecard, its sections, and its rows grouped into blocks by the page's filters."""
-    card = build_scorecard(unit, as_at)
+    """The unit's scorecard (``definition``'s indicators, or every one), its sections, and its rows grouped into
+    blocks by the page's filters."""
+    card = build_scorecard(unit, as_at, definition)
     sections = sections_of(row.indicator for row in card.rows)
     return card, sections, scorecard_blocks(card, FilterForm(request.GET, sections).criteria())
 
 
 def scorecard_parts(
-    request: HttpRequest, unit: ReportingUnit, as_at: Period, published: EditionVersion | None
+    request: HttpRequest,
+    unit: ReportingUnit,
+    as_at: Period,
+    published: EditionVersion | None,
+    definition: ScorecardDefinition | None = None,
 ) -> ScorecardParts:
-    card, sections, blocks = scorecard_rows(request, unit, as_at)
+    card, sections, blocks = scorecard_rows(request, unit, as_at, definition)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
     serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
@@ -158,18 +198,47 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) ->
     page_unit = queries.page_unit(unit)
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))
+    return unit_scorecard_page(request, page_unit, as_at, context)
+
+
+@officer_page
+def definition_scorecard_page(request: HttpRequest, code: str, unit: str, month: str | None = None) -> HttpResponse:
+    """One scorecard's page for a unit as at one of its own editions (/scorecards/<code>/scorecard/<unit>/…)."""
+    definition = queries.scorecard_definition(code)
+    page_unit = queries.page_unit(unit)
+    months = queries.definition_months(definition)
+    as_at = queries.definition_month(definition, month, months)
+    links = PageLinks.for_definition(definition)
+    context = page_context(request, as_at, lambda m: links.scorecard(page_unit, m), links, months)
+    return unit_scorecard_page(request, page_unit, as_at, context, definition)
+
+
+def unit_scorecard_page(
+    request: HttpRequest,
+    page_unit: ReportingUnit,
+    as_at: Period,
+    context: dict[str, Any],
+    definition: ScorecardDefinition | None = None,
+) -> HttpResponse:
     if page_unit.kind == UnitKind.AREA:
-        return area_page(request, page_unit, as_at, context)
+        return area_page(request, page_unit, as_at, context, definition)
+    prefix = f"{definition.code}-" if definition else "scorecard-"
     if request.GET.get("format"):  # a download: the rows shown, built afresh
-        _, _, blocks = scorecard_rows(request, page_unit, as_at)
+        _, _, blocks = scorecard_rows(request, page_unit, as_at, definition)
         return export_response(
-            request, [row for block in blocks for row in block.rows], f"scorecard-{page_unit.slug}-{as_at.iso}"
+            request, [row for block in blocks for row in block.rows], f"{prefix}{page_unit.slug}-{as_at.iso}"
         )
     published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
     parts = page_cache.cached_part(
         "scorecard",
-        (page_unit.pk, as_at.iso, published.pk if published else None, page_cache.query_key(request)),
-        lambda: scorecard_parts(request, page_unit, as_at, published),
+        (
+            page_unit.pk,
+            as_at.iso,
+            published.pk if published else None,
+            page_cache.query_key(request),
+            definition.pk if definition else None,
+        ),
+        lambda: scorecard_parts(request, page_unit, as_at, published, definition),
     )
     return render(
         request,
@@ -205,17 +274,23 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
 
 
 def matrix_rows(
-    request: HttpRequest, units: list[ReportingUnit], as_at: Period
+    request: HttpRequest, units: list[ReportingUnit], as_at: Period, definition: ScorecardDefinition | None = None
 ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
     """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
-    cards = build_scorecards(units, as_at)
+    cards = build_scorecards(units, as_at, definition)
     rows = unique_rows(cards.values())
     sections = sections_of(row.indicator for row in rows)
     return cards, sections, matrix_blocks(rows, matrix_units(cards), FilterForm(request.GET, sections).criteria())
 
 
-def matrix_parts(request: HttpRequest, units: list[ReportingUnit], as_at: Period, summaries: bool) -> MatrixParts:
-    cards, sections, blocks = matrix_rows(request, units, as_at)
+def matrix_parts(
+    request: HttpRequest,
+    units: list[ReportingUnit],
+    as_at: Period,
+    summaries: bool,
+    definition: ScorecardDefinition | None = None,
+) -> MatrixParts:
+    cards, sections, blocks = matrix_rows(request, units, as_at, definition)
     tables = [matrix_table(block, as_at) for block in blocks]
     for table in tables:
         RequestConfig(request, paginate=False).configure(table)  # ?sort=<unit slug> or ?sort=indicator
@@ -234,15 +309,22 @@ def matrix_page(
     filename: str,
     context: dict[str, Any],
     summaries: bool = False,
+    definition: ScorecardDefinition | None = None,
 ) -> HttpResponse:
     """Indicators down, units across, filtered and sortable; or its rows as a download."""
     if request.GET.get("format"):  # a download: the rows shown, built afresh
-        _, _, blocks = matrix_rows(request, units, as_at)
+        _, _, blocks = matrix_rows(request, units, as_at, definition)
         return export_response(request, [row for block in blocks for row in block.rows], filename)
     parts = page_cache.cached_part(
         "matrix",
-        ([unit.pk for unit in units], as_at.iso, summaries, page_cache.query_key(request)),
-        lambda: matrix_parts(request, units, as_at, summaries),
+        (
+            [unit.pk for unit in units],
+            as_at.iso,
+            summaries,
+            page_cache.query_key(request),
+            definition.pk if definition else None,
+        ),
+        lambda: matrix_parts(request, units, as_at, summaries, definition),
     )
     return render(
         request,
@@ -255,25 +337,33 @@ def matrix_page(
     )
 
 
-def area_page(request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any]) -> HttpResponse:
+def area_page(
+    request: HttpRequest,
+    area: ReportingUnit,
+    as_at: Period,
+    context: dict[str, Any],
+    definition: ScorecardDefinition | None = None,
+) -> HttpResponse:
     """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
+    prefix = f"{definition.code}-" if definition else "scorecard-"
     return matrix_page(
         request,
         queries.area_districts(area),
         as_at,
-        f"scorecard-{area.slug}-{as_at.iso}",
+        f"{prefix}{area.slug}-{as_at.iso}",
         {
             **context,
             "unit": area,
-            "title": f"{area.name} scorecard",
+            "title": f"{area.name} {definition.title if definition else 'scorecard'}",
         },
         summaries=True,
+        definition=definition,
     )
 
 
 @officer_page
 def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse:
-    """Every district and team against every indicator for a month, Kent alongside."""
+    """Every district and team against every indicator for a month, the authority alongside."""
     as_at = queries.edition_month(month)
     context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
     return matrix_page(
@@ -285,6 +375,27 @@ def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse
             **context,
             "title": "Compare districts and teams",
         },
+    )
+
+
+@officer_page
+def definition_compare_page(request: HttpRequest, code: str, month: str | None = None) -> HttpResponse:
+    """One scorecard's comparison as at one of its own editions (/scorecards/<code>/compare/…)."""
+    definition = queries.scorecard_definition(code)
+    months = queries.definition_months(definition)
+    as_at = queries.definition_month(definition, month, months)
+    links = PageLinks.for_definition(definition)
+    context = page_context(request, as_at, links.compare, links, months)
+    return matrix_page(
+        request,
+        queries.compare_units(),
+        as_at,
+        f"{definition.code}-compare-{as_at.iso}",
+        {
+            **context,
+            "title": f"{definition.title}: compare districts and teams",
+        },
+        definition=definition,
     )
 
 

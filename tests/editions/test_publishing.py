@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import parse_month
+from indicators.models import Scorecard
 from scorecard.assembly import build_scorecard
 from scorecard.demo import load_demo
 from scorecard.editions.publishing import PublishError, publish_edition
@@ -113,3 +114,18 @@ def test_the_publish_command_refuses_a_bad_or_empty_month(demo: None, period: st
     with pytest.raises(CommandError):
         call_command("publish", period, stdout=StringIO(), stderr=StringIO())
     assert EditionVersion.objects.count() == 1
+
+
+def test_the_packs_title_and_attribution_come_from_the_default_scorecard(demo: None) -> None:
+    default = Scorecard.objects.get(is_default=True)
+    (demo_version,) = EditionVersion.objects.all()
+    assert (demo_version.title, demo_version.attribution) == (default.title, default.attribution)
+    Scorecard.objects.filter(pk=default.pk).update(title="Corporate Performance Report", attribution="Figures: Shire.")
+    revise(month_measurement("APP17", "Kent"), Decimal("80.1"))
+    approve_now()
+    version = publish_edition(OCTOBER).version
+    assert (version.title, version.attribution) == ("Corporate Performance Report", "Figures: Shire.")
+    revise(month_measurement("APP17", "Kent"), Decimal("80.2"))
+    approve_now()
+    given = publish_edition(OCTOBER, title="Special", attribution="").version  # given: they win
+    assert (given.title, given.attribution) == ("Special", "")

@@ -10,6 +10,7 @@ from districts.models import ReportingUnit, UnitKind
 from indicators.analysis.direction import Direction
 from indicators.analysis.periods import month
 from indicators.analysis.rag import Rag, TargetSpec
+from indicators.analysis.rating import Expected
 from indicators.models import Indicator, Status
 from scorecard.assembly import NOT_SUPPLIED, ScorecardRow, Value
 from scorecard.editions import presentation
@@ -158,3 +159,34 @@ def test_tables_put_the_latest_in_its_own_column() -> None:
     (table,) = presentation.tables(unit)
     assert (table.trend_labels, table.latest_label) == (["Sep-24"], "Oct-24")
     assert [cell.text for cell in table.rows[0].trend] == ["64.0"]
+
+
+def test_the_snapshot_freezes_the_long_arrow_the_expected_range_and_the_rule() -> None:
+    row = make_row(rag=None)
+    row.indicator.activity, row.expected, row.dot_long = True, Expected.ABOVE, Direction.WORSENED
+    frozen = row_json(row, 5)
+    assert (frozen["dot_long"], frozen["expected"], frozen["rating"]) == ("worsened", "above", "none")
+    assert row_json(make_row(), 5)["rating"] == "floor"
+
+
+def test_members_see_data_only_and_expected_rows_as_such_counted_apart_from_not_rated() -> None:
+    rated, no_target = make_row(rag=Rag.GREEN, code="A", pk=1), make_row(rag=None, code="B", pk=2)
+    data_only = make_row(rag=None, code="C", pk=3)
+    data_only.indicator.rating = "none"
+    activity = make_row(rag=None, code="D", pk=4)
+    activity.indicator.activity, activity.expected = True, Expected.WITHIN
+    both = make_row(code="E", pk=5)
+    both.dot_long = Direction.WORSENED
+    rows = [row_json(row, 5) for row in (rated, no_target, data_only, activity, both)]
+    shown = {view.code: view for view in map(presentation.row_view, rows)}
+    assert (shown["A"].rating_text, shown["B"].rating_text) == ("", "")
+    assert shown["C"].rating_text == "data only"
+    assert shown["D"].rating_text == "within expected range"
+    assert (shown["E"].arrow_long, shown["E"].dot_long, shown["A"].dot_long) == ("↓", "worsened", "")
+    assert presentation.summary({"rows": rows}) == {"RED": 1, "AMBER": 0, "GREEN": 1, "not rated": 1, "data only": 2}
+    # Without data-only rows the summary is as it always was; snapshots frozen before the keys read the same.
+    old = [
+        {key: value for key, value in row.items() if key not in ("dot_long", "expected", "rating")} for row in rows[:2]
+    ]
+    assert presentation.summary({"rows": old}) == {"RED": 0, "AMBER": 0, "GREEN": 1, "not rated": 1}
+    assert presentation.row_view(old[1]).rating_text == ""
