@@ -43,7 +43,13 @@ def current_names() -> Names:
     )
     if row is None:
         return Names(authority=authority.values_list("name", flat=True).first() or "")
-    return Names(**{key: value or "" for key, value in row.items()})
+    return Names(
+        title=row["title"] or "",
+        organisation=row["organisation"] or "",
+        directorate=row["directorate"] or "",
+        attribution=row["attribution"] or "",
+        authority=row["authority"] or "",
+    )
 
 
 def names_for(request: HttpRequest) -> Names:

@@ -24,8 +24,9 @@ class CommentaryForm(forms.Form):
 
     def __init__(self, *args: Any, authority_name: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if authority_name:  # the authority's own name, from the data
-            self.fields["unit"].empty_label = f"{authority_name} (the indicator as a whole)"
+        unit_field = self.fields["unit"]
+        if authority_name and isinstance(unit_field, forms.ModelChoiceField):  # the authority's name, from the data
+            unit_field.empty_label = f"{authority_name} (the indicator as a whole)"
 
 
 class PublishForm(forms.Form):
