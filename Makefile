@@ -38,8 +38,11 @@ run: demo
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Spread over the machine's cores (pytest-xdist); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The gates CI runs before the tests. Each runs even when an earlier one failed, so one run lists every
 # problem; the target fails if any did.

@@ -14,14 +14,17 @@ from scorecard.roles import MEMBERS, MI_TEAM, OFFICERS
 REQUIRE_SYSTEM_PIECES = os.environ.get("SCORECARD_REQUIRE_SYSTEM_PIECES", "").strip() not in ("", "0")
 
 
-# Tests that lay out a PDF or drive Chromium take seconds each: they run after everything else, so the quick
-# tests report first and a failure there is not held up behind them. They still run in every `make test`.
+# Tests that lay out a PDF or drive Chromium take seconds each (the browser walk minutes). In one process they
+# run after everything else, so the quick tests report first and a failure there is not held up behind them.
+# Spread over processes (`make test` runs pytest-xdist) they go first: one process takes the long browser walk
+# while the others share the rest, instead of the walk starting last and running on alone.
 SLOW_MARKERS = ("browser", "pdf")
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Move the browser and PDF tests to the end, keeping the order within each group (a stable sort)."""
-    items.sort(key=lambda item: any(item.get_closest_marker(name) for name in SLOW_MARKERS))
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The browser and PDF tests last (first under xdist), keeping the order within each group (a stable sort)."""
+    spread = bool(config.getoption("numprocesses", default=None))
+    items.sort(key=lambda item: any(item.get_closest_marker(name) for name in SLOW_MARKERS) != spread)
 
 
 def skip_or_fail(reason: str) -> None:
