@@ -1,7 +1,7 @@
 """The data version: a number that moves whenever anything the scorecard pages show is written.
 
 Database triggers on every table of the districts, indicators and scorecard apps (except the
-uploaded files and the version itself) move it, whatever does the writing: the ORM, the
+uploaded files, the audit trail and the version itself) move it, whatever does the writing: the ORM, the
 admin, the upload's COPY and INSERT … SELECT, raw SQL. Anything keyed on it (the page cache)
 is therefore correct across uploads, edits and publications without each write path having to
 remember to say so.
@@ -24,9 +24,16 @@ from django.db import connections, models
 from django.utils import timezone
 
 WATCHED_APPS = ("districts", "indicators", "scorecard")
-# Written while a file is only being checked: no page shows them, and bumping the version for them
-# would empty the cache for nothing. The version's own table must not watch itself.
-NOT_WATCHED = {"indicators.Upload", "indicators.TargetUpload", "scorecard.DataVersion"}
+# Written while a file is only being checked, or beside every action (the audit trail, which no cached page
+# shows): bumping the version for them would empty the cache for nothing, and would make an upload's preview
+# look stale to its own commit. The version's own table must not watch itself.
+NOT_WATCHED = {
+    "indicators.Upload",
+    "indicators.TargetUpload",
+    "indicators.DefinitionUpload",
+    "indicators.AuditEvent",
+    "scorecard.DataVersion",
+}
 TRIGGER = "scorecard_data_version"
 FUNCTION = "scorecard_bump_data_version"
 VERSION_ID = 1
