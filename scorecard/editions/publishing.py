@@ -106,7 +106,6 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     return ""
 
 
-@transaction.atomic
 def pack_names(title: str | None = None, attribution: str | None = None) -> tuple[str, str]:
     """The pack's title and attribution: as given, else the default scorecard's, else the last published version's."""
     if title is not None and attribution is not None:
@@ -119,6 +118,7 @@ def pack_names(title: str | None = None, attribution: str | None = None) -> tupl
     return (defaults[0] if title is None else title, defaults[1] if attribution is None else attribution)
 
 
+@transaction.atomic
 def publish_edition(
     month: Period,
     user: User | None = None,
