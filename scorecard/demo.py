@@ -13,9 +13,8 @@ from pathlib import Path
 from django.db import transaction
 
 from indicators.analysis.periods import parse_period
-from indicators.audit_trail import record
 from indicators.importing.definitions import import_path
-from indicators.importing.load import commit_upload
+from indicators.importing.load import commit_upload, queue_checked
 from indicators.importing.preview import check_upload
 from indicators.models import Measurement, Upload
 
@@ -78,16 +77,7 @@ def load_measurements(directory: Path = DEMO_DIR) -> int:
     changed = report.diff.counts["new"] + report.diff.counts["changed"]
     if not changed:
         return 0
-    upload = Upload.objects.create(
-        filename=path.name,
-        content=content,
-        size=len(content),
-        state=Upload.State.QUEUED,
-        counts=report.counts,
-        warnings=report.stored_warnings(),
-        preview=report.preview(),
-    )
-    record("upload.received", DEMO_ACTOR, about=upload, counts=report.counts)
+    upload = queue_checked(path.name, content, report, DEMO_ACTOR)
     if commit_upload(upload.pk) != Upload.State.COMMITTED:
         upload.refresh_from_db(fields=["errors"])
         raise DemoDataError("; ".join(str(error.get("message")) for error in upload.errors) or "the load failed")

@@ -37,7 +37,17 @@ from indicators.models import Measurement, MeasurementRevision, Upload
 
 from . import staging
 from .parse import Issue
-from .preview import check_file, check_upload, count_rows, diff, existing_for, storable, stored_issues, uses_staging
+from .preview import (
+    Report,
+    check_file,
+    check_upload,
+    count_rows,
+    diff,
+    existing_for,
+    storable,
+    stored_issues,
+    uses_staging,
+)
 from .validate import Key, NewValue, current_definitions
 
 log = logging.getLogger(__name__)
@@ -491,6 +501,22 @@ def check(upload: Upload) -> None:
             failure="The file could not be sent to the worker to be checked",
         )
     upload.refresh_from_db()
+
+
+def queue_checked(filename: str, content: bytes, report: Report, actor: User | str, detail: str = "") -> Upload:
+    """Keep a file checked outside the web page (the command line, the demo) as an upload queued for commit."""
+    upload = Upload.objects.create(
+        filename=storable(filename, 255),
+        content=content,
+        size=len(content),
+        state=State.QUEUED,
+        counts=report.counts,
+        warnings=report.stored_warnings(),
+        preview=report.preview(),
+        touched_at=timezone.now(),
+    )
+    record("upload.received", actor, about=upload, counts=report.counts, detail=detail)
+    return upload
 
 
 def receive(*, filename: str, content: bytes, user: User | None) -> Upload:

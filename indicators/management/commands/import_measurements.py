@@ -13,11 +13,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from indicators.audit_trail import record
 from indicators.importing import load
 from indicators.importing.load import commit_upload
 from indicators.importing.parse import FileProblem, check_size
-from indicators.importing.preview import Report, check_upload, storable
+from indicators.importing.preview import Report, check_upload
 from indicators.models import Upload
 
 SHOWN_CHANGES = 200
@@ -59,17 +58,7 @@ class Command(BaseCommand):
         if not options["commit"]:
             self.stdout.write("Nothing changed: run again with --commit to load these values.")
             return
-        upload = Upload.objects.create(
-            filename=storable(path.name, 255),
-            content=content,
-            size=len(content),
-            state=Upload.State.QUEUED,
-            counts=report.counts,
-            warnings=report.stored_warnings(),
-            preview=report.preview(),
-            touched_at=timezone.now(),
-        )
-        record("upload.received", "command line", about=upload, counts=report.counts, detail="import_measurements")
+        upload = load.queue_checked(path.name, content, report, "command line", detail="import_measurements")
         self.commit(upload)
 
     def commit(self, upload: Upload) -> None:
