@@ -71,7 +71,7 @@ def to_be_supplied(month: Period) -> list[Missing]:
 def latest_month() -> Period | None:
     """The latest edition month (the authority's newest monthly figure): the pages' default, never the
     clock. One query."""
-    latest = Measurement.objects.edition_months().first()
+    latest = Measurement.objects.latest_edition_month()
     return periods.month(latest.year, latest.month) if latest else None
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from districts.models import ReportingUnit, TeamService, UnitKind
 
 from .analysis.direction import ComparesWith
-from .analysis.periods import Frequency, Period, PeriodKind, year_label
+from .analysis.periods import Frequency, Period, PeriodKind, add_months, year_label
 from .analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from .analysis.rating import RatingRule, Rule, RuleError, ToleranceKind, check_rule
 
@@ -428,17 +428,26 @@ class MeasurementQuerySet(models.QuerySet["Measurement"]):
     def for_period(self, period: Period) -> MeasurementQuerySet:
         return self.filter(period_kind=period.kind.value, period_start=period.start)
 
-    def edition_months(self) -> models.QuerySet[Measurement, date]:
-        """The months an edition can be as at, newest first: those with a monthly row for the authority.
+    def edition_months(self) -> list[date]:
+        """The months an edition can be as at, newest first (first days): those in which a period the authority
+        has a row for ends (a monthly row's month; a quarterly row's last month: Jun, Sep, Dec or Mar). One query.
 
-        Reading the authority's rows only keeps this cheap however many districts and teams there are.
+        Quarterly rows count so that an install whose scorecards are all quarterly has editions too. Reading the
+        authority's rows only keeps this cheap however many districts and teams there are.
         """
-        return (
-            self.filter(period_kind=PeriodKind.MONTH.value, unit__kind=UnitKind.AUTHORITY)
-            .order_by("-period_start")
-            .values_list("period_start", flat=True)
+        starts = (
+            self.filter(
+                period_kind__in=[PeriodKind.MONTH.value, PeriodKind.QUARTER.value], unit__kind=UnitKind.AUTHORITY
+            )
+            .values_list("period_kind", "period_start")
             .distinct()
         )
+        months = {start if kind == PeriodKind.MONTH.value else add_months(start, 2) for kind, start in starts}
+        return sorted(months, reverse=True)
+
+    def latest_edition_month(self) -> date | None:
+        """The newest edition month (its first day), or None before any figures (one query)."""
+        return next(iter(self.edition_months()), None)
 
 
 class Measurement(models.Model):

@@ -448,7 +448,7 @@ def build_scorecard(unit: ReportingUnit, as_at: Period, scorecard: ScorecardDefi
 
 def latest_month_with_data() -> Period | None:
     """The newest month with an edition (the authority has monthly figures): the default edition."""
-    latest = Measurement.objects.edition_months().first()
+    latest = Measurement.objects.latest_edition_month()
     return periods.month(latest.year, latest.month) if latest else None
 
 

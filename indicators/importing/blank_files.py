@@ -33,7 +33,7 @@ def template_month() -> Period:
     month nobody has reached, or far beyond the data, is the wrong file. Only with no figures at all
     does the clock decide (last month).
     """
-    latest = Measurement.objects.edition_months().first()
+    latest = Measurement.objects.latest_edition_month()
     if latest is None:
         today = timezone.localdate()
         return periods.previous(periods.month(today.year, today.month))

@@ -376,7 +376,7 @@ def data_today() -> date:
     The clock may run months (a demo, years) ahead of the figures: the grid and the targets template
     open on the year the figures are in. Only with no figures at all does the clock decide.
     """
-    return Measurement.objects.edition_months().first() or today()
+    return Measurement.objects.latest_edition_month() or today()
 
 
 def current_year(frequency: Frequency | str, today: date) -> int:

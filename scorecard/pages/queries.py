@@ -86,7 +86,7 @@ def edition_month(month: str | None) -> Period:
         as_at = periods.parse_month(month)
     except ValueError as error:  # a PeriodError, or a date the calendar has not got (year 0)
         raise PageNotFound(str(error)) from None
-    if not Measurement.objects.edition_months().filter(period_start=as_at.start).exists():
+    if as_at.start not in Measurement.objects.edition_months():
         raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")
     return as_at
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -56,3 +57,19 @@ def test_an_indicator_is_in_the_scorecard_only_in_its_years() -> None:
     codes_2023 = {row["indicator"] for row in csv.DictReader(io.StringIO(export("Q2 23-24")))}
     assert "CTS-APPS" in codes_2022 and "CTS-HH" not in codes_2022
     assert "CTS-HH" in codes_2023 and "CTS-APPS" not in codes_2023
+
+
+def test_a_quarterly_install_has_an_edition_at_the_end_of_each_quarter_with_figures() -> None:
+    from indicators.models import Measurement
+
+    call_command("import_definitions", str(FIXTURE), "--commit", stdout=io.StringIO())
+    call_command("import_measurements", str(FIXTURE / "measurements.csv"), "--commit", stdout=io.StringIO())
+    # Q1, Q3 and Q4 of 2022-23, Q2 and Q3 of 2023-24: each as at its quarter's last month.
+    assert Measurement.objects.edition_months() == [
+        date(2023, 12, 1),
+        date(2023, 9, 1),
+        date(2023, 3, 1),
+        date(2022, 12, 1),
+        date(2022, 6, 1),
+    ]
+    assert Measurement.objects.latest_edition_month() == date(2023, 12, 1)
