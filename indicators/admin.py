@@ -163,11 +163,22 @@ class TargetAdmin(admin.ModelAdmin):
 class DefinitionChangeAdmin(admin.ModelAdmin):
     """The history, read only: it is written by the changes themselves."""
 
-    list_display = ["at", "indicator", "what", "user", "reason"]
-    list_filter = ["at"]
-    search_fields = ["indicator__code", "reason", "what"]
-    list_select_related = ["indicator", "user"]
-    readonly_fields = ["indicator", "target", "what", "changes", "reason", "user", "at", "target_upload"]
+    list_display = ["at", "indicator", "scorecard", "unit", "what", "user", "reason"]
+    list_filter = ["at", "scorecard"]
+    search_fields = ["indicator__code", "scorecard__code", "unit__name", "reason", "what"]
+    list_select_related = ["indicator", "scorecard", "unit", "user"]
+    readonly_fields = [
+        "indicator",
+        "scorecard",
+        "unit",
+        "target",
+        "what",
+        "changes",
+        "reason",
+        "user",
+        "at",
+        "target_upload",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
