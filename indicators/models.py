@@ -167,6 +167,12 @@ class Indicator(models.Model):
         return self.unit == "number"
 
     @property
+    def needs_no_target(self) -> bool:
+        """A "data only" indicator (rating rule none): never rated, so no target is missing. An activity
+        indicator still needs its year's row in the targets, for its expected range."""
+        return self.rating == RatingRule.NONE and not self.activity
+
+    @property
     def rule(self) -> Rule:
         """The rating rule as the analysis functions take it; activity indicators are never rated."""
         if self.activity:
