@@ -49,7 +49,7 @@ def test_published_commentary_says_data_only_apart_from_not_rated(
     approve_now()
     publish_edition(OCTOBER, user=mi_user)
     page = client_for(member).get("/editions/2024-10/").content.decode()
-    assert '<span class="rating-word">data only</span>' in heading_of(page, data_only)
+    assert '<span class="rag rating-word">data only</span>' in heading_of(page, data_only)
     assert "not rated" not in heading_of(page, data_only)
     assert '<span class="rag">not rated</span>' in heading_of(page, no_target)
 
