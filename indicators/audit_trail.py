@@ -48,6 +48,7 @@ class Action(models.TextChoices):
     DEFINITION_CHANGED = "definition.changed", "Definition changed"
     TARGET_CHANGED = "target.changed", "Target changed"
     TARGETS_UPLOADED = "targets.uploaded", "Targets uploaded"
+    DEFINITIONS_IMPORTED = "definitions.imported", "Definitions imported"
     FOOTNOTE_CHANGED = "footnote.changed", "Footnote changed"
     COMMENTARY_CHANGED = "commentary.changed", "Commentary changed"
     USER_CREATED = "user.created", "Person added"
@@ -69,6 +70,9 @@ OBJECT_TYPES = {
     "indicator": "indicator",
     "target": "indicator",
     "user": "user",
+    "definitionupload": "definitions upload",
+    "scorecard": "scorecard",
+    "reportingunit": "unit",
 }
 
 

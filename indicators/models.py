@@ -167,6 +167,12 @@ class Indicator(models.Model):
         return self.unit == "number"
 
     @property
+    def needs_no_target(self) -> bool:
+        """A "data only" indicator (rating rule none): never rated, so no target is missing. An activity
+        indicator still needs its year's row in the targets, for its expected range."""
+        return self.rating == RatingRule.NONE and not self.activity
+
+    @property
     def rule(self) -> Rule:
         """The rating rule as the analysis functions take it; activity indicators are never rated."""
         if self.activity:
@@ -618,11 +624,28 @@ class DefinitionChangeQuerySet(models.QuerySet["DefinitionChange"]):
         """An indicator's definition and target history, newest first (one query)."""
         return self.filter(indicator=indicator).select_related("user", "target")
 
+    def for_history_page(self) -> DefinitionChangeQuerySet:
+        """Every change with what it is about, newest first (one query per page)."""
+        return self.select_related("user", "indicator", "scorecard", "unit")
+
 
 class DefinitionChange(models.Model):
-    """A change to an indicator's definition or to one of its targets, floors or bands: who, when, what, why."""
+    """A change to a definition: an indicator, one of its targets, floors or bands, a benchmark, a scorecard or
+    an indicator's place in one, a reporting unit or an alias. Who, when, what (field: old -> new), why.
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="definition_changes")
+    ``indicator``, ``scorecard`` and ``unit`` say what it is about (a membership names both its indicator and
+    its scorecard; an alias names its unit); ``what`` says it in words and outlives a deleted record.
+    """
+
+    indicator = models.ForeignKey(
+        Indicator, null=True, blank=True, on_delete=models.CASCADE, related_name="definition_changes"
+    )
+    scorecard = models.ForeignKey(
+        "Scorecard", null=True, blank=True, on_delete=models.SET_NULL, related_name="definition_changes"
+    )
+    unit = models.ForeignKey(
+        ReportingUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="definition_changes"
+    )
     target = models.ForeignKey(Target, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes")
     what = models.CharField(max_length=100, help_text="What changed: 'definition', or the target's year and unit.")
     changes = models.JSONField(help_text="{field: [old, new]} as printed text; old is '' for a new record.")
@@ -641,7 +664,8 @@ class DefinitionChange(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.indicator_id} {self.what} at {self.at:%Y-%m-%d %H:%M}"
+        about = f"{self.indicator_id} " if self.indicator_id else ""
+        return f"{about}{self.what} at {self.at:%Y-%m-%d %H:%M}"
 
     def clean(self) -> None:
         if not self.reason.strip():

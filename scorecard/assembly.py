@@ -21,7 +21,7 @@ from indicators.analysis import periods
 from indicators.analysis.direction import ComparesWith, Direction, direction, trend_direction
 from indicators.analysis.periods import Period, PeriodKind
 from indicators.analysis.rag import Rag, TargetSpec
-from indicators.analysis.rating import Expected, RatingRule, expected_range, rate, select_target
+from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule, expected_range, rate, select_target
 from indicators.models import Benchmark, Indicator, Measurement, ScorecardMembership, Status, Target
 from indicators.models import Scorecard as ScorecardDefinition
 
@@ -37,6 +37,23 @@ STATUS_WORDS = {
     NEW_INDICATOR: "new indicator",
 }
 SHORT_STATUS_WORDS = {Status.TO_BE_SUPPLIED.value: "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
+
+
+def unrated_words(data_only: bool, expected: Expected | None) -> str:
+    """What a row without a RAG says: an activity indicator's place against its expected range, "data only"
+    (never rated by design), or "not rated" (rated, but no target or no value). Never one for another."""
+    if expected is not None:
+        return EXPECTED_WORDS[expected]
+    return DATA_ONLY if data_only else NOT_RATED
+
+
+def summaries_side_by_side(cards: Iterable[Scorecard]) -> list[dict[str, int]]:
+    """Each card's summary with the same buckets, so they line up as a table's columns: "data only" for all
+    where any unit has a data-only row (an authority-only indicator gives the authority one and no district)."""
+    summaries = [card.summary() for card in cards]
+    if any(DATA_ONLY in summary for summary in summaries):
+        return [summary | {DATA_ONLY: summary.get(DATA_ONLY, 0)} for summary in summaries]
+    return summaries
 
 
 def status_words(status: str, short: bool = False) -> str:

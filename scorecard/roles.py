@@ -28,6 +28,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "indicators.add_benchmark",
         "indicators.change_benchmark",
         "indicators.view_upload",
+        # Scorecards and the indicators in them, in the admin (no delete_scorecard: the admin offers none).
+        "indicators.add_scorecard",
+        "indicators.change_scorecard",
+        "indicators.view_scorecardmembership",
+        "indicators.add_scorecardmembership",
+        "indicators.change_scorecardmembership",
+        "indicators.delete_scorecardmembership",
         "indicators.view_definitionchange",
         "indicators.view_auditevent",  # /audit/: the audit trail
         "districts.view_reportingunit",

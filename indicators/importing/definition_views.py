@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
-from indicators.models import DefinitionUpload
+from indicators.models import DefinitionChange, DefinitionUpload
 from indicators.signed_in import signed_in_user
 
 from . import definitions
@@ -18,6 +19,13 @@ from .parse import FileProblem, check_size
 
 can_set_up = permission_required(["indicators.add_indicator", "indicators.change_indicator"], raise_exception=True)
 SHOWN = 50
+HISTORY_PER_PAGE = 50
+# ?about= on the history page: which changes it lists.
+HISTORY_ABOUT = {
+    "indicators": ("Indicators, their targets, benchmarks and places in scorecards", {"indicator__isnull": False}),
+    "scorecards": ("Scorecards and the indicators in them", {"scorecard__isnull": False}),
+    "geography": ("Reporting units and aliases", {"unit__isnull": False}),
+}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -103,5 +111,28 @@ def definition_upload_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "upload": upload,
             "can_confirm": upload.state == DefinitionUpload.State.PREVIEWED and upload.changes,
+        },
+    )
+
+
+@require_safe
+@can_set_up
+def definition_history(request: HttpRequest) -> HttpResponse:
+    """Every change to the definitions, newest first: who changed what (old -> new), when and why."""
+    about = request.GET.get("about", "")
+    if about and about not in HISTORY_ABOUT:
+        return HttpResponse(f"Unknown ?about= '{about}': use {', '.join(HISTORY_ABOUT)}.", status=400)
+    changes = DefinitionChange.objects.for_history_page()
+    if about:
+        changes = changes.filter(**HISTORY_ABOUT[about][1])
+    page = Paginator(changes, HISTORY_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "definitions/history.html",
+        {
+            "page": page,
+            "about": about,
+            "choices": [(key, label) for key, (label, _) in HISTORY_ABOUT.items()],
+            "query": f"about={about}&" if about else "",
         },
     )

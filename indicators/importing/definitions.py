@@ -5,10 +5,11 @@ The set is a folder of CSV files named after the sheets (``indicators.csv``) or 
 sheets have those names; every sheet but ``indicators`` may be absent. Checking names every problem
 by file, row and column in plain words; the preview is the commit run inside a transaction that is
 then rolled back, so what it shows is exactly what a commit does. A commit applies everything or
-nothing and records every change to an indicator, its memberships and its targets in the
-indicator's definition history with the reason given. Importing the same files again changes
-nothing. Rows add or change records; an indicator the file lists leaves the scorecards its row no
-longer names (its values stay); records the file does not mention stay as they are.
+nothing, records every change it makes (to a scorecard, a reporting unit, an alias, an indicator, its
+place in a scorecard, its targets and benchmarks) in the definition history with the reason given, and
+is one audit event. Importing the same files again changes and records nothing. Rows add or change
+records; an indicator the file lists leaves the scorecards its row no longer names (its values stay);
+records the file does not mention stay as they are.
 """
 
 from __future__ import annotations
@@ -35,7 +36,17 @@ from indicators.analysis.numbers import NumberError, to_decimal
 from indicators.analysis.periods import Frequency, Period, PeriodError, parse_period, parse_year_label
 from indicators.analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from indicators.analysis.rating import RatingRule, RuleError, ToleranceKind, check_rule
-from indicators.definition_history import describe, field_changes, record_change, target_what
+from indicators.audit_trail import record
+from indicators.definition_history import (
+    alias_what,
+    describe,
+    field_changes,
+    record_change,
+    scorecard_what,
+    target_what,
+    unit_what,
+    years_as_labels,
+)
 from indicators.models import (
     Benchmark,
     DataPeriod,
@@ -138,7 +149,6 @@ TARGET_FIELDS = (
     "upper_threshold",
     "source",
 )
-MEMBERSHIP_FIELDS = ("section", "table", "order", "from_year", "to_year")
 SCORECARD_FIELDS = (
     "title",
     "organisation",
@@ -868,10 +878,28 @@ class _Applier:
         self.now = timezone.now()
 
     def record(
-        self, indicator: Indicator, what: str, changes: dict[str, list[str]], target: Target | None = None
+        self,
+        indicator: Indicator | None,
+        what: str,
+        changes: dict[str, list[str]],
+        target: Target | None = None,
+        scorecard: Scorecard | None = None,
+        unit: ReportingUnit | None = None,
     ) -> None:
+        """One history entry; the commit as a whole is one audit event (run())."""
         if self.history:
-            record_change(indicator, what, changes, self.reason, self.user, target=target, at=self.now)
+            record_change(
+                indicator,
+                what,
+                changes,
+                self.reason,
+                self.user,
+                target=target,
+                at=self.now,
+                scorecard=scorecard,
+                unit=unit,
+                audited=False,
+            )
 
     def save(self, instance: models.Model, where: str, exclude: list[str] | None = None) -> bool:
         try:
@@ -918,43 +946,57 @@ class _Applier:
                 old.is_default = False
                 old.save(update_fields=["is_default"])
                 self.report.count("scorecards", "changed", f"scorecard {old.code}: no longer the default")
+                self.record(None, scorecard_what(old), {"is_default": ["yes", "no"]}, scorecard=old)
         for code, values in plan.scorecards.items():
-            _, how, changes = self.upsert(Scorecard, {"code": code}, values, plan.where[("scorecard", code)])
-            if how:
+            instance, how, changes = self.upsert(Scorecard, {"code": code}, values, plan.where[("scorecard", code)])
+            if instance is not None and how:
                 self.report.count(
                     "scorecards", how, f"scorecard {code}: " + ("added" if how == "new" else _changed_words(changes))
                 )
+                if how == "new":
+                    changes = field_changes(None, instance, ("code", *values))
+                self.record(None, scorecard_what(instance), changes, scorecard=instance)
 
     def apply_geography(self) -> None:
         plan = self.plan
         # Areas first, so districts can name theirs.
         ordered = sorted(plan.units.items(), key=lambda item: item[1]["kind"] != UnitKind.AREA)
+        # One history entry per unit: its fields and, for a team, the districts it serves (set once all exist).
+        entries: dict[str, tuple[ReportingUnit, dict[str, list[str]]]] = {}
         for name, values in ordered:
             fields = dict(values)
             area = fields.pop("area")
             fields["area"] = ReportingUnit.objects.filter(name=area).first() if area else None
-            _, how, changes = self.upsert(ReportingUnit, {"name": name}, fields, plan.where[("unit", name)])
-            if how:
+            unit, how, changes = self.upsert(ReportingUnit, {"name": name}, fields, plan.where[("unit", name)])
+            if unit is not None and how:
                 self.report.count(
                     "units", how, f"unit {name}: " + ("added" if how == "new" else _changed_words(changes))
                 )
+                entries[name] = (unit, changes if how == "changed" else field_changes(None, unit, ("name", *fields)))
         for team_name, districts in plan.covers.items():
             team = ReportingUnit.objects.filter(name=team_name).first()
             if team is None:
                 continue
             served = list(ReportingUnit.objects.filter(name__in=districts))
-            if set(team.districts_served.all()) != set(served):
+            before = list(team.districts_served.all())
+            if set(before) != set(served):
                 team.districts_served.set(served)
                 self.report.count("units", "changed", f"unit {team_name}: serves {'; '.join(districts)}")
+                covers = ["; ".join(sorted(u.name for u in before)), "; ".join(sorted(u.name for u in served))]
+                entries.setdefault(team_name, (team, {}))[1]["covers"] = covers
+        for unit, changes in entries.values():
+            self.record(None, unit_what(unit), changes, unit=unit)
         for alias, unit_name in plan.aliases.items():
             unit = ReportingUnit.objects.get(name=unit_name)
-            stored = UnitAlias.objects.filter(alias__iexact=alias).first()
+            stored = UnitAlias.objects.filter(alias__iexact=alias).select_related("unit").first()
             if stored is not None and stored.unit_id == unit.pk:
                 continue
+            was = stored.unit.name if stored is not None else ""
             instance = stored or UnitAlias(alias=alias)
             instance.unit = unit
             if self.save(instance, f"alias {alias}"):
                 self.report.count("aliases", "changed" if stored else "new", f"alias {alias} → {unit_name}")
+                self.record(None, alias_what(instance.alias), {"unit": [was, unit_name]}, unit=unit)
 
     def apply_indicators(self) -> dict[str, Indicator]:
         indicators: dict[str, Indicator] = {}
@@ -988,21 +1030,28 @@ class _Applier:
             scorecard = scorecards.get(scorecard_code)
             if indicator is None or scorecard is None:
                 continue
-            _, how, changes = self.upsert(
+            membership, how, changes = self.upsert(
                 ScorecardMembership,
                 {"scorecard": scorecard, "indicator": indicator},
                 values,
                 f"{code} in {scorecard_code}",
             )
-            if how:
+            if membership is not None and how:
                 what = f"in scorecard {scorecard_code}"
+                changes = years_as_labels(changes)
                 self.report.count(
                     "memberships",
                     how,
                     f"indicator {code}: "
                     + (f"joins {scorecard_code}" if how == "new" else f"{what}: {_changed_words(changes)}"),
                 )
-                self.record(indicator, what, changes if how == "changed" else {"scorecard": ["", scorecard_code]})
+                # Joining: the scorecard, and where it sits there. The years as the scorecard writes them.
+                if how == "new":
+                    changes = {
+                        "scorecard": ["", scorecard_code],
+                        **years_as_labels(field_changes(None, membership, values)),
+                    }
+                self.record(indicator, what, changes, scorecard=scorecard)
         # An indicator the file lists leaves the scorecards its row no longer names (its values stay).
         listed = [indicators[code] for code in self.plan.member_of if code in indicators]
         for membership in ScorecardMembership.objects.filter(indicator__in=listed).select_related(
@@ -1012,7 +1061,12 @@ class _Applier:
             if key not in wanted:
                 membership.delete()
                 self.report.count("memberships", "left", f"indicator {key[1]}: leaves {key[0]}")
-                self.record(membership.indicator, f"in scorecard {key[0]}", {"scorecard": [key[0], ""]})
+                self.record(
+                    membership.indicator,
+                    f"in scorecard {key[0]}",
+                    {"scorecard": [key[0], ""]},
+                    scorecard=membership.scorecard,
+                )
 
     def apply_targets(self) -> None:
         indicators = {i.code: i for i in Indicator.objects.filter(code__in={k[0] for k in self.plan.targets})}
@@ -1081,11 +1135,14 @@ def run(
     user: User | None = None,
     commit: bool = False,
     history: bool = True,
+    about: Any = None,
 ) -> Report:
     """Check, then apply inside a transaction: kept with ``commit``, rolled back otherwise (the preview).
 
-    Either way the report lists every change a commit makes; with any error nothing is kept. ``history``
-    False keeps no definition history (the shipped demo: its set-up is the starting point, not a change).
+    Either way the report lists every change a commit makes; with any error nothing is kept. A commit that
+    changes something is one audit event (``definitions.imported``, about ``about``: the upload or the
+    path); each change is in the definition history. ``history`` False keeps neither (the shipped demo: its
+    set-up is the starting point, not a change).
     """
     plan = check(sheets, report)
     if plan is None:
@@ -1098,6 +1155,9 @@ def run(
             _Applier(plan, report, reason.strip() or "preview", user, history).apply()
             if report.errors or not commit:
                 raise _Rollback
+            if history and report.changes:
+                counts = {f"{what} {how}": n for what, hows in report.plain_counts().items() for how, n in hows.items()}
+                record("definitions.imported", user, about=about, counts=counts, detail=reason.strip())
     except _Rollback:
         pass
     if report.errors:
@@ -1124,14 +1184,20 @@ def import_path(
     else:
         report.errors.append(Issue(f"There is no file or folder {path}."))
         sheets = []
-    return run(sheets, report, reason, user, commit, history)
+    return run(sheets, report, reason, user, commit, history, about=("definitions", str(path), path.name))
 
 
-def import_files(files: list[tuple[str, bytes]], reason: str, user: User | None = None, commit: bool = False) -> Report:
+def import_files(
+    files: list[tuple[str, bytes]],
+    reason: str,
+    user: User | None = None,
+    commit: bool = False,
+    about: DefinitionUpload | None = None,
+) -> Report:
     """Uploaded files: CSV files named after their sheets, or one workbook."""
     report = Report()
     sheets = read_files(files, report)
-    return run(sheets, report, reason, user, commit)
+    return run(sheets, report, reason, user, commit, about=about)
 
 
 # --- the MI page: uploads kept between the check and the commit ----------------------------------
@@ -1169,7 +1235,7 @@ def commit_definitions(upload_id: int, user: User) -> Report | None:
         upload = DefinitionUpload.objects.select_for_update().filter(pk=upload_id).first()
         if upload is None or upload.state != DefinitionUpload.State.PREVIEWED:
             return None
-        report = import_files(unpack(bytes(upload.content)), upload.reason, user, commit=True)
+        report = import_files(unpack(bytes(upload.content)), upload.reason, user, commit=True, about=upload)
         if report.ok:
             upload.state, upload.committed_by, upload.committed_at = (
                 DefinitionUpload.State.COMMITTED,

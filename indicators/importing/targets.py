@@ -395,6 +395,8 @@ def missing_next_year(
     """
     missing = []
     for indicator in indicators:
+        if indicator.needs_no_target:
+            continue  # data only: never rated, so nothing is missing
         coming = current_year(indicator.frequency, today) + 1
         starts = date(coming, year_start_month(indicator.frequency_enum), 1)
         months_before = (starts.year - today.year) * 12 + starts.month - today.month

@@ -29,4 +29,5 @@ from . import definition_views  # noqa: E402
 urlpatterns += [
     path("definitions/", definition_views.definition_uploads, name="definition-uploads"),
     path("definitions/<int:pk>/", definition_views.definition_upload_detail, name="definition-upload-detail"),
+    path("definitions/history/", definition_views.definition_history, name="definition-history"),
 ]

@@ -25,7 +25,7 @@ from indicators.analysis.periods import Period
 from indicators.analysis.rag import Rag
 from indicators.audit_trail import record
 
-from ..assembly import Scorecard, ScorecardRow, build_scorecards
+from ..assembly import Scorecard, ScorecardRow, build_scorecards, summaries_side_by_side
 from ..models import Edition
 from .snapshot import JSON, build_snapshot
 
@@ -90,7 +90,7 @@ class ApprovalSummary:
 
 def summarise(cards: dict[ReportingUnit, Scorecard]) -> ApprovalSummary:
     summary = ApprovalSummary()
-    for unit, card in cards.items():
-        summary.units.append(UnitCounts(unit, card.summary()))
+    for (unit, card), counts in zip(cards.items(), summaries_side_by_side(cards.values()), strict=True):
+        summary.units.append(UnitCounts(unit, counts))  # the same buckets for every unit: they are columns
         summary.red.extend(row for row in card.rows if row.rag is Rag.RED)
     return summary

@@ -11,7 +11,7 @@ from indicators.analysis.periods import Period
 from indicators.analysis.rag import rag_rank
 from indicators.models import Indicator
 
-from ..assembly import ScorecardRow
+from ..assembly import ScorecardRow, unrated_words
 from ..models import Commentary
 
 
@@ -40,6 +40,11 @@ def save_commentary(
 class WritingItem:
     row: ScorecardRow
     commentary: list[Commentary] = field(default_factory=list)
+
+    @property
+    def rating_text(self) -> str:
+        """Why a row has no RAG: an activity indicator's expected range, "data only", or "not rated" (no target)."""
+        return unrated_words(self.row.data_only, self.row.expected)
 
 
 @dataclass

@@ -238,6 +238,7 @@ class CommentaryView:
     rag: str | None
     text: str
     author: str
+    rating_text: str = ""  # no RAG by design: "data only", or an activity indicator's expected-range words
 
 
 def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
@@ -271,6 +272,7 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
                     shown.rag,
                     item["text"],
                     item["author"],
+                    shown.rating_text,
                 ),
             )
         )

@@ -16,9 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 from indicators.analysis.direction import ARROWS, Direction
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
-from indicators.analysis.rating import EXPECTED_WORDS, Expected
+from indicators.analysis.rating import Expected
 from indicators.models import DataPeriod
-from scorecard.assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, Value, status_words
+from scorecard.assembly import NOT_RATED, NOT_SUPPLIED, Value, status_words, unrated_words
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {
@@ -97,9 +97,10 @@ def trend_cell(value: Value, decimals: int, expected_label: str) -> SafeString:
     return cell
 
 
-def rag_cell(rag: Rag | None, short: bool = False) -> SafeString:
+def rag_cell(rag: Rag | None, short: bool = False, unrated: str = NOT_RATED) -> SafeString:
+    """The RAG word (a letter in the matrix); none shows nothing and tells screen readers ``unrated``."""
     if rag is None:
-        return format_html('<span class="visually-hidden">{}</span>', NOT_RATED)
+        return format_html('<span class="visually-hidden">{}</span>', unrated)
     word = rag.value
     if short:  # the matrix: a letter, with the word for screen readers and on hover
         return format_html(
@@ -118,7 +119,7 @@ def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> 
     (an activity indicator) or "data only"."""
     if rag is not None or not (data_only or expected):
         return rag_cell(rag)
-    return format_html('<span class="rating-word">{}</span>', EXPECTED_WORDS[expected] if expected else DATA_ONLY)
+    return format_html('<span class="rating-word">{}</span>', unrated_words(data_only, expected))
 
 
 def dot_cell(dot: Direction | None) -> SafeString:

@@ -25,7 +25,7 @@ from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import rag_rank
 from scorecard import sparkline
-from scorecard.assembly import ScorecardRow
+from scorecard.assembly import DATA_ONLY, NOT_RATED, ScorecardRow, unrated_words
 from scorecard.footnotes import Footnotes
 
 from . import cells
@@ -127,7 +127,11 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef(
         "previous_rag",
         "Last year RAG",
-        lambda row, m: cells.rag_cell(row.previous_rag) if row.indicator.has_outturn else "",
+        lambda row, m: (
+            cells.rag_cell(row.previous_rag, unrated=DATA_ONLY if row.data_only else NOT_RATED)
+            if row.indicator.has_outturn
+            else ""
+        ),
     ),
     ColumnDef(
         "benchmark",
@@ -372,7 +376,7 @@ def matrix_cell(row: ScorecardRow | None, month: str) -> SafeString:
     return format_html(
         '<a href="{}">{} {}</a> {}',
         indicator_url(row.indicator.code, row.unit, month),
-        cells.rag_cell(row.rag, short=True),
+        cells.rag_cell(row.rag, short=True, unrated=unrated_words(row.data_only, row.expected)),
         cells.value_cell(row.latest, _decimals(row)),
         cells.dot_cell(row.dot),
     )

@@ -26,7 +26,15 @@ from indicators.analysis.periods import Period
 from indicators.models import DefinitionChange
 from indicators.models import Scorecard as ScorecardDefinition
 from scorecard import export, page_cache, sparkline
-from scorecard.assembly import NEW_INDICATOR, NOT_SUPPLIED, Scorecard, ScorecardRow, build_scorecard, build_scorecards
+from scorecard.assembly import (
+    NEW_INDICATOR,
+    NOT_SUPPLIED,
+    Scorecard,
+    ScorecardRow,
+    build_scorecard,
+    build_scorecards,
+    summaries_side_by_side,
+)
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion
@@ -297,7 +305,7 @@ def matrix_parts(
     return MatrixParts(
         sections=sections,
         tables=[table.as_html(request) for table in tables],
-        summaries=[(unit, card.summary()) for unit, card in cards.items()] if summaries else [],
+        summaries=list(zip(cards, summaries_side_by_side(cards.values()), strict=True)) if summaries else [],
         shows_synthetic=any(card.shows_synthetic for card in cards.values()),
     )
 
