@@ -121,6 +121,17 @@ def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> 
     return format_html('<span class="rating-word">{}</span>', EXPECTED_WORDS[expected] if expected else DATA_ONLY)
 
 
+def range_cell(expected_range: tuple[Decimal | None, Decimal | None] | None, decimals: int) -> SafeString:
+    """An activity indicator's expected range where a target would stand: 120–150, at least 120, at most 150."""
+    low, high = expected_range or (None, None)
+    if low is not None and high is not None:
+        return format_html('<span class="expected-range">{}–{}</span>', number(low, decimals), number(high, decimals))
+    if low is not None or high is not None:
+        words = f"at least {number(low, decimals)}" if low is not None else f"at most {number(high, decimals)}"
+        return format_html('<span class="expected-range">{}</span>', words)
+    return EMPTY
+
+
 def dot_cell(dot: Direction | None) -> SafeString:
     if dot is None:
         return EMPTY

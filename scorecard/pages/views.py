@@ -419,7 +419,16 @@ def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> di
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
         "definition_changes": list(DefinitionChange.objects.for_indicator(data.indicator)),
+        "judged": charts.judged(data),
+        **indicator_links(data.definition),
     }
+
+
+def indicator_links(definition: ScorecardDefinition | None) -> dict[str, Any]:
+    """Where the indicator page's links go: the scorecard it is judged in (today's URLs for the default), and the
+    ?scorecard= its own links keep (blank for the default)."""
+    scope = PageScope(definition, prefixed=bool(definition and not definition.is_default), months=[])
+    return {"links": scope, "scorecard_code": scope.indicator_scorecard}
 
 
 @officer_page
