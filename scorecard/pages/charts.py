@@ -214,13 +214,13 @@ def expected_range_traces(data: IndicatorPageData, first_year: int, axis_end: da
     one_sided: dict[str, tuple[list[str | None], list[float | None]]] = {}
     for start, end, low, high in expected_segments(data, first_year, axis_end):
         if low is not None and high is not None:
-            lower, upper = _float(low, decimals), _float(high, decimals)
+            lower, upper = float(low), float(high)  # as set, not rounded: a value is judged against them so
             band_x += [start.isoformat(), end.isoformat(), end.isoformat(), start.isoformat(), start.isoformat(), None]
             band_y += [lower, lower, upper, upper, lower, None]
         else:
             name, level = ("Expected at least", low) if low is not None else ("Expected at most", high)
             x, y = one_sided.setdefault(name, ([], []))
-            value = _float(level, decimals)
+            value = float(level) if level is not None else None
             x += [start.isoformat(), end.isoformat(), None]
             y += [value, value, None]
     traces: list[Trace] = []
