@@ -208,7 +208,6 @@ def expected_segments(
 def expected_range_traces(data: IndicatorPageData, first_year: int, axis_end: date) -> list[Trace]:
     """The expected range as a shaded band for each year (each segment a closed shape of one trace, so the legend
     names it once); a range open on one side as a dotted step ("expected at least" / "at most")."""
-    decimals = data.indicator.decimals
     band_x: list[str | None] = []
     band_y: list[float | None] = []
     one_sided: dict[str, tuple[list[str | None], list[float | None]]] = {}

@@ -6,6 +6,7 @@ number of units); this module finds the units, months and extras around them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -135,7 +136,7 @@ class IndicatorScorecards:
     """The scorecard the indicator page judges the indicator in, and every scorecard that holds it."""
 
     judged_in: ScorecardDefinition | None  # None: no scorecard holds it (its own direction method, as printed)
-    holding: list[ScorecardDefinition]
+    holding: Sequence[ScorecardDefinition]
 
 
 def indicator_scorecards(indicator: Indicator, code: str | None) -> IndicatorScorecards:
@@ -143,7 +144,7 @@ def indicator_scorecards(indicator: Indicator, code: str | None) -> IndicatorSco
     default scorecard if it holds the indicator, else the first that does."""
     holds = ScorecardMembership.objects.filter(scorecard=OuterRef("pk"), indicator=indicator)
     everything = list(ScorecardDefinition.objects.annotate(holds=Exists(holds)))  # the default first, then by code
-    holding = [definition for definition in everything if definition.holds]  # type: ignore[attr-defined]
+    holding = [definition for definition in everything if definition.holds]
     if not code:
         return IndicatorScorecards(holding[0] if holding else None, holding)
     asked = next((definition for definition in everything if definition.code == code), None)

@@ -56,7 +56,7 @@ def test_an_indicator_not_in_the_default_scorecard_is_not_on_todays_pages(office
 
 
 @pytest.mark.parametrize(
-    "today, prefixed",
+    ("today", "prefixed"),
     [
         ("/scorecard/dover/2024-10/", "/scorecards/CYPE/scorecard/dover/2024-10/"),
         ("/scorecard/kent/", "/scorecards/CYPE/scorecard/kent/"),
@@ -104,7 +104,9 @@ def test_with_no_scorecard_at_all_todays_pages_show_every_indicator(officer_clie
 
 @pytest.mark.parametrize("url", ["/scorecard/dover/2024-10/", "/compare/2024-10/"])
 def test_todays_pages_cost_no_more_queries_than_the_prefixed_ones(officer_client: Client, url: str) -> None:
-    prefixed = url.replace("/scorecard/", "/scorecards/CYPE/scorecard/").replace("/compare/", "/scorecards/CYPE/compare/")
+    prefixed = url.replace("/scorecard/", "/scorecards/CYPE/scorecard/").replace(
+        "/compare/", "/scorecards/CYPE/compare/"
+    )
     counts = []
     for each in (url, prefixed):
         cache.clear()  # both build their parts (they share them: the same scorecard)

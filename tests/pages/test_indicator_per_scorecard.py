@@ -65,7 +65,9 @@ def test_in_another_scorecard_its_trend_length_and_direction_method_and_links(of
     assert f"trend in QPR: {direction_words(row)}" in html
     assert direction_words(row) in ("improving trend", "worsening trend", "no clear trend")
     # Its links stay in the QPR: its pages, the unit picker, the units' rows.
-    assert 'href="/scorecards/QPR/scorecard/kent/2024-09/"' in html and 'href="/scorecards/QPR/compare/2024-09/"' in html
+    assert (
+        'href="/scorecards/QPR/scorecard/kent/2024-09/"' in html and 'href="/scorecards/QPR/compare/2024-09/"' in html
+    )
     assert '<input type="hidden" name="scorecard" value="QPR">' in html
     assert "&amp;month=2024-09&amp;scorecard=QPR" in html
 
@@ -89,7 +91,7 @@ def test_in_no_scorecard_it_is_judged_by_its_own_settings(officer_client: Client
 
 
 @pytest.mark.parametrize(
-    "url, message",
+    ("url", "message"),
     [
         ("/indicators/SCS13/?scorecard=NOPE", "There is no scorecard &#x27;NOPE&#x27;"),
         ("/indicators/SCS13/?scorecard=QPR&month=2024-10", "Jun, Sep, Dec or Mar"),
