@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -98,18 +99,40 @@ def trend_points(series: dict[Period, Value], data: IndicatorPageData) -> list[V
     return [series[p] for p in sorted(series) if p.kind is kind]
 
 
+Span = tuple[date, date]  # from a period's start to the next level's start (or the axis' end)
+T = TypeVar("T")
+
+
+def spans(
+    data: IndicatorPageData, first_year: int, axis_end: date, level: Callable[[Period], T]
+) -> list[tuple[Span, T]]:
+    """The indicator's periods from ``first_year`` to the edition's, in runs with the same ``level(period)``: a
+    year where targets (or ranges) are set by year, a period where one is profiled for it."""
+    kind = periods.KIND_OF_FREQUENCY[data.indicator.frequency_enum]
+    period = Period(year_start(first_year, data.indicator), kind)
+    runs: list[tuple[Span, T]] = []
+    while period.start <= data.as_at.start:
+        after = periods.shift(period, 1)
+        value, end = level(period), min(after.start, axis_end)
+        if runs and runs[-1][0][1] == period.start and runs[-1][1] == value:
+            runs[-1] = ((runs[-1][0][0], end), value)  # the same level goes on
+        else:
+            runs.append(((period.start, end), value))
+        period = after
+    return runs
+
+
 def _step_trace(
-    name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData, dash: str, colour: str, axis_end: date
+    name: str, levels: list[tuple[Span, Decimal | None]], data: IndicatorPageData, dash: str, colour: str
 ) -> Trace:
-    """A level per year, drawn from the year's start to the next year's start (or the axis' end), with gaps."""
+    """A level per span (a year, or a profiled period), with gaps where there is none."""
     x: list[str | None] = []
     y: list[float | None] = []
-    for year, level in years:
-        start = year_start(year, data.indicator)
-        if level is None or start > axis_end:
+    for (start, end), level in levels:
+        if level is None:
             continue
         value = _float(level, data.indicator.decimals)
-        x += [start.isoformat(), min(year_start(year + 1, data.indicator), axis_end).isoformat(), None]
+        x += [start.isoformat(), end.isoformat(), None]
         y += [value, value, None]
     return dict(
         type="scatter",
@@ -123,28 +146,27 @@ def _step_trace(
     )
 
 
-def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis_end: date) -> list[Trace]:
-    """Target and floor (or the T polarity bands) for each year, as steps; none for an activity indicator (its
-    expected range is drawn instead: expected_range_traces)."""
+def target_traces(data: IndicatorPageData, first_year: int, axis_end: date) -> list[Trace]:
+    """Target and floor (or the T polarity bands) for each year, or each period a target is profiled for, as
+    steps; none for an activity indicator (its expected range is drawn instead: expected_range_traces)."""
     if data.indicator.activity:
         return []
-    specs: list[tuple[int, TargetSpec | None]] = [
-        (year, data.data.target_for(data.indicator, year, data.focus_unit)) for year in range(first_year, last_year + 1)
-    ]
+    specs: list[tuple[Span, TargetSpec | None]] = spans(
+        data,
+        first_year,
+        axis_end,
+        lambda period: data.data.target_for(data.indicator, period.year_start_year, data.focus_unit, period),
+    )
     if not any(spec for _, spec in specs):
         return []
-    traces = [
-        _step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c", axis_end)
-    ]
+    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c")]
     if data.indicator.polarity == Polarity.TARGET.value:
         bands = [(y, s.green_band() if s else None) for y, s in specs]
         traces.append(
-            _step_trace(
-                "Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end
-            )
+            _step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot", "#00703c")
         )
         traces.append(
-            _step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end)
+            _step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot", "#00703c")
         )
         floor_bands = [(y, s.floor_band() if s else None) for y, s in specs]
         if any(b for _, b in floor_bands):
@@ -155,7 +177,6 @@ def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis
                     data,
                     "dot",
                     "#b10e1e",
-                    axis_end,
                 )
             )
             traces.append(
@@ -165,12 +186,11 @@ def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis
                     data,
                     "dot",
                     "#b10e1e",
-                    axis_end,
                 )
             )
     elif any(s and s.floor is not None for _, s in specs):
         traces.append(
-            _step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e", axis_end)
+            _step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e")
         )
     return traces
 
@@ -188,21 +208,13 @@ def expected_segments(
     indicator = data.indicator
     if not indicator.activity:
         return []
-    kind = periods.KIND_OF_FREQUENCY[indicator.frequency_enum]
-    period = Period(year_start(first_year, indicator), kind)
-    segments: list[tuple[date, date, Decimal | None, Decimal | None]] = []
-    while period.start <= data.as_at.start:
-        after = periods.shift(period, 1)
-        low, high = data.data.expected_range_for(indicator, period, data.focus_unit) or (None, None)
-        end = min(after.start, axis_end)
-        if low is not None or high is not None:
-            last = segments[-1] if segments else None
-            if last and last[1] == period.start and (last[2], last[3]) == (low, high):
-                segments[-1] = (last[0], end, low, high)  # the same range goes on
-            else:
-                segments.append((period.start, end, low, high))
-        period = after
-    return segments
+    runs = spans(
+        data,
+        first_year,
+        axis_end,
+        lambda period: data.data.expected_range_for(indicator, period, data.focus_unit) or (None, None),
+    )
+    return [(start, end, low, high) for (start, end), (low, high) in runs if low is not None or high is not None]
 
 
 def expected_range_traces(data: IndicatorPageData, first_year: int, axis_end: date) -> list[Trace]:
@@ -330,7 +342,7 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     last = data.as_at.start  # the edition month: the axis ends there
     axis_end = last + AXIS_PAD
     first_year = Period(first, periods.KIND_OF_FREQUENCY[indicator.frequency_enum]).year_start_year
-    references = target_traces(data, first_year, data.as_at.year_start_year, axis_end)
+    references = target_traces(data, first_year, axis_end)
     # Drawn first, under the lines.
     traces = expected_range_traces(data, first_year, axis_end) + traces
     # England and the benchmark: dotted and dash-dot, black and grey, unlike the floor's red long

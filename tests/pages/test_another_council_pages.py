@@ -147,3 +147,23 @@ def test_the_authority_page_is_the_default_scorecards_as_at_its_latest_quarter(
     assert "as at December 2023" in page
     assert 'href="/scorecard/maidstone-borough/2023-09/"' in page
     assert client.get("/scorecard/maidstone-borough/2023-11/").status_code == 404  # not a quarter's end
+
+
+def test_targets_profiled_by_quarter_are_steps_of_their_quarters_on_the_chart(
+    maidstone: None, officer: User, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import re
+
+    html = client_for(officer).get("/indicators/CTAX/").content.decode()
+    match = re.search(r'<script id="trend-figure" type="application/json">(.*?)</script>', html, re.DOTALL)
+    assert match
+    target = next(trace for trace in json.loads(match[1])["data"] if trace["name"] == "Target")
+    steps = list(zip(target["x"][0::3], target["x"][1::3], target["y"][0::3], strict=True))
+    assert steps == [
+        ("2022-04-01", "2022-07-01", 18.49),  # Q1 22-23
+        ("2022-10-01", "2023-01-01", 73.31),  # Q3
+        ("2023-01-01", "2023-04-01", 95.75),  # Q4
+        ("2023-07-01", "2023-10-01", 54.93),  # Q2 23-24
+        ("2023-10-01", "2023-12-16", 82.42),  # Q3, to the axis' end (the edition month, December)
+    ]
