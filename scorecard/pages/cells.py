@@ -122,6 +122,24 @@ def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> 
     return format_html('<span class="rating-word">{}</span>', unrated_words(data_only, expected))
 
 
+def range_cell(expected_range: tuple[Decimal | None, Decimal | None] | None, decimals: int) -> SafeString:
+    """An activity indicator's expected range where a target would stand: 120–150, at least 120, at most 150.
+
+    The thresholds as set (a value rounded to ``decimals`` is judged against them), at least to ``decimals``."""
+    low, high = expected_range or (None, None)
+
+    def shown(level: Decimal) -> str:
+        rounded = number(level, decimals)
+        return rounded if Decimal(rounded.replace(",", "")) == level else plain_number(level)
+
+    if low is not None and high is not None:
+        return format_html('<span class="expected-range">{}–{}</span>', shown(low), shown(high))
+    if low is not None or high is not None:
+        words = f"at least {shown(low)}" if low is not None else f"at most {shown(high)}"  # type: ignore[arg-type]
+        return format_html('<span class="expected-range">{}</span>', words)
+    return EMPTY
+
+
 def dot_cell(dot: Direction | None) -> SafeString:
     if dot is None:
         return EMPTY

@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from django.utils.safestring import SafeString
 
 from districts.models import ReportingUnit
-from indicators.analysis import periods
+from indicators.analysis import periods, rating
+from indicators.analysis.direction import TREND_WORDS, ComparesWith
 from indicators.analysis.numbers import round_half_up
-from indicators.analysis.periods import Period
-from indicators.analysis.rag import Polarity, TargetSpec, rag
-from scorecard.assembly import DATA_ONLY, NOT_RATED, Value
+from indicators.analysis.periods import Period, PeriodKind
+from indicators.analysis.rag import Polarity, TargetSpec
+from scorecard.assembly import DATA_ONLY, NOT_RATED, ScorecardRow, Value
 
 from . import cells
 from . import spc as spc_pages
@@ -96,18 +99,40 @@ def trend_points(series: dict[Period, Value], data: IndicatorPageData) -> list[V
     return [series[p] for p in sorted(series) if p.kind is kind]
 
 
+Span = tuple[date, date]  # from a period's start to the next level's start (or the axis' end)
+T = TypeVar("T")
+
+
+def spans(
+    data: IndicatorPageData, first_year: int, axis_end: date, level: Callable[[Period], T]
+) -> list[tuple[Span, T]]:
+    """The indicator's periods from ``first_year`` to the edition's, in runs with the same ``level(period)``: a
+    year where targets (or ranges) are set by year, a period where one is profiled for it."""
+    kind = periods.KIND_OF_FREQUENCY[data.indicator.frequency_enum]
+    period = Period(year_start(first_year, data.indicator), kind)
+    runs: list[tuple[Span, T]] = []
+    while period.start <= data.as_at.start:
+        after = periods.shift(period, 1)
+        value, end = level(period), min(after.start, axis_end)
+        if runs and runs[-1][0][1] == period.start and runs[-1][1] == value:
+            runs[-1] = ((runs[-1][0][0], end), value)  # the same level goes on
+        else:
+            runs.append(((period.start, end), value))
+        period = after
+    return runs
+
+
 def _step_trace(
-    name: str, years: list[tuple[int, Decimal | None]], data: IndicatorPageData, dash: str, colour: str, axis_end: date
+    name: str, levels: list[tuple[Span, Decimal | None]], data: IndicatorPageData, dash: str, colour: str
 ) -> Trace:
-    """A level per year, drawn from the year's start to the next year's start (or the axis' end), with gaps."""
+    """A level per span (a year, or a profiled period), with gaps where there is none."""
     x: list[str | None] = []
     y: list[float | None] = []
-    for year, level in years:
-        start = year_start(year, data.indicator)
-        if level is None or start > axis_end:
+    for (start, end), level in levels:
+        if level is None:
             continue
         value = _float(level, data.indicator.decimals)
-        x += [start.isoformat(), min(year_start(year + 1, data.indicator), axis_end).isoformat(), None]
+        x += [start.isoformat(), end.isoformat(), None]
         y += [value, value, None]
     return dict(
         type="scatter",
@@ -121,25 +146,27 @@ def _step_trace(
     )
 
 
-def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis_end: date) -> list[Trace]:
-    """Target and floor (or the T polarity bands) for each year, as steps."""
-    specs: list[tuple[int, TargetSpec | None]] = [
-        (year, data.data.target_for(data.indicator, year, data.focus_unit)) for year in range(first_year, last_year + 1)
-    ]
+def target_traces(data: IndicatorPageData, first_year: int, axis_end: date) -> list[Trace]:
+    """Target and floor (or the T polarity bands) for each year, or each period a target is profiled for, as
+    steps; none for an activity indicator (its expected range is drawn instead: expected_range_traces)."""
+    if data.indicator.activity:
+        return []
+    specs: list[tuple[Span, TargetSpec | None]] = spans(
+        data,
+        first_year,
+        axis_end,
+        lambda period: data.data.target_for(data.indicator, period.year_start_year, data.focus_unit, period),
+    )
     if not any(spec for _, spec in specs):
         return []
-    traces = [
-        _step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c", axis_end)
-    ]
+    traces = [_step_trace("Target", [(y, s.target if s else None) for y, s in specs], data, "dash", "#00703c")]
     if data.indicator.polarity == Polarity.TARGET.value:
         bands = [(y, s.green_band() if s else None) for y, s in specs]
         traces.append(
-            _step_trace(
-                "Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end
-            )
+            _step_trace("Green band from", [(y, b[0] if b else None) for y, b in bands], data, "dot", "#00703c")
         )
         traces.append(
-            _step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot", "#00703c", axis_end)
+            _step_trace("Green band to", [(y, b[1] if b else None) for y, b in bands], data, "dot", "#00703c")
         )
         floor_bands = [(y, s.floor_band() if s else None) for y, s in specs]
         if any(b for _, b in floor_bands):
@@ -150,7 +177,6 @@ def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis
                     data,
                     "dot",
                     "#b10e1e",
-                    axis_end,
                 )
             )
             traces.append(
@@ -160,12 +186,85 @@ def target_traces(data: IndicatorPageData, first_year: int, last_year: int, axis
                     data,
                     "dot",
                     "#b10e1e",
-                    axis_end,
                 )
             )
     elif any(s and s.floor is not None for _, s in specs):
         traces.append(
-            _step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e", axis_end)
+            _step_trace("Floor", [(y, s.floor if s else None) for y, s in specs], data, "longdash", "#b10e1e")
+        )
+    return traces
+
+
+EXPECTED_NAME = "Expected range"
+EXPECTED_COLOUR = "#1d70b8"
+EXPECTED_FILL = "rgba(29, 112, 184, 0.14)"
+
+
+def expected_segments(
+    data: IndicatorPageData, first_year: int, axis_end: date
+) -> list[tuple[date, date, Decimal | None, Decimal | None]]:
+    """An activity indicator's expected range over the charted years: (from, to, lower, upper), one segment per
+    run of periods with the same range (a year, where the range is set by year; a period, where profiled)."""
+    indicator = data.indicator
+    if not indicator.activity:
+        return []
+    runs = spans(
+        data,
+        first_year,
+        axis_end,
+        lambda period: data.data.expected_range_for(indicator, period, data.focus_unit) or (None, None),
+    )
+    return [(start, end, low, high) for (start, end), (low, high) in runs if low is not None or high is not None]
+
+
+def expected_range_traces(data: IndicatorPageData, first_year: int, axis_end: date) -> list[Trace]:
+    """The expected range as a shaded band for each year (each segment a closed shape of one trace, so the legend
+    names it once); a range open on one side as a dotted step ("expected at least" / "at most")."""
+    band_x: list[str | None] = []
+    band_y: list[float | None] = []
+    one_sided: dict[str, tuple[list[str | None], list[float | None]]] = {}
+    for start, end, low, high in expected_segments(data, first_year, axis_end):
+        if low is not None and high is not None:
+            lower, upper = float(low), float(high)  # as set, not rounded: a value is judged against them so
+            band_x += [start.isoformat(), end.isoformat(), end.isoformat(), start.isoformat(), start.isoformat(), None]
+            band_y += [lower, lower, upper, upper, lower, None]
+        else:
+            name, level = ("Expected at least", low) if low is not None else ("Expected at most", high)
+            x, y = one_sided.setdefault(name, ([], []))
+            value = float(level) if level is not None else None
+            x += [start.isoformat(), end.isoformat(), None]
+            y += [value, value, None]
+    traces: list[Trace] = []
+    if band_x:
+        traces.append(
+            dict(
+                type="scatter",
+                x=band_x,
+                y=band_y,
+                name=EXPECTED_NAME,
+                mode="lines",
+                fill="toself",  # each segment between the gaps is filled on its own
+                fillcolor=EXPECTED_FILL,
+                line={"color": EXPECTED_COLOUR, "width": 1, "dash": "dot"},
+                connectgaps=False,
+                meta={"role": "expected-range"},
+                hoveron="points",
+                hovertemplate=f"{EXPECTED_NAME}: %{{y}}<extra></extra>",
+            )
+        )
+    for name, (x, y) in one_sided.items():
+        traces.append(
+            dict(
+                type="scatter",
+                x=x,
+                y=y,
+                name=name,
+                mode="lines",
+                line={"color": EXPECTED_COLOUR, "width": 2, "dash": "dot"},
+                connectgaps=False,
+                meta={"role": "expected-range"},
+                hovertemplate=f"{name}: %{{y}}<extra></extra>",
+            )
         )
     return traces
 
@@ -243,7 +342,9 @@ def trend_figure(data: IndicatorPageData) -> dict[str, Any]:
     last = data.as_at.start  # the edition month: the axis ends there
     axis_end = last + AXIS_PAD
     first_year = Period(first, periods.KIND_OF_FREQUENCY[indicator.frequency_enum]).year_start_year
-    references = target_traces(data, first_year, data.as_at.year_start_year, axis_end)
+    references = target_traces(data, first_year, axis_end)
+    # Drawn first, under the lines.
+    traces = expected_range_traces(data, first_year, axis_end) + traces
     # England and the benchmark: dotted and dash-dot, black and grey, unlike the floor's red long
     # dashes and the target's green dashes, so a line lying on another still reads apart.
     for benchmark, dash, colour in (
@@ -453,7 +554,9 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
     if not rows:
         return None
     decimals = data.indicator.decimals
-    words = [row.rag_bucket for row in rows]
+    buckets = [row.rag_bucket for row in rows]
+    # An activity indicator's bars say where they stand against the expected range instead of "data only".
+    words = [rating.EXPECTED_WORDS[row.expected] if row.expected else row.rag_bucket for row in rows]
     values = [_float(row.value, decimals) for row in rows]
     names = [row.unit.name for row in rows]
     # Each unit's name (bold for the units the page is about), then its value and RAG word.
@@ -470,7 +573,7 @@ def bar_figure(data: IndicatorPageData) -> dict[str, Any] | None:
             x=values,
             name="Latest value",
             showlegend=False,
-            marker={"color": [RAG_COLOURS[w] for w in words], "line": {"color": "#0b0c0c", "width": 1}},
+            marker={"color": [RAG_COLOURS[b] for b in buckets], "line": {"color": "#0b0c0c", "width": 1}},
             customdata=[[row.period.label if row.period else "", word] for row, word in zip(rows, words, strict=True)],
             hovertemplate="%{y}, %{customdata[0]}: %{x} (%{customdata[1]})<extra></extra>",
         )
@@ -545,8 +648,8 @@ def value_lines(
             if kind in spc_pages.POINT_STYLES
         }
     lines = []
-    for period, value in sorted(data.series(unit).items(), reverse=True):
-        spec = data.data.target_for(indicator, period.year_start_year, unit)
+    series = data.series(unit)
+    for period, value in sorted(series.items(), reverse=True):
         notes = (["synthetic (generated, not a real figure)"] if value.synthetic else []) + (
             [rules[period]] if period in rules else []
         )
@@ -558,11 +661,41 @@ def value_lines(
                 "value": cells.value_cell(value, indicator.decimals),
                 "numerator": cells.plain_number(value.numerator),
                 "denominator": cells.plain_number(value.denominator),
-                "target": cells.target_cell(spec, indicator.polarity, indicator.decimals),
-                "rag": cells.rag_cell(rag(value.value, spec, indicator.polarity, indicator.decimals)),
+                **judged_against(data, unit, period, value, series),
             }
         )
     return lines
+
+
+def judged_against(
+    data: IndicatorPageData, unit: ReportingUnit, period: Period, value: Value, series: dict[Period, Value]
+) -> dict[str, SafeString]:
+    """A value's target and rating under the indicator's rule (a period's profiled target first); an activity
+    indicator's expected range and whether the value is within it, above or below."""
+    indicator, decimals = data.indicator, data.indicator.decimals
+    own_period = None if period.kind is periods.PeriodKind.OUTTURN else period
+    if indicator.activity:
+        expected_range = data.data.expected_range_for(indicator, period, unit)
+        expected = rating.expected_range(value.value, *expected_range, decimals) if expected_range else None
+        return {
+            "target": cells.range_cell(expected_range, decimals),
+            "rag": cells.rating_cell(None, True, expected),
+        }
+    spec = data.data.target_for(indicator, period.year_start_year, unit, own_period)
+    year_ago = series.get(periods.same_period_last_year(period)) if own_period else None
+    rule = indicator.rule
+    rated = rating.rate(
+        value.value,
+        spec,
+        indicator.polarity,
+        decimals,
+        rule,
+        same_period_last_year=year_ago.value if year_ago else None,
+    )
+    return {
+        "target": cells.target_cell(spec, indicator.polarity, decimals),
+        "rag": cells.rating_cell(rated, rule.rule is rating.RatingRule.NONE, None),
+    }
 
 
 def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
@@ -574,11 +707,54 @@ def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
             "period": row.period.label if row.period else "",
             "value": cells.value_cell(row.latest, decimals),
             "dot": cells.dot_cell(row.dot),
-            "target": cells.target_cell(row.target, data.indicator.polarity, decimals),
-            "rag": cells.rag_cell(row.rag),
+            "target": cells.range_cell(row.expected_range, decimals)
+            if data.indicator.activity
+            else cells.target_cell(row.target, data.indicator.polarity, decimals),
+            "rag": cells.rating_cell(row.rag, row.data_only, row.expected),
         }
         for row in data.rows
     ]
+
+
+METHOD_WORDS = {
+    ComparesWith.PREVIOUS_PERIOD: "against the previous period",
+    ComparesWith.SAME_PERIOD_LAST_YEAR: "against the same period a year earlier",
+    ComparesWith.BOTH: "against the previous period (short arrow) and the same period a year earlier (long arrow)",
+    ComparesWith.TREND: "by the trend: a straight line fitted over the periods its trend shows (at least six), "
+    "improving or worsening where the slope is clear (p < 0.05)",
+    ComparesWith.NONE: "not judged (no arrow)",
+}
+KIND_WORDS = {PeriodKind.MONTH: "months", PeriodKind.QUARTER: "quarters", PeriodKind.TERM: "terms"}
+
+
+def direction_words(row: ScorecardRow) -> str:
+    """The row's direction of travel in words, as its method judged it."""
+    if row.dot is None:
+        return "no direction"
+    if row.compares_with == ComparesWith.TREND.value:
+        return TREND_WORDS[row.dot.value]
+    if row.dot_long is not None:
+        return f"{row.dot.value} on the previous period, {row.dot_long.value} on a year earlier"
+    return row.dot.value
+
+
+def judged(data: IndicatorPageData) -> dict[str, Any]:
+    """How the page judges the indicator: the scorecard (its direction method and trend length) and the trend
+    that scorecard shows for the unit the page is about, with its direction and rating."""
+    row = data.focus_row
+    kind = row.period.kind if row.period else periods.KIND_OF_FREQUENCY[data.indicator.frequency_enum]
+    decimals = data.indicator.decimals
+    return {
+        "scorecard": data.definition,
+        "holding": data.scorecards.holding,
+        "others": [other for other in data.scorecards.holding if other != data.definition],
+        "method": METHOD_WORDS[data.data.compares_with(data.indicator)],
+        "length": data.data.trend_length(kind),
+        "periods": KIND_WORDS.get(kind, "years"),
+        "direction": direction_words(row),
+        "rating": cells.rating_cell(row.rag, row.data_only, row.expected),
+        "trend": [(value.period.label, cells.value_cell(value, decimals)) for value in row.trend],
+    }
 
 
 def target_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
@@ -593,6 +769,7 @@ def target_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
             "floor": cells.plain_number(target.floor),
             "band": band(target.band_low, target.band_high),
             "floor_band": band(target.floor_band_low, target.floor_band_high),
+            "expected": band(target.lower_threshold, target.upper_threshold),
         }
         for target in data.targets
     ]

@@ -6,15 +6,16 @@ number of units); this module finds the units, months and extras around them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.analysis import periods
 from indicators.analysis.periods import Period
-from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, Target
+from indicators.models import Indicator, Measurement, MeasurementRevision, ReportedFor, ScorecardMembership, Target
 from indicators.models import Scorecard as ScorecardDefinition
 from scorecard.assembly import (
     ScorecardData,
@@ -99,27 +100,66 @@ def scorecard_definition(code: str) -> ScorecardDefinition:
     return definition
 
 
-def definition_months(definition: ScorecardDefinition) -> list[Period]:
-    """The months with data that are the scorecard's editions, newest first (one query)."""
-    return [m for m in months_with_data() if m.start.month in definition.edition_months]
+def definition_months(definition: ScorecardDefinition | None) -> list[Period]:
+    """The months with data that are the scorecard's editions, newest first (one query); every month with data
+    where no scorecard is set up."""
+    months = months_with_data()
+    return [m for m in months if m.start.month in definition.edition_months] if definition else months
 
 
-def definition_month(definition: ScorecardDefinition, month: str | None, months: list[Period]) -> Period:
+def definition_month(definition: ScorecardDefinition | None, month: str | None, months: list[Period]) -> Period:
     """The edition asked for, if it is one of ``months`` (the scorecard's, with data), else its latest. No query."""
     if month is None:
         if not months:
-            raise PageNotFound(f"{definition.title} has no edition with figures yet.")
+            raise PageNotFound(
+                f"{definition.title} has no edition with figures yet."
+                if definition
+                else "No figures have been uploaded yet."
+            )
         return months[0]
     try:
         as_at = periods.parse_month(month)
-    except ValueError as error:
+    except ValueError as error:  # a PeriodError, or a date the calendar has not got (year 0)
         raise PageNotFound(str(error)) from None
     if as_at not in months:
-        raise PageNotFound(
-            f"{definition.title} has no edition as at {as_at.start:%B %Y} with figures: "
-            f"choose one of its months{' (Jun, Sep, Dec or Mar)' if len(definition.edition_months) == 4 else ''}."
-        )
+        if definition is not None and len(definition.edition_months) == 4:
+            raise PageNotFound(
+                f"{definition.title} has no edition as at {as_at.start:%B %Y} with figures: "
+                "choose one of its months (Jun, Sep, Dec or Mar)."
+            )
+        raise PageNotFound(f"There are no figures for {as_at.start:%B %Y}: choose a month that has data.")
     return as_at
+
+
+@dataclass(frozen=True)
+class IndicatorScorecards:
+    """The scorecard the indicator page judges the indicator in, and every scorecard that holds it."""
+
+    judged_in: ScorecardDefinition | None  # None: no scorecard holds it (its own direction method, as printed)
+    holding: Sequence[ScorecardDefinition]
+
+
+def indicator_scorecards(indicator: Indicator, code: str | None) -> IndicatorScorecards:
+    """One query. ``code`` (``?scorecard=``): that scorecard, which must hold the indicator; without it the
+    default scorecard if it holds the indicator, else the first that does."""
+    holds = ScorecardMembership.objects.filter(scorecard=OuterRef("pk"), indicator=indicator)
+    everything = list(ScorecardDefinition.objects.annotate(holds=Exists(holds)))  # the default first, then by code
+    holding = [definition for definition in everything if definition.holds]
+    if not code:
+        return IndicatorScorecards(holding[0] if holding else None, holding)
+    asked = next((definition for definition in everything if definition.code == code), None)
+    if asked is None:
+        raise PageNotFound(f"There is no scorecard '{code}': /scorecards/ lists them.")
+    if asked not in holding:
+        raise PageNotFound(
+            f"{indicator.printed_code or indicator.code} is not in {asked.title} ({asked.code}): "
+            + (
+                f"it is in {', '.join(d.code for d in holding)}."
+                if holding
+                else "it is in no scorecard (leave out ?scorecard=)."
+            )
+        )
+    return IndicatorScorecards(asked, holding)
 
 
 def area_districts(area: ReportingUnit) -> list[ReportingUnit]:
@@ -148,6 +188,12 @@ class IndicatorPageData:
     rows: list[ScorecardRow]  # the latest row of the authority and of every peer
     targets: list[Target]
     revisions: list[MeasurementRevision]
+    scorecards: IndicatorScorecards = field(default_factory=lambda: IndicatorScorecards(None, []))
+
+    @property
+    def definition(self) -> ScorecardDefinition | None:
+        """The scorecard whose trend length and direction method the page uses."""
+        return self.scorecards.judged_in
 
     def series(self, unit: ReportingUnit) -> dict[Period, Value]:
         return self.data.values.get((self.indicator.pk, unit.pk), {})
@@ -196,17 +242,23 @@ def peers_of(indicator: Indicator) -> QuerySet[ReportingUnit]:
     return units.none()
 
 
-def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> IndicatorPageData:
-    """Everything the indicator page shows, in a fixed number of queries."""
+def indicator_page_data(
+    code: str, unit_slug: str | None, month: str | None, scorecard_code: str | None = None
+) -> IndicatorPageData:
+    """Everything the indicator page shows, in a fixed number of queries, judged as in one scorecard (its trend
+    length, direction method and edition months)."""
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
         raise PageNotFound(f"There is no indicator with the code '{code}'.")
+    scorecards = indicator_scorecards(indicator, scorecard_code)
     unit = value_unit(unit_slug)
-    as_at = edition_month(month)
+    as_at = definition_month(scorecards.judged_in, month, definition_months(scorecards.judged_in))
     peers = list(peers_of(indicator))
     # A district that does not report the indicator is fetched too: the same query that finds which
     # teams serve the units then finds its teams (no query more).
-    data = ScorecardData(peers if unit in peers else [*peers, unit], as_at, indicators=[indicator])
+    data = ScorecardData(
+        peers if unit in peers else [*peers, unit], as_at, indicators=[indicator], scorecard=scorecards.judged_in
+    )
     shown = ([data.authority] if data.authority else []) + peers
     if unit not in shown:
         shown.append(unit)  # a unit that does not report it: its row says "not supplied"
@@ -215,7 +267,9 @@ def indicator_page_data(code: str, unit_slug: str | None, month: str | None) -> 
     rows = [data.row(indicator, each) for each in shown]
     targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
     revisions = list(MeasurementRevision.objects.revisions_for(indicator, charted))
-    return IndicatorPageData(indicator, unit, as_at, data.authority, peers, charted, data, rows, targets, revisions)
+    return IndicatorPageData(
+        indicator, unit, as_at, data.authority, peers, charted, data, rows, targets, revisions, scorecards
+    )
 
 
 def year_start(first_year: int, indicator: Indicator) -> date:

@@ -44,7 +44,7 @@ TEXT_ATTRS = {"th": {"scope": "col"}}
 class ColumnDef:
     name: str
     header: str
-    cell: Callable[[ScorecardRow, str], Any]  # (row, as-at month "yyyy-mm") -> cell content
+    cell: Callable[[ScorecardRow, str], Any]  # (row, the indicator links' query: link_query()) -> cell content
     numeric: bool = False
     wide: bool = False  # the indicator's name: wraps, with a minimum width
 
@@ -58,14 +58,19 @@ class ColumnDef:
         return tables.Column(verbose_name=self.header, attrs=self.attrs, **{"orderable": False, **kwargs})
 
 
-def indicator_url(code: str, unit: ReportingUnit, month: str) -> str:
-    return f"{reverse('indicator', args=[code])}?{urlencode({'area': unit.slug, 'month': month})}"
+def link_query(as_at: Period, scorecard: str = "") -> str:
+    """What the indicator links say besides the unit: the month, and the scorecard where it is not the default."""
+    return urlencode({"month": as_at.iso, **({"scorecard": scorecard} if scorecard else {})})
 
 
-def code_link(row: ScorecardRow, month: str) -> SafeString:
+def indicator_url(code: str, unit: ReportingUnit, query: str) -> str:
+    return f"{reverse('indicator', args=[code])}?{urlencode({'area': unit.slug})}&{query}"
+
+
+def code_link(row: ScorecardRow, query: str) -> SafeString:
     indicator = row.indicator
     return format_html(
-        '<a href="{}">{}</a>', indicator_url(indicator.code, row.unit, month), indicator.printed_code or indicator.code
+        '<a href="{}">{}</a>', indicator_url(indicator.code, row.unit, query), indicator.printed_code or indicator.code
     )
 
 
@@ -281,16 +286,18 @@ def scorecard_table(
     footnotes: Footnotes | None = None,
     provisional: AbstractSet[tuple[int, int]] = frozenset(),
     full_trend: bool = False,
+    scorecard: str = "",
 ) -> LeanTable:
     """``spc``: each row's SPC (``spc_pages.rows_spc``) for the SPC column; None leaves the column out.
 
     ``footnotes`` numbers the values' footnotes across the page; ``provisional`` holds the
     (unit id, indicator id) of rows whose latest figures members have not seen yet. The trend is
     a sparkline in one column, so that value, direction, target and RAG fit a laptop's screen;
-    ``full_trend`` gives each period its own column instead (``?trend=full``).
+    ``full_trend`` gives each period its own column instead (``?trend=full``). ``scorecard``: the code the
+    indicator links carry (blank for the default scorecard).
     """
     footnotes = footnotes if footnotes is not None else Footnotes()
-    month = as_at.iso
+    query = link_query(as_at, scorecard)
     labels = trend_labels(block.rows)
     columns: list[tuple[str, tables.Column]] = []
     for spec in SCORECARD_COLUMNS:
@@ -328,7 +335,7 @@ def scorecard_table(
     fixed = [spec for spec in SCORECARD_COLUMNS if isinstance(spec, ColumnDef)]
     records = []
     for row in block.rows:
-        record = {spec.name: spec.cell(row, month) for spec in fixed}
+        record = {spec.name: spec.cell(row, query) for spec in fixed}
         if row.latest is not None:
             record["value"] = cells.with_footnote(record["value"], footnotes.number(row.latest.footnote))
         if (row.unit.pk, row.indicator.pk) in provisional:
@@ -369,22 +376,24 @@ MATRIX_COLUMNS: list[ColumnDef] = [
 MATRIX_SORTABLE = {"indicator": ("code_sort",)}
 
 
-def matrix_cell(row: ScorecardRow | None, month: str) -> SafeString:
+def matrix_cell(row: ScorecardRow | None, query: str) -> SafeString:
     """RAG letter, value and arrow, linking to the indicator page for that unit."""
     if row is None:
         return cells.EMPTY
     return format_html(
         '<a href="{}">{} {}</a> {}',
-        indicator_url(row.indicator.code, row.unit, month),
+        indicator_url(row.indicator.code, row.unit, query),
         cells.rag_cell(row.rag, short=True, unrated=unrated_words(row.data_only, row.expected)),
         cells.value_cell(row.latest, _decimals(row)),
         cells.dot_cell(row.dot),
     )
 
 
-def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
-    """Sortable server-side: ?sort=indicator (by code) or ?sort=<unit slug> (RED first), '-' reverses."""
-    month = as_at.iso
+def matrix_table(block: MatrixBlock, as_at: Period, scorecard: str = "") -> LeanTable:
+    """Sortable server-side: ?sort=indicator (by code) or ?sort=<unit slug> (RED first), '-' reverses.
+
+    ``scorecard``: the code the indicator links carry (blank for the default scorecard)."""
+    query = link_query(as_at, scorecard)
     columns: list[tuple[str, tables.Column]] = []
     for spec in MATRIX_COLUMNS:
         sortable = spec.name in MATRIX_SORTABLE
@@ -405,10 +414,10 @@ def matrix_table(block: MatrixBlock, as_at: Period) -> LeanTable:
     for order, (indicator, line) in enumerate(block.lines):
         first = line.get(block.units[0].pk) if block.units else None
         first = first or next(iter(line.values()))
-        record: dict[str, Any] = {spec.name: spec.cell(first, month) for spec in MATRIX_COLUMNS}
+        record: dict[str, Any] = {spec.name: spec.cell(first, query) for spec in MATRIX_COLUMNS}
         record["code_sort"] = (indicator.printed_code or indicator.code).casefold()
         record["order"] = order
-        record.update({unit.slug: matrix_cell(line.get(unit.pk), month) for unit in block.units})
+        record.update({unit.slug: matrix_cell(line.get(unit.pk), query) for unit in block.units})
         record["rank"] = {
             unit.slug: rag_rank(line[unit.pk].rag_bucket) if unit.pk in line else 9 for unit in block.units
         }

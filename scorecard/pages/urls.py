@@ -13,20 +13,20 @@ urlpatterns = [
     path("compare/", views.compare_page, name="compare-latest"),
     path("compare/<yyyy-mm:month>/", views.compare_page, name="compare"),
     path("scorecards/", scorecard_list.scorecard_list, name="scorecards"),
-    # Each scorecard's own pages, mirroring today's (which show the default scorecard's): before the download,
-    # whose <unit> would otherwise take "compare".
+    # Each scorecard's own pages, mirroring today's (which show the default scorecard's), by the same views
+    # (their <code>): before the download, whose <unit> would otherwise take "compare".
     path(
         "scorecards/<str:code>/scorecard/<slug:unit>/",
-        views.definition_scorecard_page,
+        views.scorecard_page,
         name="definition-scorecard-latest",
     ),
     path(
         "scorecards/<str:code>/scorecard/<slug:unit>/<yyyy-mm:month>/",
-        views.definition_scorecard_page,
+        views.scorecard_page,
         name="definition-scorecard",
     ),
-    path("scorecards/<str:code>/compare/", views.definition_compare_page, name="definition-compare-latest"),
-    path("scorecards/<str:code>/compare/<yyyy-mm:month>/", views.definition_compare_page, name="definition-compare"),
+    path("scorecards/<str:code>/compare/", views.compare_page, name="definition-compare-latest"),
+    path("scorecards/<str:code>/compare/<yyyy-mm:month>/", views.compare_page, name="definition-compare"),
     path(
         "scorecards/<str:code>/<slug:unit>/<yyyy-mm:month>/",
         scorecard_list.scorecard_download,

@@ -33,6 +33,7 @@ from scorecard.assembly import (
     ScorecardRow,
     build_scorecard,
     build_scorecards,
+    default_scorecard,
     summaries_side_by_side,
 )
 from scorecard.editions.queries import is_published, provisional_keys
@@ -85,22 +86,47 @@ def month_links(request: HttpRequest, months: list[Period], url: Callable[[Perio
 
 
 @dataclass(frozen=True)
-class PageLinks:
-    """Where a page's unit and comparison links go: today's URLs (the default scorecard), or one scorecard's."""
+class PageScope:
+    """Which scorecard a page shows and where its links go.
 
-    scorecard_prefix: str  # + "<unit>/<yyyy-mm>/"
-    compare_prefix: str  # + "<yyyy-mm>/"
-    definition: ScorecardDefinition | None = None
+    Today's URLs (/scorecard/…, /compare/…) show the default scorecard, their links unprefixed; before any
+    scorecard is set up, every indicator. /scorecards/<code>/… shows that scorecard, its links prefixed.
+    Either way: the scorecard's members, sections, order, trend length, direction method and edition months.
+    """
 
-    @classmethod
-    def for_definition(cls, definition: ScorecardDefinition | None) -> PageLinks:
-        if definition is None:
-            return cls(reverse("scorecard-latest", args=["unit"]).removesuffix("unit/"), reverse("compare-latest"))
-        return cls(
-            reverse("definition-scorecard-latest", args=[definition.code, "unit"]).removesuffix("unit/"),
-            reverse("definition-compare-latest", args=[definition.code]),
-            definition,
-        )
+    definition: ScorecardDefinition | None
+    prefixed: bool
+    months: list[Period]  # its edition months with data, newest first
+
+    @property
+    def scorecard_prefix(self) -> str:  # + "<unit>/<yyyy-mm>/"
+        if self.prefixed and self.definition is not None:
+            return reverse("definition-scorecard-latest", args=[self.definition.code, "unit"]).removesuffix("unit/")
+        return reverse("scorecard-latest", args=["unit"]).removesuffix("unit/")
+
+    @property
+    def compare_prefix(self) -> str:  # + "<yyyy-mm>/"
+        if self.prefixed and self.definition is not None:
+            return reverse("definition-compare-latest", args=[self.definition.code])
+        return reverse("compare-latest")
+
+    @property
+    def titled(self) -> ScorecardDefinition | None:
+        """The scorecard the page's title names: a prefixed page's (today's pages keep their titles)."""
+        return self.definition if self.prefixed else None
+
+    @property
+    def file_prefix(self) -> str:
+        """Downloads' file names: the scorecard's code on a prefixed page, as they always were on today's."""
+        return f"{self.definition.code}-" if self.prefixed and self.definition else ""
+
+    @property
+    def indicator_scorecard(self) -> str:
+        """The ?scorecard= the indicator links carry: blank for the default scorecard (the indicator page's own)."""
+        return self.definition.code if self.definition and not self.definition.is_default else ""
+
+    def month(self, month: str | None) -> Period:
+        return queries.definition_month(self.definition, month, self.months)
 
     def scorecard(self, unit: ReportingUnit, as_at: Period) -> str:
         return f"{self.scorecard_prefix}{unit.slug}/{as_at.iso}/"
@@ -109,20 +135,19 @@ class PageLinks:
         return f"{self.compare_prefix}{as_at.iso}/"
 
 
-def page_context(
-    request: HttpRequest,
-    as_at: Period,
-    url: Callable[[Period], str],
-    links: PageLinks | None = None,
-    months: list[Period] | None = None,
-) -> dict[str, Any]:
-    links = links or PageLinks.for_definition(None)
+def page_scope(code: str | None) -> PageScope:
+    """The scorecard coded ``code``, or today's URLs' default scorecard (two queries either way)."""
+    definition = queries.scorecard_definition(code) if code else default_scorecard()
+    return PageScope(definition, prefixed=code is not None, months=queries.definition_months(definition))
+
+
+def page_context(request: HttpRequest, as_at: Period, url: Callable[[Period], str], scope: PageScope) -> dict[str, Any]:
     return {
         "as_at": as_at,
-        "months": month_links(request, queries.months_with_data() if months is None else months, url),
+        "months": month_links(request, scope.months, url),
         "choices": queries.unit_choices(),
-        "links": links,
-        "definition": links.definition,
+        "links": scope,
+        "definition": scope.titled,
     }
 
 
@@ -154,7 +179,7 @@ def received(rows: Sequence[ScorecardRow]) -> bool:
 
 
 def scorecard_rows(
-    request: HttpRequest, unit: ReportingUnit, as_at: Period, definition: ScorecardDefinition | None = None
+    request: HttpRequest, unit: ReportingUnit, as_at: Period, definition: ScorecardDefinition | None
 ) -> tuple[Scorecard, list[str], list[Block]]:
     """The unit's scorecard (``definition``'s indicators, or every one), its sections, and its rows grouped into
     blocks by the page's filters."""
@@ -164,13 +189,9 @@ def scorecard_rows(
 
 
 def scorecard_parts(
-    request: HttpRequest,
-    unit: ReportingUnit,
-    as_at: Period,
-    published: EditionVersion | None,
-    definition: ScorecardDefinition | None = None,
+    request: HttpRequest, unit: ReportingUnit, as_at: Period, published: EditionVersion | None, scope: PageScope
 ) -> ScorecardParts:
-    card, sections, blocks = scorecard_rows(request, unit, as_at, definition)
+    card, sections, blocks = scorecard_rows(request, unit, as_at, scope.definition)
     shown = [row for block in blocks for row in block.rows]
     spc = spc_pages.rows_spc(shown) if spc_pages.enabled(request.GET) else None
     serves = queries.districts_served(unit) if unit.kind == UnitKind.TEAM else []
@@ -183,7 +204,10 @@ def scorecard_parts(
     footnotes = Footnotes()
     full_trend = sparkline.full_trend(request.GET)
     tables = [
-        scorecard_table(block, as_at, spc, footnotes, provisional, full_trend).as_html(request) for block in blocks
+        scorecard_table(block, as_at, spc, footnotes, provisional, full_trend, scope.indicator_scorecard).as_html(
+            request
+        )
+        for block in blocks
     ]
     return ScorecardParts(
         sections=sections,
@@ -201,40 +225,23 @@ def scorecard_parts(
 
 
 @officer_page
-def scorecard_page(request: HttpRequest, unit: str, month: str | None = None) -> HttpResponse:
-    """The authority's, a district's or a team's scorecard as at a month; an area's slug shows the area page."""
+def scorecard_page(request: HttpRequest, unit: str, month: str | None = None, code: str | None = None) -> HttpResponse:
+    """The authority's, a district's or a team's scorecard as at a month; an area's slug shows the area page.
+
+    /scorecard/<unit>/…: the default scorecard; /scorecards/<code>/scorecard/<unit>/…: that one.
+    """
+    scope = page_scope(code)
     page_unit = queries.page_unit(unit)
-    as_at = queries.edition_month(month)
-    context = page_context(request, as_at, lambda m: reverse("scorecard", args=[page_unit.slug, m.iso]))
-    return unit_scorecard_page(request, page_unit, as_at, context)
-
-
-@officer_page
-def definition_scorecard_page(request: HttpRequest, code: str, unit: str, month: str | None = None) -> HttpResponse:
-    """One scorecard's page for a unit as at one of its own editions (/scorecards/<code>/scorecard/<unit>/…)."""
-    definition = queries.scorecard_definition(code)
-    page_unit = queries.page_unit(unit)
-    months = queries.definition_months(definition)
-    as_at = queries.definition_month(definition, month, months)
-    links = PageLinks.for_definition(definition)
-    context = page_context(request, as_at, lambda m: links.scorecard(page_unit, m), links, months)
-    return unit_scorecard_page(request, page_unit, as_at, context, definition)
-
-
-def unit_scorecard_page(
-    request: HttpRequest,
-    page_unit: ReportingUnit,
-    as_at: Period,
-    context: dict[str, Any],
-    definition: ScorecardDefinition | None = None,
-) -> HttpResponse:
+    as_at = scope.month(month)
+    context = page_context(request, as_at, lambda m: scope.scorecard(page_unit, m), scope)
     if page_unit.kind == UnitKind.AREA:
-        return area_page(request, page_unit, as_at, context, definition)
-    prefix = f"{definition.code}-" if definition else "scorecard-"
+        return area_page(request, page_unit, as_at, context, scope)
     if request.GET.get("format"):  # a download: the rows shown, built afresh
-        _, _, blocks = scorecard_rows(request, page_unit, as_at, definition)
+        _, _, blocks = scorecard_rows(request, page_unit, as_at, scope.definition)
         return export_response(
-            request, [row for block in blocks for row in block.rows], f"{prefix}{page_unit.slug}-{as_at.iso}"
+            request,
+            [row for block in blocks for row in block.rows],
+            f"{scope.file_prefix or 'scorecard-'}{page_unit.slug}-{as_at.iso}",
         )
     published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
     parts = page_cache.cached_part(
@@ -244,9 +251,9 @@ def unit_scorecard_page(
             as_at.iso,
             published.pk if published else None,
             page_cache.query_key(request),
-            definition.pk if definition else None,
+            scope.definition.pk if scope.definition else None,
         ),
-        lambda: scorecard_parts(request, page_unit, as_at, published, definition),
+        lambda: scorecard_parts(request, page_unit, as_at, published, scope),
     )
     return render(
         request,
@@ -282,7 +289,7 @@ def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
 
 
 def matrix_rows(
-    request: HttpRequest, units: list[ReportingUnit], as_at: Period, definition: ScorecardDefinition | None = None
+    request: HttpRequest, units: list[ReportingUnit], as_at: Period, definition: ScorecardDefinition | None
 ) -> tuple[dict[ReportingUnit, Scorecard], list[str], list[MatrixBlock]]:
     """The units' scorecards, their sections, and the matrix's blocks by the page's filters."""
     cards = build_scorecards(units, as_at, definition)
@@ -292,14 +299,10 @@ def matrix_rows(
 
 
 def matrix_parts(
-    request: HttpRequest,
-    units: list[ReportingUnit],
-    as_at: Period,
-    summaries: bool,
-    definition: ScorecardDefinition | None = None,
+    request: HttpRequest, units: list[ReportingUnit], as_at: Period, summaries: bool, scope: PageScope
 ) -> MatrixParts:
-    cards, sections, blocks = matrix_rows(request, units, as_at, definition)
-    tables = [matrix_table(block, as_at) for block in blocks]
+    cards, sections, blocks = matrix_rows(request, units, as_at, scope.definition)
+    tables = [matrix_table(block, as_at, scope.indicator_scorecard) for block in blocks]
     for table in tables:
         RequestConfig(request, paginate=False).configure(table)  # ?sort=<unit slug> or ?sort=indicator
     return MatrixParts(
@@ -316,12 +319,12 @@ def matrix_page(
     as_at: Period,
     filename: str,
     context: dict[str, Any],
+    scope: PageScope,
     summaries: bool = False,
-    definition: ScorecardDefinition | None = None,
 ) -> HttpResponse:
     """Indicators down, units across, filtered and sortable; or its rows as a download."""
     if request.GET.get("format"):  # a download: the rows shown, built afresh
-        _, _, blocks = matrix_rows(request, units, as_at, definition)
+        _, _, blocks = matrix_rows(request, units, as_at, scope.definition)
         return export_response(request, [row for block in blocks for row in block.rows], filename)
     parts = page_cache.cached_part(
         "matrix",
@@ -330,9 +333,9 @@ def matrix_page(
             as_at.iso,
             summaries,
             page_cache.query_key(request),
-            definition.pk if definition else None,
+            scope.definition.pk if scope.definition else None,
         ),
-        lambda: matrix_parts(request, units, as_at, summaries, definition),
+        lambda: matrix_parts(request, units, as_at, summaries, scope),
     )
     return render(
         request,
@@ -346,64 +349,45 @@ def matrix_page(
 
 
 def area_page(
-    request: HttpRequest,
-    area: ReportingUnit,
-    as_at: Period,
-    context: dict[str, Any],
-    definition: ScorecardDefinition | None = None,
+    request: HttpRequest, area: ReportingUnit, as_at: Period, context: dict[str, Any], scope: PageScope
 ) -> HttpResponse:
     """The area's districts and their teams side by side (the comparison matrix limited to the area)."""
-    prefix = f"{definition.code}-" if definition else "scorecard-"
     return matrix_page(
         request,
         queries.area_districts(area),
         as_at,
-        f"{prefix}{area.slug}-{as_at.iso}",
+        f"{scope.file_prefix or 'scorecard-'}{area.slug}-{as_at.iso}",
         {
             **context,
             "unit": area,
-            "title": f"{area.name} {definition.title if definition else 'scorecard'}",
+            "title": f"{area.name} {scope.titled.title if scope.titled else 'scorecard'}",
         },
+        scope,
         summaries=True,
-        definition=definition,
     )
 
 
 @officer_page
-def compare_page(request: HttpRequest, month: str | None = None) -> HttpResponse:
-    """Every district and team against every indicator for a month, the authority alongside."""
-    as_at = queries.edition_month(month)
-    context = page_context(request, as_at, lambda m: reverse("compare", args=[m.iso]))
+def compare_page(request: HttpRequest, month: str | None = None, code: str | None = None) -> HttpResponse:
+    """Every district and team against every indicator of the scorecard for a month, the authority alongside.
+
+    /compare/…: the default scorecard; /scorecards/<code>/compare/…: that one.
+    """
+    scope = page_scope(code)
+    as_at = scope.month(month)
+    context = page_context(request, as_at, scope.compare, scope)
     return matrix_page(
         request,
         queries.compare_units(),
         as_at,
-        f"compare-{as_at.iso}",
+        f"{scope.file_prefix}compare-{as_at.iso}",
         {
             **context,
-            "title": "Compare districts and teams",
+            "title": f"{scope.titled.title}: compare districts and teams"
+            if scope.titled
+            else "Compare districts and teams",
         },
-    )
-
-
-@officer_page
-def definition_compare_page(request: HttpRequest, code: str, month: str | None = None) -> HttpResponse:
-    """One scorecard's comparison as at one of its own editions (/scorecards/<code>/compare/…)."""
-    definition = queries.scorecard_definition(code)
-    months = queries.definition_months(definition)
-    as_at = queries.definition_month(definition, month, months)
-    links = PageLinks.for_definition(definition)
-    context = page_context(request, as_at, links.compare, links, months)
-    return matrix_page(
-        request,
-        queries.compare_units(),
-        as_at,
-        f"{definition.code}-compare-{as_at.iso}",
-        {
-            **context,
-            "title": f"{definition.title}: compare districts and teams",
-        },
-        definition=definition,
+        scope,
     )
 
 
@@ -436,22 +420,32 @@ def indicator_parts(request: HttpRequest, data: queries.IndicatorPageData) -> di
         "targets": charts.target_lines(data),
         "revisions": charts.revision_lines(data),
         "definition_changes": list(DefinitionChange.objects.for_indicator(data.indicator)),
+        "judged": charts.judged(data),
+        **indicator_links(data.definition),
     }
+
+
+def indicator_links(definition: ScorecardDefinition | None) -> dict[str, Any]:
+    """Where the indicator page's links go: the scorecard it is judged in (today's URLs for the default), and the
+    ?scorecard= its own links keep (blank for the default)."""
+    scope = PageScope(definition, prefixed=bool(definition and not definition.is_default), months=[])
+    return {"links": scope, "scorecard_code": scope.indicator_scorecard}
 
 
 @officer_page
 def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
-    """An indicator's trend for a unit (?area=, the authority by default), its peers, targets and revisions."""
-    area, month = request.GET.get("area"), request.GET.get("month")
+    """An indicator's trend for a unit (?area=, the authority by default), its peers, targets and revisions,
+    judged as in one scorecard (?scorecard=CODE; by default the default scorecard, or the first that holds it)."""
+    area, month, scorecard = request.GET.get("area"), request.GET.get("month"), request.GET.get("scorecard")
     if request.GET.get("format"):  # a download: the rows shown, built afresh
-        data = queries.indicator_page_data(code, area, month)
+        data = queries.indicator_page_data(code, area, month, scorecard)
         return export_response(
             request, data.rows, f"indicator-{slugify(data.indicator.code)}-{data.unit.slug}-{data.as_at.iso}"
         )
     parts = page_cache.cached_part(
         "indicator",
         (code, page_cache.query_key(request)),
-        lambda: indicator_parts(request, queries.indicator_page_data(code, area, month)),
+        lambda: indicator_parts(request, queries.indicator_page_data(code, area, month, scorecard)),
     )
     return render(
         request, "scorecard/indicator.html", {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))}

@@ -7,7 +7,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from districts.models import ReportingUnit, TeamService, UnitKind
-from indicators.models import Benchmark, Indicator, Measurement, Target
+from indicators.models import Benchmark, Indicator, Measurement, ScorecardMembership, Target
 
 
 def count_queries(client: Client, url: str) -> int:
@@ -18,7 +18,8 @@ def count_queries(client: Client, url: str) -> int:
 
 
 def double_indicators() -> None:
-    """A copy of every indicator, with its targets, benchmarks and every unit's values: N becomes 2N."""
+    """A copy of every indicator, with its targets, benchmarks, every unit's values and its places in the
+    scorecards (each copy just after its original): N becomes 2N on every page."""
     originals = list(Indicator.objects.all())
     for indicator in originals:
         old_pk = indicator.pk
@@ -27,11 +28,13 @@ def double_indicators() -> None:
         indicator.printed_code = ""
         indicator.display_order += 1000
         indicator.save()
-        for model in (Target, Benchmark, Measurement):
+        for model in (Target, Benchmark, Measurement, ScorecardMembership):
             copies = list(model.objects.filter(indicator_id=old_pk))
             for copy in copies:
                 copy.pk = None
                 copy.indicator = indicator
+                if isinstance(copy, ScorecardMembership):
+                    copy.order += 1000
             model.objects.bulk_create(copies)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import User
 
-from indicators.models import Indicator, Scorecard, ScorecardMembership
+from indicators.models import Scorecard, ScorecardMembership
 
 from .conftest import add_districts, count_queries, double_indicators
 
@@ -79,9 +79,7 @@ def test_they_run_a_fixed_number_of_queries(
     client = client_for(officer)
     before = count_queries(client, url)
     double_indicators()  # N becomes 2N, each copy in the QPR too
-    for membership in ScorecardMembership.objects.filter(scorecard__code="QPR"):
-        membership.pk, membership.indicator = None, Indicator.objects.get(code=f"{membership.indicator.code}-copy")
-        membership.save()
+    assert ScorecardMembership.objects.filter(scorecard__code="QPR", indicator__code__endswith="-copy").exists()
     assert count_queries(client, url) == before
     add_districts(3)
     assert count_queries(client, url) == before
