@@ -71,6 +71,7 @@ def maidstone_pages() -> list[str]:
         "/uploads/chasing/",
         "/uploads/footnotes/",
         "/uploads/definitions/",
+        "/uploads/definitions/history/",
         "/editions/",
         "/editions/2023-12/commentary/",
         "/people/",
