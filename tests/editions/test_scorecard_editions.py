@@ -124,7 +124,7 @@ def test_two_scorecards_publishing_the_same_month_keep_apart(demo: None, mi_user
 
 
 def test_a_quarterly_scorecard_publishes_only_as_at_its_quarters_last_months(demo: None) -> None:
-    with pytest.raises(PublishError, match="June, September, December and March.*October 2024"):
+    with pytest.raises(PublishError, match=r"June, September, December and March.*October 2024"):
         publish_edition(OCTOBER, scorecard=qpr())
     with pytest.raises(CommandError, match="June, September, December and March"):
         call_command("publish", "--scorecard", "QPR", "2024-10", stdout=StringIO())
