@@ -76,14 +76,12 @@ def test_a_quarterly_install_has_an_edition_at_the_end_of_each_quarter_with_figu
     assert Measurement.objects.latest_edition_month() == date(2023, 12, 1)
 
 
-def test_its_quarterly_edition_is_approved_published_and_laid_out_with_its_own_names(
-    member: User, client_for
-) -> None:  # type: ignore[no-untyped-def]
+def test_its_quarterly_edition_is_approved_published_and_laid_out_with_its_own_names(member: User, client_for) -> None:  # type: ignore[no-untyped-def]
     """The committee pack and every member page of another council's edition carry its names, never Kent's."""
     from scorecard.editions.pdf import make_pack
     from scorecard.models import EditionPack, EditionVersion, PackStatus
-    from tests.editions.conftest import page_texts
     from tests.conftest import skip_or_fail
+    from tests.editions.conftest import page_texts
 
     call_command("import_definitions", str(FIXTURE), "--commit", stdout=io.StringIO())
     call_command("import_measurements", str(FIXTURE / "measurements.csv"), "--commit", stdout=io.StringIO())
