@@ -154,7 +154,7 @@ def edition_list(request: HttpRequest, scorecard_code: str | None = None) -> Htt
             listed[scorecard.pk] = ListedScorecard(scorecard, None if scorecard.is_default else scorecard.code)
         listed[scorecard.pk].editions.setdefault(version.edition, []).append(version)
     # The MI team's and service leads' boxes choose a scorecard (one more query, for them only).
-    prepares = any(request.user.has_perm(perm) for perm in (PUBLISH, APPROVE, WRITE_COMMENTARY))
+    prepares = any(request.user.has_perm(perm) for perm in (PUBLISH, APPROVE))
     choices = ([shown] if shown else list(ScorecardDefinition.objects.all())) if prepares else []
     return render(
         request,
