@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from districts.models import ReportingUnit, TeamService, UnitKind
 from indicators.analysis.periods import Frequency, PeriodKind, add_months, month
-from indicators.models import Benchmark, Indicator, Measurement, ReportedFor, Target
+from indicators.models import Benchmark, Indicator, Measurement, ReportedFor, Scorecard, ScorecardMembership, Target
 
 AS_AT = date(2024, 10, 1)  # the edition month the benchmark reads (the last generated month)
 YEARS = 10
@@ -83,7 +83,8 @@ def reset() -> None:
     """Empty every table the generator fills (and what hangs off them)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload, scorecard_edition CASCADE"
+            "TRUNCATE districts_reportingunit, indicators_indicator, indicators_upload, scorecard_edition, "
+            "indicators_scorecard CASCADE"
         )
 
 
@@ -151,7 +152,18 @@ def _indicators(size: Size) -> list[Indicator]:
                 display_order=n,
             )
         )
-    return Indicator.objects.bulk_create(indicators)
+    created = Indicator.objects.bulk_create(indicators)
+    # One monthly scorecard holding every indicator, as imported definitions would give: editions belong to one.
+    scorecard = Scorecard.objects.create(
+        code="BENCH", title="Benchmark scorecard", organisation="Benchshire Council", is_default=True
+    )
+    ScorecardMembership.objects.bulk_create(
+        ScorecardMembership(
+            scorecard=scorecard, indicator=indicator, section=indicator.section, table=indicator.table, order=n
+        )
+        for n, indicator in enumerate(created)
+    )
+    return created
 
 
 def _targets(indicators: list[Indicator]) -> None:

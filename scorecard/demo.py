@@ -18,7 +18,7 @@ from indicators.importing.load import commit_upload, queue_checked
 from indicators.importing.preview import check_upload
 from indicators.models import Measurement, Upload
 
-from .editions.publishing import publish_demo_edition
+from .editions.publishing import publish_demo_editions
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo_data" / "kent-cype-2024-10"
 ATTRIBUTION = (
@@ -97,7 +97,7 @@ def load_demo(directory: Path = DEMO_DIR) -> dict[str, int]:
         "benchmarks": definitions.get("benchmarks", 0),
         "measurements": load_measurements(directory),
         "footnotes": load_footnotes(),
-        # The October 2024 edition with its commentary, published once, as members first see it; its pack
-        # is titled and attributed from the default scorecard (scorecards.csv).
-        "edition": publish_demo_edition(),
+        # The default scorecard's October 2024 edition with its commentary, and the quarterly report's as at
+        # September 2024, each approved and published once; their packs are titled from scorecards.csv.
+        "edition": publish_demo_editions(),
     }

@@ -19,12 +19,18 @@ from django.utils.functional import cached_property
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Period, PeriodKind
 from indicators.models import Indicator
+from indicators.models import Scorecard as ScorecardDefinition
 
 
 class Edition(models.Model):
-    """The scorecard as at one month (stored as the month's first day)."""
+    """One scorecard as at one month (stored as the month's first day).
 
-    month = models.DateField(unique=True, help_text="The first day of the edition month.")
+    Each scorecard has its own editions, sign-off and versions: two scorecards published as at the same
+    month are two editions.
+    """
+
+    scorecard = models.ForeignKey(ScorecardDefinition, on_delete=models.PROTECT, related_name="editions")
+    month = models.DateField(help_text="The first day of the edition month.")
     # Sign-off: a service lead approves the figures as they stand; publishing checks that they still do.
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -38,6 +44,7 @@ class Edition(models.Model):
 
     class Meta:
         ordering = ["-month"]
+        constraints = [models.UniqueConstraint(fields=["scorecard", "month"], name="one_edition_per_scorecard_month")]
         permissions = [
             ("view_published", "Can read published editions"),
             ("publish_edition", "Can publish an edition"),
@@ -61,29 +68,57 @@ class Edition(models.Model):
         """``October 2024``."""
         return self.month.strftime("%B %Y")
 
+    @property
+    def label(self) -> str:
+        """``October 2024``, or for a quarterly scorecard ``as at December 2023`` (reads the scorecard)."""
+        return edition_label(self.month, self.scorecard.cadence)
+
+
+def edition_label(month: date, cadence: str) -> str:
+    """How an edition is named on its pages and pack: ``October 2024``; a quarterly scorecard's says it is
+    the scorecard as at its quarter's last month (``as at December 2023``)."""
+    words = month.strftime("%B %Y")
+    return f"as at {words}" if cadence == ScorecardDefinition.Cadence.QUARTERLY else words
+
 
 class EditionVersionQuerySet(models.QuerySet["EditionVersion"]):
     def visible_to_members(self, now: datetime | None = None) -> EditionVersionQuerySet:
         """The versions members may read at ``now`` (default: this moment): those whose embargo has passed."""
         return self.filter(models.Q(visible_from__isnull=True) | models.Q(visible_from__lte=now or timezone.now()))
 
+    def of_scorecard(
+        self, scorecard: ScorecardDefinition | None = None, code: str | None = None
+    ) -> EditionVersionQuerySet:
+        """The versions of one scorecard's editions: given, or by its code, else the default scorecard's (no query)."""
+        if scorecard is not None:
+            return self.filter(edition__scorecard=scorecard)
+        if code is not None:
+            return self.filter(edition__scorecard__code=code)
+        return self.filter(edition__scorecard__is_default=True)
+
     def version_of(
         self,
         as_at: Period,
         number: int | None = None,
         *,
+        scorecard: ScorecardDefinition | None = None,
+        code: str | None = None,
         include_embargoed: bool = False,
         now: datetime | None = None,
         snapshot: bool = True,
     ) -> EditionVersion | None:
-        """A given version of a month's edition (the latest when ``number`` is None). One query.
+        """A given version of a scorecard's edition as at a month (the latest when ``number`` is None), with its
+        edition and scorecard. One query.
 
+        The scorecard is ``scorecard``, or the one coded ``code``, else the default one.
         ``snapshot=False`` defers the snapshot (read by a second query when first used).
 
         Members get only versions out of embargo at ``now``; ``include_embargoed`` is for officers and
         the MI team, who see an embargoed version marked as such.
         """
-        versions: EditionVersionQuerySet = self.filter(edition__month=as_at.start).select_related("edition")
+        versions: EditionVersionQuerySet = (
+            self.of_scorecard(scorecard, code).filter(edition__month=as_at.start).select_related("edition__scorecard")
+        )
         if not snapshot:
             versions = versions.defer("snapshot")
         if not include_embargoed:
@@ -122,6 +157,11 @@ class EditionVersion(models.Model):
         help_text="The committee pack's paper size.",
     )
     title = models.CharField(max_length=200, blank=True, help_text="The scorecard's title, as printed on the pack.")
+    organisation = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The organisation's name as printed on the pack's cover and running header (the scorecard's).",
+    )
     attribution = models.CharField(
         max_length=500, blank=True, help_text="Where the figures come from (the pack's cover)."
     )
@@ -235,13 +275,16 @@ class EditionUnit(models.Model):
 
 
 class CommentaryQuerySet(models.QuerySet["Commentary"]):
-    def for_month(self, month: date) -> CommentaryQuerySet:
-        return self.filter(month=month)
+    def for_month(self, month: date, scorecard: ScorecardDefinition) -> CommentaryQuerySet:
+        """The commentary written for one scorecard's edition as at the month."""
+        return self.filter(month=month, scorecard=scorecard)
 
 
 class Commentary(models.Model):
-    """What officers or the MI team say about an indicator in an edition (for the authority, or for one unit)."""
+    """What officers or the MI team say about an indicator in one scorecard's edition (for the authority, or for
+    one unit)."""
 
+    scorecard = models.ForeignKey(ScorecardDefinition, on_delete=models.CASCADE, related_name="commentary")
     month = models.DateField(help_text="The first day of the edition month.")
     indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="commentary")
     unit = models.ForeignKey(
@@ -265,12 +308,14 @@ class Commentary(models.Model):
         ordering = ["month", "indicator__display_order", "unit__display_order"]
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "indicator"], condition=models.Q(unit=None), name="one_commentary_per_indicator"
+                fields=["scorecard", "month", "indicator"],
+                condition=models.Q(unit=None),
+                name="one_commentary_per_scorecard_indicator",
             ),
             models.UniqueConstraint(
-                fields=["month", "indicator", "unit"],
+                fields=["scorecard", "month", "indicator", "unit"],
                 condition=~models.Q(unit=None),
-                name="one_commentary_per_indicator_and_unit",
+                name="one_commentary_per_scorecard_indicator_unit",
             ),
         ]
 

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import audit_page, views
+from .editions.urls import scorecard_urlpatterns as scorecard_edition_urls
 from .throttle import ThrottledLoginView
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("editions/", include("scorecard.editions.urls")),
     path("people/", include("scorecard.people.urls")),
     path("audit/", audit_page.audit_list, name="audit"),
+    # Each scorecard's editions: before the page URLs, whose /scorecards/<code>/<unit>/<month>/ would take them.
+    path("scorecards/<str:scorecard_code>/editions/", include(scorecard_edition_urls)),
     path("", include("scorecard.pages.urls")),
 ]
 

@@ -1,4 +1,6 @@
-"""Sign-off: a service lead approves a month's figures before the MI team publishes them.
+"""Sign-off: a service lead approves a scorecard's figures as at a month before the MI team publishes them.
+
+Each scorecard is signed off on its own: approving one scorecard's month says nothing of another's.
 
 An approval covers the figures exactly as they stood when it was given: every value, status,
 footnote, target, RAG rating and benchmark of every unit's scorecard, as the edition would
@@ -24,8 +26,9 @@ from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import Rag
 from indicators.audit_trail import record
+from indicators.models import Scorecard as ScorecardDefinition
 
-from ..assembly import Scorecard, ScorecardRow, build_scorecards, summaries_side_by_side
+from ..assembly import Scorecard, ScorecardRow, build_scorecards, default_scorecard, summaries_side_by_side
 from ..models import Edition
 from .snapshot import JSON, build_snapshot
 
@@ -34,6 +37,26 @@ COVERS = (
     "targets, ratings and benchmarks. Any later change to them needs a new approval; commentary can "
     "still be written."
 )
+
+
+class PublishError(Exception):
+    """An edition that cannot be approved or published (no scorecard, not one of its months, no figures)."""
+
+
+def scorecard_or_default(scorecard: ScorecardDefinition | None) -> ScorecardDefinition:
+    """The scorecard given, else the default one (one query); PublishError when there is none."""
+    if scorecard is not None:
+        return scorecard
+    found = default_scorecard()
+    if found is None:
+        raise PublishError("there is no scorecard yet: set one up with import_definitions first")
+    return found
+
+
+def edition_about(scorecard: ScorecardDefinition, month: Period, what: str = "") -> tuple[str, str, str]:
+    """The audit trail's object for a scorecard's edition: ``("edition", "CODE 2024-10", "CODE Oct-24 …")``."""
+    label = f"{scorecard.code} {month.label}"
+    return ("edition", f"{scorecard.code} {month.iso}", f"{label} {what}".strip())
 
 
 class ApprovalState(StrEnum):
@@ -49,11 +72,15 @@ def figures_fingerprint(snapshot: JSON) -> str:
 
 
 def cards_and_figures(
-    units: list[ReportingUnit], month: Period, threshold: int | None = None
+    units: list[ReportingUnit],
+    month: Period,
+    threshold: int | None = None,
+    scorecard: ScorecardDefinition | None = None,
 ) -> tuple[dict[ReportingUnit, Scorecard], str]:
-    """Every unit's scorecard as at the month, and the fingerprint of their figures."""
+    """Every unit's scorecard (``scorecard``'s indicators; the default scorecard's when None) as at the month,
+    and the fingerprint of their figures."""
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
-    cards = build_scorecards(units, month)
+    cards = build_scorecards(units, month, scorecard_or_default(scorecard))
     return cards, figures_fingerprint(build_snapshot(cards.values(), [], month.iso, month.label, threshold))
 
 
@@ -63,14 +90,27 @@ def approval_state(edition: Edition | None, fingerprint: str) -> ApprovalState:
     return ApprovalState.APPROVED if edition.approved_fingerprint == fingerprint else ApprovalState.OUTDATED
 
 
-def approve(month: Period, fingerprint: str, user: User | None, at: datetime | None = None) -> Edition:
-    """Record the sign-off of the month's figures (as fingerprinted) by ``user``."""
-    edition, _ = Edition.objects.get_or_create(month=month.start)
+def approve(
+    month: Period,
+    fingerprint: str,
+    user: User | None,
+    at: datetime | None = None,
+    scorecard: ScorecardDefinition | None = None,
+) -> Edition:
+    """Record the sign-off of a scorecard's figures as at the month (as fingerprinted) by ``user``
+    (the default scorecard's when ``scorecard`` is None)."""
+    scorecard = scorecard_or_default(scorecard)
+    edition, _ = Edition.objects.get_or_create(scorecard=scorecard, month=month.start)
     edition.approved_at = at or timezone.now()
     edition.approved_by = user if user is not None and user.is_authenticated else None
     edition.approved_fingerprint = fingerprint
     edition.save(update_fields=["approved_at", "approved_by", "approved_fingerprint"])
-    record("edition.approved", user, about=("edition", month.iso, month.label), detail=f"figures {fingerprint[:12]}")
+    record(
+        "edition.approved",
+        user,
+        about=edition_about(scorecard, month),
+        detail=f"{scorecard.title}: figures {fingerprint[:12]}",
+    )
     return edition
 
 

@@ -10,24 +10,31 @@ from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import rag_rank
 from indicators.models import Indicator
+from indicators.models import Scorecard as ScorecardDefinition
 
 from ..assembly import ScorecardRow, unrated_words
 from ..models import Commentary
 
 
 def save_commentary(
-    month: Period, indicator: Indicator, unit: ReportingUnit | None, text: str, author: User | None
+    scorecard: ScorecardDefinition,
+    month: Period,
+    indicator: Indicator,
+    unit: ReportingUnit | None,
+    text: str,
+    author: User | None,
 ) -> str:
-    """Create, change or (empty text) remove one commentary; says which it did."""
+    """Create, change or (empty text) remove one commentary in the scorecard's edition; says which it did."""
     text = text.strip()
-    current = Commentary.objects.filter(month=month.start, indicator=indicator, unit=unit).first()
+    where = {"scorecard": scorecard, "month": month.start, "indicator": indicator, "unit": unit}
+    current = Commentary.objects.filter(**where).first()
     if not text:
         if current is None:
             return "unchanged"
         current.delete()
         return "removed"
     if current is None:
-        Commentary.objects.create(month=month.start, indicator=indicator, unit=unit, text=text, author=author)
+        Commentary.objects.create(**where, text=text, author=author)
         return "saved"
     if current.text == text:
         return "unchanged"

@@ -104,27 +104,32 @@ class PackIdentity:
     attribution: str
 
 
-def identity(version: EditionVersion, authority_name: str | None) -> PackIdentity:
-    """From the data: the authority unit's name and the title kept with the version (generic fallbacks)."""
+def identity(version: EditionVersion) -> PackIdentity:
+    """From the data: the scorecard's organisation, title and attribution as kept with the version at publication
+    (a generic title when it has none)."""
     return PackIdentity(
-        organisation=authority_name or "", title=version.title or FALLBACK_TITLE, attribution=version.attribution
+        organisation=version.organisation, title=version.title or FALLBACK_TITLE, attribution=version.attribution
     )
 
 
 def running_header(version: EditionVersion, who: PackIdentity) -> str:
-    parts = [who.organisation, who.title, version.edition.title, f"version {version.number}"]
+    parts = [who.organisation, who.title, version.edition.label, f"version {version.number}"]
     return " · ".join(part for part in parts if part)
 
 
-def pack_context(version: EditionVersion) -> dict[str, Any]:
-    """What templates/editions/pack.html needs: every unit's printed tables, from the frozen snapshot."""
+def pack_context(version: EditionVersion, scorecard_code: str | None = None) -> dict[str, Any]:
+    """What templates/editions/pack.html needs: every unit's printed tables, from the frozen snapshot.
+    ``scorecard_code``: where the screen toolbar's links go (None: today's /editions/… URLs)."""
     pages = [presentation.unit_page(version.snapshot, unit) for unit in version.units]
     authority = next((page for page in pages if page.unit["kind"] == UnitKind.AUTHORITY), None)
-    who = identity(version, authority.name if authority else None)
+    who = identity(version)
     districts = [page for page in pages if page.unit["kind"] != UnitKind.AUTHORITY]
     return {
         "who": who,
         "running_header": running_header(version, who),
+        "scorecard_code": scorecard_code,
+        "directorate": version.edition.scorecard.directorate,
+        "edition_label": version.edition.label,
         "version": version,
         "edition": version.edition,
         "authority": authority,
@@ -135,8 +140,8 @@ def pack_context(version: EditionVersion) -> dict[str, Any]:
     }
 
 
-def pack_html(version: EditionVersion, request: HttpRequest | None = None) -> str:
-    return render_to_string("editions/pack.html", pack_context(version), request=request)
+def pack_html(version: EditionVersion, request: HttpRequest | None = None, scorecard_code: str | None = None) -> str:
+    return render_to_string("editions/pack.html", pack_context(version, scorecard_code), request=request)
 
 
 def lay_out(version: EditionVersion) -> bytes:
@@ -144,10 +149,11 @@ def lay_out(version: EditionVersion) -> bytes:
     return html_to_pdf(pack_html(version))
 
 
-def pack_filename(version: EditionVersion, organisation: str = "") -> str:
-    """``kent-scorecard-2024-10-v1.pdf``: what a member's download is called."""
-    prefix = slugify(organisation) or "scorecard"
-    return f"{prefix}-scorecard-{version.edition.iso}-v{version.number}.pdf"
+def pack_filename(version: EditionVersion) -> str:
+    """``<organisation>-<scorecard code>-2024-10-v1.pdf``: what a member's download is called (from the data)."""
+    parts = [slugify(version.organisation), slugify(version.edition.scorecard.code)]
+    prefix = "-".join(part for part in parts if part) or "scorecard"
+    return f"{prefix}-{version.edition.iso}-v{version.number}.pdf"
 
 
 def make_pack(version_id: int) -> str:
@@ -166,7 +172,7 @@ def make_pack(version_id: int) -> str:
             return pack.status
         pack.status, pack.started_at, pack.error = PackStatus.MAKING, now, ""
         pack.save(update_fields=["status", "started_at", "error"])
-    version = EditionVersion.objects.select_related("edition").get(pk=version_id)
+    version = EditionVersion.objects.select_related("edition__scorecard").get(pk=version_id)
     try:
         pdf = lay_out(version)
     except Exception as error:  # recorded for the MI team; the request page shows it

@@ -1,4 +1,7 @@
-"""Publishing an edition: assemble the authority and every district as at a month, freeze it.
+"""Publishing an edition: assemble one scorecard for the authority and every district as at a month, freeze it.
+
+Each scorecard publishes its own editions (as at its own months: a quarterly one as at Jun, Sep, Dec and
+Mar), with its own sign-off and commentary; None stands for the default scorecard throughout.
 
 Used by the ``publish`` command, the publish button and ``load_demo``.
 """
@@ -18,29 +21,37 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from districts.models import ReportingUnit, UnitKind
-from indicators.analysis.periods import Period, PeriodKind, parse_month
+from indicators.analysis.periods import Period, PeriodKind, add_months, parse_month
 from indicators.analysis.rag import Rag
 from indicators.audit_trail import record
 from indicators.models import Indicator, Measurement
+from indicators.models import Scorecard as ScorecardDefinition
 
-from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards, default_scorecard
+from ..assembly import Scorecard, ScorecardRow, build_scorecard, build_scorecards
 from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionVersion
-from .approval import ApprovalState, approval_state, approve, cards_and_figures, figures_fingerprint
+from .approval import (
+    ApprovalState,
+    PublishError,
+    approval_state,
+    approve,
+    cards_and_figures,
+    edition_about,
+    figures_fingerprint,
+    scorecard_or_default,
+)
 from .pdf import request_pack
 from .snapshot import build_snapshot
 
 DEMO_COMMENTARY = Path(__file__).resolve().parent.parent / "demo_data" / "commentary.csv"
 DEMO_MONTH = "2024-10"
+# The demo's second scorecard (the quarterly report) is published as at the quarter before.
+DEMO_QUARTERLY = ("QPR", "2024-09")
 # The printed October 2024 edition was published on 9 December 2024 (committee papers). Wall-clock times:
 # made aware in the site's time zone where they are used.
 DEMO_PUBLISHED_AT = datetime(2024, 12, 9, 9, 0)  # noqa: DTZ001
 DEMO_APPROVED_AT = datetime(2024, 12, 6, 12, 0)  # noqa: DTZ001
 PAPER_SIZES = ("A4", "A3")
-
-
-class PublishError(Exception):
-    """An edition that cannot be published (no data for the month, no authority)."""
 
 
 @dataclass
@@ -64,34 +75,55 @@ def red_rows_without_commentary(rows: Iterable[ScorecardRow], commented_indicato
     ]
 
 
-def authority_commentary_ids(month: Period) -> set[int]:
-    """Indicators with commentary for the authority (written for the indicator as a whole, or for the authority)."""
+def authority_commentary_ids(month: Period, scorecard: ScorecardDefinition) -> set[int]:
+    """Indicators with commentary for the authority (written for the indicator as a whole, or for the authority)
+    in the scorecard's edition."""
     return set(
-        Commentary.objects.for_month(month.start)
+        Commentary.objects.for_month(month.start, scorecard)
         .filter(Q(unit__isnull=True) | Q(unit__kind=UnitKind.AUTHORITY))
         .values_list("indicator_id", flat=True)
     )
 
 
-def missing_commentary_warnings(month: Period, authority_card: Scorecard | None = None) -> list[str]:
-    """RED indicators for the authority with no commentary for that month."""
+def missing_commentary_warnings(
+    month: Period, scorecard: ScorecardDefinition, authority_card: Scorecard | None = None
+) -> list[str]:
+    """RED indicators of the scorecard for the authority with no commentary in its edition as at that month."""
     if authority_card is None:
         authority = ReportingUnit.objects.authority()
         if authority is None:
             return []
-        authority_card = build_scorecard(authority, month)
-    return red_rows_without_commentary(authority_card.rows, authority_commentary_ids(month))
+        authority_card = build_scorecard(authority, month, scorecard)
+    return red_rows_without_commentary(authority_card.rows, authority_commentary_ids(month, scorecard))
 
 
-def check_publishable(month: Period) -> None:
-    """Refuse a month for which the authority has no monthly figure: nothing was uploaded for it."""
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")  # fmt: skip
+
+
+def edition_month_words(scorecard: ScorecardDefinition) -> str:
+    """``June, September, December and March`` (a quarterly scorecard), or ``every month``."""
+    months = [MONTH_NAMES[number - 1] for number in scorecard.edition_months]
+    return "every month" if len(months) == 12 else ", ".join(months[:-1]) + f" and {months[-1]}"
+
+
+def check_publishable(month: Period, scorecard: ScorecardDefinition | None = None) -> None:
+    """Refuse a month that is not one of the scorecard's edition months, or for which the authority has no figure
+    of the scorecard's (a monthly row for the month, or a quarterly row for the quarter ending in it)."""
+    scorecard = scorecard_or_default(scorecard)
+    if month.start.month not in scorecard.edition_months:
+        raise PublishError(
+            f"{scorecard.title} is published as at {edition_month_words(scorecard)}, "
+            f"so {month.start:%B %Y} is not one of its editions"
+        )
     authority = ReportingUnit.objects.authority()
     if authority is None:
         raise PublishError("there is no authority yet: load the geography first")
-    if not Measurement.objects.filter(
-        unit=authority, period_kind=PeriodKind.MONTH.value, period_start=month.start
-    ).exists():
-        raise PublishError(f"no figures for {month.label} have been uploaded for {authority.name}")
+    in_month = Q(period_kind=PeriodKind.MONTH.value, period_start=month.start)
+    quarter_ending = Q(period_kind=PeriodKind.QUARTER.value, period_start=add_months(month.start, -2))
+    figures = Measurement.objects.filter(unit=authority, indicator__memberships__scorecard=scorecard)
+    if not figures.filter(in_month | quarter_ending).exists():
+        raise PublishError(f"no figures of {scorecard.title} for {month.label} have been uploaded for {authority.name}")
 
 
 def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
@@ -106,18 +138,6 @@ def approval_problem(state: ApprovalState, edition: Edition | None) -> str:
     return ""
 
 
-def pack_names(title: str | None = None, attribution: str | None = None) -> tuple[str, str]:
-    """The pack's title and attribution: as given, else the default scorecard's, else the last published version's."""
-    if title is not None and attribution is not None:
-        return title, attribution
-    if (scorecard := default_scorecard()) is not None:
-        defaults = (scorecard.title, scorecard.attribution)
-    else:
-        previous = EditionVersion.objects.order_by("-published_at").only("title", "attribution").first()
-        defaults = (previous.title, previous.attribution) if previous else ("", "")
-    return (defaults[0] if title is None else title, defaults[1] if attribution is None else attribution)
-
-
 @transaction.atomic
 def publish_edition(
     month: Period,
@@ -128,34 +148,36 @@ def publish_edition(
     paper: str = "A4",
     title: str | None = None,
     attribution: str | None = None,
+    scorecard: ScorecardDefinition | None = None,
 ) -> Published:
-    """Freeze the edition as at ``month`` as a new version (1 for a first publication), and queue its
-    committee pack's layout in the worker (``paper``: A4 or A3 landscape).
+    """Freeze ``scorecard``'s edition (the default scorecard's when None) as at ``month`` as a new version
+    (1 for a first publication), and queue its committee pack's layout in the worker (``paper``: A4 or A3
+    landscape).
 
     Refused unless a service lead approved exactly these figures. ``visible_from`` embargoes the
-    version: members see it only from then. The pack's ``title`` and ``attribution`` default to the
-    default scorecard's (the data), or without one to the last published version's.
+    version: members see it only from then. The pack's title, organisation and attribution are the
+    scorecard's (``title`` and ``attribution`` override them).
     """
     if paper not in PAPER_SIZES:
         raise PublishError(f"the committee pack is printed on {' or '.join(PAPER_SIZES)}, not {paper!r}")
-    check_publishable(month)
+    scorecard = scorecard_or_default(scorecard)
+    check_publishable(month, scorecard)
     threshold = settings.SUPPRESSION_THRESHOLD if threshold is None else threshold
     units = units_in_edition()
-    cards = build_scorecards(units, month)
+    cards = build_scorecards(units, month, scorecard)
     commentary = (
-        Commentary.objects.for_month(month.start)
+        Commentary.objects.for_month(month.start, scorecard)
         .select_related("indicator", "unit", "author")
         .order_by("indicator__display_order", "unit__display_order")
     )
     snapshot = build_snapshot(cards.values(), commentary, month.iso, month.label, threshold)
-    # Lock the edition row so two publishers of the same month cannot take the same number.
-    edition, _ = Edition.objects.get_or_create(month=month.start)
+    # Lock the edition row so two publishers of the same edition cannot take the same number.
+    edition, _ = Edition.objects.get_or_create(scorecard=scorecard, month=month.start)
     edition = Edition.objects.select_for_update().get(pk=edition.pk)
     if problem := approval_problem(approval_state(edition, figures_fingerprint(snapshot)), edition):
         raise PublishError(problem)
     number = (edition.versions.aggregate(last=Max("number"))["last"] or 0) + 1
     published_at = published_at or timezone.now()
-    title, attribution = pack_names(title, attribution)
     version = EditionVersion.objects.create(
         edition=edition,
         number=number,
@@ -165,21 +187,29 @@ def publish_edition(
         suppression_threshold=threshold,
         snapshot={key: value for key, value in snapshot.items() if key != "units"},
         paper=paper,
-        title=title,
-        attribution=attribution,
+        title=scorecard.title if title is None else title,
+        organisation=scorecard.organisation,
+        attribution=scorecard.attribution if attribution is None else attribution,
     )
     version.store_units(snapshot["units"])
-    about = ("edition", month.iso, f"{month.label} version {number}")
-    record("edition.published", user, about=about, counts={"version": number, "units": len(snapshot["units"])})
+    about = edition_about(scorecard, month, f"version {number}")
+    record(
+        "edition.published",
+        user,
+        about=about,
+        counts={"version": number, "units": len(snapshot["units"])},
+        detail=scorecard.title,
+    )
     if version.visible_from:
         record("edition.embargoed", user, about=about, detail=f"members see it from {version.visible_from.isoformat()}")
     request_pack(version)  # laid out by the worker once this transaction commits
     authority_card = next((card for unit, card in cards.items() if unit.kind == UnitKind.AUTHORITY), None)
-    return Published(version, missing_commentary_warnings(month, authority_card))
+    return Published(version, missing_commentary_warnings(month, scorecard, authority_card))
 
 
-def load_commentary(path: Path, month: Period) -> int:
-    """Commentary from a CSV (``indicator, area, text``; blank area: the indicator as a whole). Idempotent."""
+def load_commentary(path: Path, month: Period, scorecard: ScorecardDefinition) -> int:
+    """Commentary from a CSV (``indicator, area, text``; blank area: the indicator as a whole) for the scorecard's
+    edition as at the month. Idempotent."""
     indicators = {indicator.code: indicator for indicator in Indicator.objects.all()}
     units = {unit.name: unit for unit in ReportingUnit.objects.all()}
     changed = 0
@@ -189,9 +219,10 @@ def load_commentary(path: Path, month: Period) -> int:
             if code not in indicators or (area and area not in units):
                 raise ValueError(f"{path.name} line {line}: unknown indicator {code!r} or area {area!r}")
             unit = units[area] if area and units[area].kind != UnitKind.AUTHORITY else None
-            current = Commentary.objects.filter(month=month.start, indicator=indicators[code], unit=unit).first()
+            where = {"scorecard": scorecard, "month": month.start, "indicator": indicators[code], "unit": unit}
+            current = Commentary.objects.filter(**where).first()
             if current is None:
-                Commentary.objects.create(month=month.start, indicator=indicators[code], unit=unit, text=text)
+                Commentary.objects.create(**where, text=text)
             elif current.text != text:
                 current.text = text
                 current.save(update_fields=["text", "updated_at"])
@@ -202,24 +233,37 @@ def load_commentary(path: Path, month: Period) -> int:
 
 
 def publish_demo_edition(
-    commentary_path: Path = DEMO_COMMENTARY, title: str | None = None, attribution: str | None = None
+    scorecard: ScorecardDefinition,
+    month_text: str = DEMO_MONTH,
+    commentary_path: Path | None = DEMO_COMMENTARY,
 ) -> int:
-    """The demo's October 2024 edition with its commentary, published once (dated 9 December 2024);
-    ``title`` and ``attribution`` are printed on its committee pack (by default the default scorecard's).
+    """One of the demo's editions (with its commentary, if any), approved and published once, dated as the
+    printed October 2024 edition was (approved 6, published 9 December 2024); its pack is titled from the
+    scorecard (scorecards.csv).
 
     Returns how many records changed; a second run publishes nothing.
     """
-    month = parse_month(DEMO_MONTH)
-    changed = load_commentary(commentary_path, month)
-    if EditionVersion.objects.filter(edition__month=month.start).exists():
-        # Published before versions kept their pack's title: fill it in, unless its pack was already made with none.
-        title, attribution = pack_names(title, attribution)
-        EditionVersion.objects.filter(edition__month=month.start, title="").exclude(pack__status="ready").update(
-            title=title, attribution=attribution
+    month = parse_month(month_text)
+    changed = load_commentary(commentary_path, month, scorecard) if commentary_path else 0
+    published = EditionVersion.objects.filter(edition__scorecard=scorecard, edition__month=month.start)
+    if published.exists():
+        # Published before versions kept their pack's names: fill them in, unless its pack was already made.
+        published.filter(organisation="").exclude(pack__status="ready").update(
+            title=scorecard.title, organisation=scorecard.organisation, attribution=scorecard.attribution
         )
         return changed
     # The printed edition was signed off before committee: a demo approval (by nobody in particular).
-    _, fingerprint = cards_and_figures(units_in_edition(), month)
-    approve(month, fingerprint, None, at=timezone.make_aware(DEMO_APPROVED_AT))
-    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT), title=title, attribution=attribution)
+    _, fingerprint = cards_and_figures(units_in_edition(), month, scorecard=scorecard)
+    approve(month, fingerprint, None, at=timezone.make_aware(DEMO_APPROVED_AT), scorecard=scorecard)
+    publish_edition(month, published_at=timezone.make_aware(DEMO_PUBLISHED_AT), scorecard=scorecard)
     return changed + 1
+
+
+def publish_demo_editions() -> int:
+    """The demo's editions: the default scorecard as at October 2024 with its commentary, and the quarterly
+    report as at September 2024 (where the data set has it). Returns how many records changed."""
+    changed = publish_demo_edition(scorecard_or_default(None))
+    quarterly = ScorecardDefinition.objects.filter(code=DEMO_QUARTERLY[0]).first()
+    if quarterly is not None:
+        changed += publish_demo_edition(quarterly, DEMO_QUARTERLY[1], commentary_path=None)
+    return changed

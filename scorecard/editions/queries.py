@@ -1,7 +1,7 @@
 """Reading published editions: which version, what is still provisional, what changed since.
 
 ``is_published`` and ``provisional_keys`` are the interface the officer pages use to mark
-figures that members have not seen yet.
+figures that members have not seen yet; without a scorecard they mean the default scorecard's editions.
 """
 
 from __future__ import annotations
@@ -13,20 +13,34 @@ from decimal import Decimal
 
 from districts.models import ReportingUnit
 from indicators.analysis.periods import Frequency, Period, PeriodError, PeriodKind, parse_period
-from indicators.models import MeasurementRevision
+from indicators.models import Measurement, MeasurementRevision
+from indicators.models import Scorecard as ScorecardDefinition
 
 from ..assembly import ScorecardRow
 from ..models import EditionVersion
 from .snapshot import JSON, number_text
 
 
-def is_published(as_at: Period, now: datetime | None = None) -> EditionVersion | None:
-    """The latest version of the month's edition that members can read at ``now``, or None. One query.
+def is_published(
+    as_at: Period, scorecard: ScorecardDefinition | None = None, now: datetime | None = None
+) -> EditionVersion | None:
+    """The latest version of the scorecard's edition as at the month (the default scorecard's when None) that
+    members can read at ``now``, or None. One query.
 
     An embargoed version is not published yet in this sense: members have not seen its figures.
     Its snapshot is left unread until asked for: a page served from the cache never needs it.
     """
-    return EditionVersion.objects.version_of(as_at, now=now, snapshot=False)
+    return EditionVersion.objects.version_of(as_at, scorecard=scorecard, now=now, snapshot=False)
+
+
+def scorecard_edition_months(scorecard: ScorecardDefinition) -> list[Period]:
+    """The months with figures that are the scorecard's editions (a quarterly one's: Jun, Sep, Dec, Mar), newest
+    first. One query."""
+    return [
+        Period(start, PeriodKind.MONTH)
+        for start in Measurement.objects.edition_months()
+        if start.month in scorecard.edition_months
+    ]
 
 
 def _latest_figures(latest: JSON | None) -> tuple[str | None, ...]:
@@ -53,18 +67,20 @@ def provisional_keys(
     rows: Iterable[ScorecardRow],
     version: EditionVersion | None = None,
     units: Iterable[ReportingUnit] | None = None,
+    scorecard: ScorecardDefinition | None = None,
 ) -> set[tuple[int, int]]:
     """The (unit_id, indicator_id) of rows whose latest figures members have not seen as published.
 
     A row is provisional when the month's edition is unpublished, when the published
     version has no such row, or when its value, numerator, denominator, status or period
     differ from the published ones. ``units``: the scorecards the rows come from (a district's
-    holds its teams' rows), so only theirs are read; every unit's by default. Two queries
+    holds its teams' rows), so only theirs are read; every unit's by default. ``scorecard``: whose
+    edition (the default scorecard's when None; unused when ``version`` is given). Two queries
     (one when ``version`` is given).
     """
     rows = list(rows)
     if version is None:
-        version = is_published(as_at)
+        version = is_published(as_at, scorecard)
     if version is None:
         return {(row.unit.pk, row.indicator.pk) for row in rows}
     published_units = (

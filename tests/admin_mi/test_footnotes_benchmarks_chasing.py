@@ -33,7 +33,7 @@ def test_the_demo_marks_cype8_q2_as_provisional_everywhere(demo: None) -> None:
 
 
 def test_footnotes_are_frozen_and_numbered_on_edition_pages_and_the_pack(demo: None, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
-    version = EditionVersion.objects.get()
+    version = EditionVersion.objects.of_scorecard().get()
     kent = next(unit for unit in version.units if unit["kind"] == "authority")
     cype8 = next(row for row in kent["rows"] if row["code"] == "CYPE8")
     assert cype8["latest"]["footnote"] == NOTE

@@ -72,7 +72,9 @@ def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publicati
     demo_actions = actions()
     for action in ("upload.received", "upload.committed", "edition.approved", "edition.published"):
         assert action in demo_actions
-    assert AuditEvent.objects.get(action="edition.published").object_id == "2024-10"
+    # Each of the demo's two editions, naming its scorecard.
+    published = set(AuditEvent.objects.filter(action="edition.published").values_list("object_id", flat=True))
+    assert published == {"CYPE 2024-10", "QPR 2024-09"}
     assert AuditEvent.objects.get(action="upload.committed").counts["new"] > 1000
     page = client_for(mi_user).get("/audit/").content.decode()
     for text in (
@@ -80,7 +82,8 @@ def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publicati
         "upload.committed",
         "edition.approved",
         "edition.published",
-        "Oct-24 version 1",
+        "CYPE Oct-24 version 1",
+        "QPR Sep-24 version 1",
         "measurements.csv",
     ):
         assert text in page
@@ -149,15 +152,19 @@ def test_approval_publication_and_embargo_are_recorded(demo: None, mi_user: User
     lead = person(SERVICE_LEADS, "lead")
     client_for(lead).post("/editions/2024-10/approve/")
     approval = AuditEvent.objects.filter(action="edition.approved").latest("pk")
-    assert (approval.username, approval.object_type, approval.object_id) == ("lead", "edition", "2024-10")
+    assert (approval.username, approval.object_type, approval.object_id) == ("lead", "edition", "CYPE 2024-10")
     later = timezone.localtime() + timedelta(days=2)
     response = client_for(mi_user).post(
         "/editions/2024-10/publish/", {"visible_from": later.strftime("%Y-%m-%dT%H:%M")}
     )
     assert response.status_code == 302
     published = AuditEvent.objects.filter(action="edition.published").latest("pk")
-    assert (published.username, published.object_label, published.counts["version"]) == ("mi", "Oct-24 version 2", 2)
-    assert AuditEvent.objects.filter(action="edition.embargoed", username="mi", object_id="2024-10").exists()
+    assert (published.username, published.object_label, published.counts["version"]) == (
+        "mi",
+        "CYPE Oct-24 version 2",
+        2,
+    )
+    assert AuditEvent.objects.filter(action="edition.embargoed", username="mi", object_id="CYPE 2024-10").exists()
 
 
 def test_a_definition_change_in_the_admin_is_recorded_with_its_reason(demo: None, mi_user: User) -> None:

@@ -64,15 +64,35 @@ EDITION_LIST, EDITION, EDITION_UNIT = (
     Check("/editions/2024-10/"),
     Check("/editions/2024-10/dover/"),
 )
+# Another scorecard's editions (the demo publishes its quarterly report as at September 2024).
+QPR_EDITION = Check("/scorecards/QPR/editions/2024-09/")
 MEMBER = [
-    EDITION_LIST,
+    Check("/editions/", shot="member-editions"),
+    Check("/scorecards/QPR/editions/"),
+    Check("/scorecards/QPR/editions/2024-09/", rag_in_view=True, shot="member-qpr"),
+    Check("/scorecards/QPR/editions/2024-09/dover/"),
+    Check("/scorecards/QPR/editions/2024-09/pack/"),
     Check("/editions/2024-10/", rag_in_view=True, shot="member-authority"),
     Check("/editions/2024-10/dover/", rag_in_view=True, shot="member-district"),
     Check("/editions/2024-10/sevenoaks/"),
     Check("/editions/2024-10/pack/"),
 ]
 COMMENTARY = [Check("/editions/2024-10/commentary/"), Check("/editions/2024-10/commentary/APP17/")]
-OFFICER = [*SCORECARDS, EDITION_LIST, EDITION, EDITION_UNIT, Check("/editions/2024-10/changes/"), *COMMENTARY]
+QPR_COMMENTARY = [
+    Check("/scorecards/QPR/editions/2024-09/commentary/"),
+    Check("/scorecards/QPR/editions/2024-09/commentary/SCS19/"),
+]
+OFFICER = [
+    *SCORECARDS,
+    EDITION_LIST,
+    EDITION,
+    EDITION_UNIT,
+    Check("/editions/2024-10/changes/"),
+    *COMMENTARY,
+    QPR_EDITION,
+    Check("/scorecards/QPR/editions/2024-09/changes/"),
+    *QPR_COMMENTARY,
+]
 LEAD = [
     SCORECARDS[1],
     SCORECARDS[6],
@@ -81,6 +101,7 @@ LEAD = [
     EDITION_LIST,
     EDITION,
     Check("/editions/2024-10/approve/"),
+    Check("/scorecards/QPR/editions/2024-09/approve/"),
 ]
 MI = [
     SCORECARDS[0],
@@ -96,6 +117,8 @@ MI = [
     Check("/people/{person}/"),
     EDITION,
     Check("/editions/2024-10/publish/"),
+    Check("/editions/", shot="mi-editions"),
+    Check("/scorecards/QPR/editions/2024-09/publish/", shot="mi-qpr-publish"),
     *COMMENTARY,
     Check("/audit/", optional=True),  # the audit branch's page
 ]

@@ -93,7 +93,7 @@ def demo_pack(demo: None) -> bytes:
     from scorecard.models import EditionPack, EditionVersion, PackStatus
     from tests.conftest import skip_or_fail
 
-    version = EditionVersion.objects.get(edition__month=OCTOBER.start, number=1)
+    version = EditionVersion.objects.of_scorecard().get(edition__month=OCTOBER.start, number=1)
     EditionPack.objects.filter(version=version).delete()  # queued at publication; the worker never ran in the test
     if _demo_pack:
         pdf = _demo_pack[0]

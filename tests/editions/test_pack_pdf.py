@@ -52,7 +52,7 @@ def bookmarks_of(pdf: bytes) -> dict[int, str]:
 
 
 def kent_rows() -> list[presentation.RowView]:
-    version = EditionVersion.objects.get(edition__month=OCTOBER.start, number=1)
+    version = EditionVersion.objects.of_scorecard().get(edition__month=OCTOBER.start, number=1)
     page = presentation.unit_page(version.snapshot, version.unit(None))
     return [row for table in page.tables for row in table.rows]
 
@@ -89,7 +89,7 @@ def test_the_pdf_is_tagged_titled_in_english_with_one_embedded_font_family(demo_
     info = poppler("pdfinfo", pdf=demo_pack)
     assert re.search(r"^Tagged:\s+yes$", info, re.M)
     assert re.search(
-        r"^Title:\s+Kent · Children, Young People and Education Directorate Scorecard · October 2024 · "
+        r"^Title:\s+Kent County Council · Children, Young People and Education Directorate Scorecard · October 2024 · "
         r"version 1$",
         info,
         re.M,
@@ -119,7 +119,9 @@ def test_contents_bookmarks_running_header_page_numbers_and_one_list_of_units_wi
     assert "No data received" in contents and all(name in contents for name in UPLOADED_LATER)
     assert sum("No data received" in text for text in texts) == 1
     assert not any(f"{name} — October 2024" in text for text in texts for name in UPLOADED_LATER)
-    running_header = "Kent · Children, Young People and Education Directorate Scorecard · October 2024 · version 1"
+    running_header = (
+        "Kent County Council · Children, Young People and Education Directorate Scorecard · October 2024 · version 1"
+    )
     for number, text in enumerate(texts, start=1):
         assert f"Page {number} of {total}" in text
         assert number == 1 or running_header in text
@@ -162,7 +164,9 @@ def test_an_embargoed_version_prints_its_embargo_on_the_cover_and_every_page(dem
 
     from django.utils import timezone
 
-    version = EditionVersion.objects.select_related("edition").get(edition__month=OCTOBER.start, number=1)
+    version = (
+        EditionVersion.objects.of_scorecard().select_related("edition").get(edition__month=OCTOBER.start, number=1)
+    )
     version.visible_from = timezone.now() + timedelta(days=2)
     html = pack_html(version)
     html = html[: html.index('<section class="guidance"')] + "</body></html>"
@@ -180,7 +184,9 @@ def test_an_embargoed_version_prints_its_embargo_on_the_cover_and_every_page(dem
 
 def test_a3_chosen_at_publication_is_printed_on_a3_landscape(demo: None) -> None:
     """The cover and contents laid out for real on A3 (the whole pack would take a quarter of a minute more)."""
-    version = EditionVersion.objects.select_related("edition").get(edition__month=OCTOBER.start, number=1)
+    version = (
+        EditionVersion.objects.of_scorecard().select_related("edition").get(edition__month=OCTOBER.start, number=1)
+    )
     version.paper = "A3"
     html = pack_html(version)
     try:

@@ -137,7 +137,7 @@ def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks,
 ) -> None:  # type: ignore[no-untyped-def]
-    version = EditionVersion.objects.get(number=1)
+    version = EditionVersion.objects.of_scorecard().get(number=1)
     EditionPack.objects.filter(version=version).delete()  # as a version published before this change has none
     monkeypatch.setattr("scorecard.editions.pdf.lay_out", no_layout)
     client = client_for(member)
@@ -157,7 +157,7 @@ def test_a_version_published_before_packs_were_stored_is_prepared_by_the_worker_
 def test_a_lost_task_is_queued_again_and_a_failure_says_so(
     demo: None, member: User, client_for, queued: list[int], django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    version = EditionVersion.objects.get(number=1)
+    version = EditionVersion.objects.of_scorecard().get(number=1)
     EditionPack.objects.filter(version=version).delete()
     # Queued at publication, long ago, and the worker never ran it (its message was lost).
     pack = EditionPack.objects.create(
@@ -191,7 +191,7 @@ def test_the_publish_page_shows_each_versions_pack_progress(
     page = response.content.decode()
     assert "Published Oct-24 as version 2" in page and "Queued for the worker" in page
     assert "js/refresh.js" in page
-    version = EditionVersion.objects.get(number=2)
+    version = EditionVersion.objects.of_scorecard().get(number=2)
     assert version.paper == "A3" and queued == [version.pk]
     pdf.make_pack(version.pk)
     EditionPack.objects.filter(version__number=1).update(status=PackStatus.MAKING, started_at=timezone.now())
@@ -229,7 +229,7 @@ def test_the_publish_command_takes_the_paper_and_says_what_became_of_the_pack(
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=True):
         call_command("publish", "2024-10", "--paper", "A3", stdout=out, stderr=StringIO())
-    version = EditionVersion.objects.get(number=2)
+    version = EditionVersion.objects.of_scorecard().get(number=2)
     assert version.paper == "A3" and layout == [2]
     # In a test the commit is simulated after the command returns, so the command saw the pack queued.
     assert "Committee pack (A3): queued." in out.getvalue()
@@ -244,7 +244,7 @@ def test_a_broker_that_cannot_be_reached_leaves_the_version_published_and_the_pa
     monkeypatch.setattr("scorecard.editions.tasks.make_pack_task.delay", broker_down)
     with django_capture_on_commit_callbacks(execute=True):
         version = publish_now()
-    assert EditionVersion.objects.filter(pk=version.pk).exists()
+    assert EditionVersion.objects.of_scorecard().filter(pk=version.pk).exists()
     pack = EditionPack.objects.get(version=version)
     assert pack.status == PackStatus.FAILED and "the worker could not be reached" in pack.error
     response = client_for(member).get("/editions/2024-10/pack.pdf")

@@ -114,7 +114,7 @@ def test_publishing_from_the_button_shows_the_warnings(demo: None, mi_user: User
     assert response.redirect_chain[-1][0] == "/editions/2024-10/publish/"  # where the pack's progress shows
     page = response.content.decode()
     assert "Published Oct-24 as version 2" in page and "SCS19" in page and "Queued for the worker" in page
-    assert EditionVersion.objects.filter(number=2, published_by=mi_user).exists()
+    assert EditionVersion.objects.of_scorecard().filter(number=2, published_by=mi_user).exists()
 
 
 def test_publishing_a_month_without_figures_is_refused_by_the_button(demo: None, mi_user: User, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +122,7 @@ def test_publishing_a_month_without_figures_is_refused_by_the_button(demo: None,
     assert "cannot be published" in client.get("/editions/2024-11/publish/").content.decode()
     response = client.post("/editions/2024-11/publish/", follow=True)
     assert "Not published" in response.content.decode()
-    assert EditionVersion.objects.count() == 1
+    assert EditionVersion.objects.of_scorecard().count() == 1
 
 
 def test_officers_write_and_remove_commentary(demo: None, officer: User, client_for) -> None:  # type: ignore[no-untyped-def]
@@ -148,10 +148,10 @@ def test_commentary_for_an_unknown_unit_is_refused(demo: None, officer: User, cl
 def test_the_pdf_is_served_inline_with_its_name(demo: None, member: User, client_for) -> None:  # type: ignore[no-untyped-def]
     from scorecard.editions.pdf import make_pack
 
-    make_pack(EditionVersion.objects.get(number=1).pk)
+    make_pack(EditionVersion.objects.of_scorecard().get(number=1).pk)
     response = client_for(member).get("/editions/2024-10/pack.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert 'filename="kent-scorecard-2024-10-v1.pdf"' in response["Content-Disposition"]
+    assert 'filename="kent-county-council-cype-2024-10-v1.pdf"' in response["Content-Disposition"]
 
 
 def test_the_pdf_is_a_clear_503_without_weasyprint(demo: None, member: User, client_for, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +160,7 @@ def test_the_pdf_is_a_clear_503_without_weasyprint(demo: None, member: User, cli
     monkeypatch.setattr("scorecard.editions.pdf.lay_out", lambda version: pdf.html_to_pdf("<p>x</p>"))
     monkeypatch.setitem(__import__("sys").modules, "weasyprint", None)  # import now raises ImportError
     EditionPack.objects.all().delete()  # whatever the demo's publication left
-    assert pdf.make_pack(EditionVersion.objects.get(number=1).pk) == "failed"
+    assert pdf.make_pack(EditionVersion.objects.of_scorecard().get(number=1).pk) == "failed"
     response = client_for(member).get("/editions/2024-10/pack.pdf")
     assert response.status_code == 503 and b"print it from your browser" in response.content
     assert b"cannot be made on this server" in response.content

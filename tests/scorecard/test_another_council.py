@@ -14,7 +14,8 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "maidstone-2022-24"
 
@@ -73,3 +74,54 @@ def test_a_quarterly_install_has_an_edition_at_the_end_of_each_quarter_with_figu
         date(2022, 6, 1),
     ]
     assert Measurement.objects.latest_edition_month() == date(2023, 12, 1)
+
+
+def test_its_quarterly_edition_is_approved_published_and_laid_out_with_its_own_names(member: User, client_for) -> None:  # type: ignore[no-untyped-def]
+    """The committee pack and every member page of another council's edition carry its names, never Kent's."""
+    from scorecard.editions.pdf import make_pack
+    from scorecard.models import EditionPack, EditionVersion, PackStatus
+    from tests.conftest import skip_or_fail
+    from tests.editions.conftest import page_texts
+
+    call_command("import_definitions", str(FIXTURE), "--commit", stdout=io.StringIO())
+    call_command("import_measurements", str(FIXTURE / "measurements.csv"), "--commit", stdout=io.StringIO())
+    with open(FIXTURE / "scorecards.csv", newline="", encoding="utf-8") as handle:
+        organisation = next(row["organisation"] for row in csv.DictReader(handle) if row["code"] == "CORP")
+    # Not one of a quarterly scorecard's edition months: refused, naming them.
+    with pytest.raises(CommandError, match="June, September, December and March"):
+        call_command("approve", "--scorecard", "CORP", "2023-11", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="June, September, December and March"):
+        call_command("publish", "--scorecard", "CORP", "2023-11", stdout=io.StringIO())
+    call_command("approve", "--scorecard", "CORP", "2023-12", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("publish", "--scorecard", "CORP", "2023-12", stdout=out)
+    version = EditionVersion.objects.get()
+    assert (version.organisation, version.edition.scorecard.code) == (organisation, "CORP")
+    pack = EditionPack.objects.get(version=version)  # laid out at publication (the task runs eagerly in tests)
+    if pack.status != PackStatus.READY:
+        make_pack(version.pk)
+        pack.refresh_from_db()
+    if pack.status != PackStatus.READY:
+        skip_or_fail(f"the committee pack could not be laid out: {pack.error}")
+    text = " ".join(page_texts(bytes(pack.pdf)))
+    assert "Kent" not in text
+    assert organisation in text and "Corporate Services: Quarterly Performance Report" in text
+    assert "As at December 2023" in text
+    client = client_for(member)
+    # It is the install's default scorecard: today's URLs and its own show it.
+    pages = [
+        "/editions/",
+        "/editions/2023-12/",
+        "/editions/2023-12/pack/",
+        "/scorecards/CORP/editions/",
+        "/scorecards/CORP/editions/2023-12/",
+        "/scorecards/CORP/editions/2023-12/maidstone-borough/",
+        "/scorecards/CORP/editions/2023-12/pack/",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Kent" not in response.content.decode(), url
+    pdf = client.get("/scorecards/CORP/editions/2023-12/pack.pdf")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert 'filename="maidstone-borough-council-corp-2023-12-v1.pdf"' in pdf["Content-Disposition"]

@@ -17,17 +17,22 @@ SAMPLE_ARGUMENTS = {
     "pk": 1,
     "layout": "long",
     "file_format": "csv",
+    "scorecard_code": "QPR",
 }
 
 
-def named_patterns(patterns: list[URLPattern | URLResolver], namespace: str = "") -> Iterator[tuple[str, list[str]]]:
+def named_patterns(
+    patterns: list[URLPattern | URLResolver], namespace: str = "", outer: tuple[str, ...] = ()
+) -> Iterator[tuple[str, list[str]]]:
+    """Each named page with its parameters, an include's own (/scorecards/<scorecard_code>/editions/…) too."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # the admin has its own login, tested in test_admin.py
-            yield from named_patterns(pattern.url_patterns, pattern.namespace or namespace)
+            inner = (*outer, *pattern.pattern.regex.groupindex)
+            yield from named_patterns(pattern.url_patterns, pattern.namespace or namespace, inner)
         elif pattern.name:
-            yield pattern.name, list(pattern.pattern.regex.groupindex)
+            yield pattern.name, [*outer, *pattern.pattern.regex.groupindex]
 
 
 def test_every_page_but_the_open_ones_needs_a_login(demo: None, client: Client) -> None:
