@@ -65,7 +65,14 @@ def test_commentary_on_a_data_only_row_fits_and_says_data_only(  # type: ignore[
     live_server,
     browser,  # noqa: F811
 ):
-    code = sorted({item["code"] for item in EditionVersion.objects.latest("pk").snapshot["commentary"]})[0]
+    code = sorted(
+        {
+            item["code"]
+            for item in EditionVersion.objects.filter(edition__scorecard__is_default=True)
+            .latest("pk")
+            .snapshot["commentary"]
+        }
+    )[0]
     Indicator.objects.filter(code=code).update(rating="none")
     approve_now()
     publish_edition(OCTOBER)

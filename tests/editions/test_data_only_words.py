@@ -22,7 +22,14 @@ from .conftest import OCTOBER, approve_now
 
 def commented_codes() -> list[str]:
     """Indicators the demo edition has commentary for (RED and AMBER ones), in a stable order."""
-    return sorted({item["code"] for item in EditionVersion.objects.latest("pk").snapshot["commentary"]})
+    return sorted(
+        {
+            item["code"]
+            for item in EditionVersion.objects.filter(edition__scorecard__is_default=True)
+            .latest("pk")
+            .snapshot["commentary"]
+        }
+    )
 
 
 def heading_of(page: str, code: str) -> str:
