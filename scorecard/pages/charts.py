@@ -763,7 +763,7 @@ def target_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
 
     return [
         {
-            "year": target.year_label,
+            "year": target.period_label,  # a target profiled for one period names it (Q1 22-23)
             "applies_to": f"{target.unit.name} only" if target.unit else target.get_applies_to_display(),
             "target": cells.plain_number(target.target),
             "floor": cells.plain_number(target.floor),

@@ -265,7 +265,9 @@ def indicator_page_data(
     teams = [team for team in data.teams_by_district.get(unit.pk, []) if team in peers]
     charted = teams if unit.kind == UnitKind.DISTRICT and unit not in peers and teams else [unit]
     rows = [data.row(indicator, each) for each in shown]
-    targets = list(Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "unit__name"))
+    targets = list(
+        Target.objects.filter(indicator=indicator).select_related("unit").order_by("year", "period_start", "unit__name")
+    )
     revisions = list(MeasurementRevision.objects.revisions_for(indicator, charted))
     return IndicatorPageData(
         indicator, unit, as_at, data.authority, peers, charted, data, rows, targets, revisions, scorecards

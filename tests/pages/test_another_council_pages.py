@@ -172,3 +172,15 @@ def test_targets_profiled_by_quarter_are_steps_of_their_quarters_on_the_chart(
         ("2023-07-01", "2023-10-01", 54.93),  # Q2 23-24
         ("2023-10-01", "2023-12-16", 82.42),  # Q3, to the axis' end (the edition month, December)
     ]
+
+
+def test_an_indicator_page_names_the_period_of_each_profiled_target(maidstone: None, officer: User, client_for) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    page = client_for(officer).get("/indicators/CTAX/").content.decode()
+    table = page[page.index('<table class="targets-table">') :]
+    table = table[: table.index("</table>")]
+    periods = re.findall(r'<th scope="row">([^<]+)</th>', table)
+    # Council tax collection: a target for each quarter reported, Q1 22-23 first, as its targets sheet gives them.
+    assert periods[0] == "Q1 22-23"
+    assert all(re.fullmatch(r"Q[1-4] \d\d-\d\d", label) for label in periods), periods
