@@ -1079,7 +1079,7 @@ class _Applier:
 
     def leave(self, memberships: list[ScorecardMembership], last_year: int | None) -> None:
         """Each membership ends after ``last_year`` (the year the figures have reached), so the scorecard's
-        pages for that year and earlier still show the indicator: Kent's annual KPI review. With no figures
+        pages for that year and earlier still show the indicator (an annual KPI review). With no figures
         at all, or a membership that starts after that year, it was never shown: it goes."""
         for membership in memberships:
             scorecard, code = membership.scorecard, membership.indicator.code
