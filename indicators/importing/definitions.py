@@ -8,8 +8,9 @@ then rolled back, so what it shows is exactly what a commit does. A commit appli
 nothing, records every change it makes (to a scorecard, a reporting unit, an alias, an indicator, its
 place in a scorecard, its targets and benchmarks) in the definition history with the reason given, and
 is one audit event. Importing the same files again changes and records nothing. Rows add or change
-records; an indicator the file lists leaves the scorecards its row no longer names (its values stay);
-records the file does not mention stay as they are.
+records; an indicator the file lists leaves the scorecards its row no longer names: its membership ends
+after the year the figures have reached (``to_year``), so earlier editions still show it, and its values
+stay; records the file does not mention stay as they are.
 """
 
 from __future__ import annotations
@@ -33,7 +34,15 @@ from districts.models import ReportingUnit, TeamService, UnitAlias, UnitKind
 from indicators.analysis.benchmarks import BenchmarkDateError, benchmark_as_at
 from indicators.analysis.direction import ComparesWith
 from indicators.analysis.numbers import NumberError, to_decimal
-from indicators.analysis.periods import Frequency, Period, PeriodError, parse_period, parse_year_label
+from indicators.analysis.periods import (
+    Frequency,
+    Period,
+    PeriodError,
+    month,
+    parse_period,
+    parse_year_label,
+    year_label,
+)
 from indicators.analysis.rag import Polarity, TargetError, TargetSpec, check_target
 from indicators.analysis.rating import RatingRule, RuleError, ToleranceKind, check_rule
 from indicators.audit_trail import record
@@ -52,6 +61,7 @@ from indicators.models import (
     DataPeriod,
     DefinitionUpload,
     Indicator,
+    Measurement,
     ReportedFor,
     Scorecard,
     ScorecardMembership,
@@ -1039,12 +1049,14 @@ class _Applier:
             if membership is not None and how:
                 what = f"in scorecard {scorecard_code}"
                 changes = years_as_labels(changes)
-                self.report.count(
-                    "memberships",
-                    how,
-                    f"indicator {code}: "
-                    + (f"joins {scorecard_code}" if how == "new" else f"{what}: {_changed_words(changes)}"),
-                )
+                reopened = "to_year" in changes and not changes["to_year"][1]  # named again after leaving
+                if how == "new":
+                    line = f"joins {scorecard_code}"
+                elif reopened:
+                    line = f"back in {scorecard_code} with no last year ({_changed_words(changes)})"
+                else:
+                    line = f"{what}: {_changed_words(changes)}"
+                self.report.count("memberships", how, f"indicator {code}: {line}")
                 # Joining: the scorecard, and where it sits there. The years as the scorecard writes them.
                 if how == "new":
                     changes = {
@@ -1052,21 +1064,50 @@ class _Applier:
                         **years_as_labels(field_changes(None, membership, values)),
                     }
                 self.record(indicator, what, changes, scorecard=scorecard)
-        # An indicator the file lists leaves the scorecards its row no longer names (its values stay).
+        # An indicator the file lists leaves the scorecards its row no longer names (its values stay): unless
+        # the memberships sheet has a row for it, whose years win.
         listed = [indicators[code] for code in self.plan.member_of if code in indicators]
-        for membership in ScorecardMembership.objects.filter(indicator__in=listed).select_related(
-            "scorecard", "indicator"
-        ):
-            key = (membership.scorecard.code, membership.indicator.code)
-            if key not in wanted:
-                membership.delete()
-                self.report.count("memberships", "left", f"indicator {key[1]}: leaves {key[0]}")
-                self.record(
-                    membership.indicator,
-                    f"in scorecard {key[0]}",
-                    {"scorecard": [key[0], ""]},
-                    scorecard=membership.scorecard,
+        leaving = [
+            membership
+            for membership in ScorecardMembership.objects.filter(indicator__in=listed).select_related(
+                "scorecard", "indicator"
+            )
+            if (membership.scorecard.code, membership.indicator.code) not in wanted
+        ]
+        if leaving:
+            self.leave(leaving, last_year_with_figures())
+
+    def leave(self, memberships: list[ScorecardMembership], last_year: int | None) -> None:
+        """Each membership ends after ``last_year`` (the year the figures have reached), so the scorecard's
+        pages for that year and earlier still show the indicator (an annual KPI review). With no figures
+        at all, or a membership that starts after that year, it was never shown: it goes."""
+        for membership in memberships:
+            scorecard, code = membership.scorecard, membership.indicator.code
+            what = f"in scorecard {scorecard.code}"
+            if last_year is None or (membership.from_year is not None and membership.from_year > last_year):
+                why = (
+                    "there are no figures yet, so it is taken out"
+                    if last_year is None
+                    else f"it was to join from {year_label(membership.from_year or 0)}, after the latest figures' "
+                    f"{year_label(last_year)}, so it is taken out"
                 )
+                membership.delete()
+                self.report.count("memberships", "left", f"indicator {code}: leaves {scorecard.code} ({why})")
+                self.record(membership.indicator, what, {"scorecard": [scorecard.code, ""]}, scorecard=scorecard)
+                continue
+            if membership.to_year is not None and membership.to_year <= last_year:
+                continue  # it has already left: importing the same files again changes nothing
+            before = membership.to_year
+            membership.to_year = last_year
+            membership.save(update_fields=["to_year"])
+            self.report.count(
+                "memberships",
+                "left",
+                f"indicator {code}: leaves {scorecard.code} after {year_label(last_year)} "
+                "(in the memberships sheet, to_year sets another last year)",
+            )
+            changes = years_as_labels({"to_year": [str(before or ""), str(last_year)]})
+            self.record(membership.indicator, what, changes, scorecard=scorecard)
 
     def apply_targets(self) -> None:
         indicators = {i.code: i for i in Indicator.objects.filter(code__in={k[0] for k in self.plan.targets})}
@@ -1111,6 +1152,12 @@ class _Applier:
                 "benchmarks", how, f"{code} {what}: " + ("added" if how == "new" else _changed_words(changes))
             )
             self.record(indicator, what, changes if how == "changed" else field_changes(None, instance, values.keys()))
+
+
+def last_year_with_figures() -> int | None:
+    """The financial year of the newest edition month (2025 for Jun-25), or None before any figures."""
+    latest = Measurement.objects.latest_edition_month()
+    return month(latest.year, latest.month).year_start_year if latest else None
 
 
 def _changed_words(changes: dict[str, list[str]]) -> str:

@@ -189,12 +189,18 @@ def test_a_workbook_with_the_same_sheets_imports_the_same(tmp_path: Path) -> Non
 
 
 def test_an_indicator_leaves_a_scorecard_and_keeps_everything_else(tmp_path: Path) -> None:
+    """Before any figures it was never shown, so its membership goes; with figures it ends after their
+    year instead (test_leaving_a_scorecard.py)."""
     import_path(good_set(tmp_path / "defs"), "set-up", commit=True)
     fewer = [INDICATOR, {**INDICATORS[1], "scorecards": "PERF"}]
     report = import_path(good_set(tmp_path / "defs", indicators=fewer), "SEND review 2025", commit=True)
-    assert report.changes == ["indicator FT1: leaves SEND"]
+    assert report.changes == ["indicator FT1: leaves SEND (there are no figures yet, so it is taken out)"]
     assert [m.scorecard.code for m in Indicator.objects.get(code="FT1").memberships.all()] == ["PERF"]
+    assert (
+        Indicator.objects.get(code="FT1").name == "Footfall" and Target.objects.filter(indicator__code="FT1").exists()
+    )
     assert DefinitionChange.objects.filter(what="in scorecard SEND", reason="SEND review 2025").exists()
+    assert import_path(good_set(tmp_path / "defs", indicators=fewer), "again", commit=True).changes == []
 
 
 def test_a_bad_set_is_refused_with_a_message_per_problem_and_changes_nothing(tmp_path: Path) -> None:
