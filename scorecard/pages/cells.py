@@ -177,12 +177,6 @@ def data_period_cell(data_period: str) -> SafeString:
     return abbr(data_period, DATA_PERIOD_NAMES.get(data_period, data_period))
 
 
-def qpr_cell(qpr: bool) -> SafeString:
-    if not qpr:
-        return EMPTY
-    return mark_safe('<span aria-hidden="true">✓</span><span class="visually-hidden">in the QPR</span>')
-
-
 def labelled_number(value: Decimal | None, decimals: int, label: str) -> SafeString:
     """A benchmark or England value with its label (which says its as-at date) on hover."""
     if value is None:

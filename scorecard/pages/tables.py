@@ -84,7 +84,6 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef("name", "Indicator", lambda row, m: row.indicator.name, wide=True),
     ColumnDef("polarity", "Polarity", lambda row, m: cells.polarity_cell(row.indicator.polarity)),
     ColumnDef("data_period", "Data period", lambda row, m: cells.data_period_cell(row.indicator.data_period)),
-    ColumnDef("qpr", "QPR", lambda row, m: cells.qpr_cell(row.indicator.qpr)),
     TREND,
     ColumnDef("period", "Latest period", lambda row, m: row.period.label if row.period else ""),
     ColumnDef("value", "Latest value", lambda row, m: cells.value_cell(row.latest, _decimals(row)), numeric=True),
