@@ -94,10 +94,9 @@ class IndicatorAdmin(admin.ModelAdmin):
         "data_period",
         "frequency",
         "reported_for",
-        "qpr",
         "lead_officer",
     ]
-    list_filter = ["section", "table", "polarity", "data_period", "reported_for", "qpr"]
+    list_filter = ["section", "table", "polarity", "data_period", "reported_for"]
     search_fields = ["code", "printed_code", "name"]
     inlines = [TargetInline, BenchmarkInline]
 

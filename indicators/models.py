@@ -82,7 +82,6 @@ class Indicator(models.Model):
     )
     data_period = models.CharField(max_length=4, choices=DataPeriod.choices)
     frequency = models.CharField(max_length=10, choices=[(f.value, f.value.capitalize()) for f in Frequency])
-    qpr = models.BooleanField("in the Quarterly Performance Report", default=False)
     reported_for = models.CharField(max_length=10, choices=ReportedFor.choices)
     unit = models.CharField(
         max_length=10,

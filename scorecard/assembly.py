@@ -29,6 +29,7 @@ NOT_SUPPLIED = "not supplied"
 NEW_INDICATOR = "new indicator"
 NOT_RATED = "not rated"  # rated, but no target for that year and unit (or no value)
 DATA_ONLY = "data only"  # never rated: the rule is none, or an activity indicator
+NO_VALUE = "no value"  # a never-rated row without a value: its value cell says why (not supplied, …)
 # Every status a row can carry (the stored ones and the derived above), as the printed scorecard words it;
 # SHORT_STATUS_WORDS: in a trend cell, where the page's key explains them.
 STATUS_WORDS = {
@@ -39,12 +40,17 @@ STATUS_WORDS = {
 SHORT_STATUS_WORDS = {Status.TO_BE_SUPPLIED.value: "tbs", NOT_SUPPLIED: "–", NEW_INDICATOR: "new"}
 
 
-def unrated_words(data_only: bool, expected: Expected | None) -> str:
+def unrated_words(data_only: bool, expected: Expected | None, has_value: bool) -> str:
     """What a row without a RAG says: an activity indicator's place against its expected range, "data only"
-    (never rated by design), or "not rated" (rated, but no target or no value). Never one for another."""
+    (never rated by design), or "not rated" (rated, but no target or no value). Never one for another.
+
+    A never-rated row without a value says "no value", not "data only": the missing value is the news, and
+    there is nothing to place against an expected range."""
     if expected is not None:
         return EXPECTED_WORDS[expected]
-    return DATA_ONLY if data_only else NOT_RATED
+    if data_only:
+        return DATA_ONLY if has_value else NO_VALUE
+    return NOT_RATED
 
 
 def summaries_side_by_side(cards: Iterable[Scorecard]) -> list[dict[str, int]]:
@@ -117,6 +123,10 @@ class ScorecardRow:
     @property
     def status(self) -> str:
         return self.latest.status if self.latest else NOT_SUPPLIED
+
+    @property
+    def has_value(self) -> bool:
+        return self.value is not None
 
     @property
     def rating(self) -> str:

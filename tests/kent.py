@@ -20,3 +20,9 @@ DOT_WORDS = {"up": "improved", "down": "worsened", "same": "same", "": ""}
 def published_rows() -> list[dict[str, str]]:
     with open(DEMO_DIR / "kent_published.csv", newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def qpr_ticked_codes() -> set[str]:
+    """The indicators the shipped indicators.csv ticks in its old ``qpr`` column (membership of the QPR)."""
+    with open(DEMO_DIR / "indicators.csv", newline="", encoding="utf-8") as handle:
+        return {row["code"] for row in csv.DictReader(handle) if row["qpr"].strip().lower() in ("1", "yes", "true")}

@@ -139,7 +139,6 @@ INDICATOR_FIELDS = (
     "tolerance",
     "tolerance_kind",
     "activity",
-    "qpr",
     "definition",
     "source",
     "benchmark_label",
@@ -665,7 +664,6 @@ class _Checker:
                     self.error(
                         sheet, row, column, f"The scorecard {scorecard} is not defined: add it to the scorecards sheet."
                     )
-            values["qpr"] = QPR_CODE in codes
             if code:
                 self.plan.indicators[code] = values
                 self.plan.where[("indicator", code)] = f"{sheet.where} line {row}"
@@ -718,8 +716,6 @@ class _Checker:
             }
             if code in self.plan.member_of:
                 self.plan.member_of[code][scorecard] = values
-                if scorecard == QPR_CODE:
-                    self.plan.indicators[code]["qpr"] = True
             else:
                 self.plan.extra_memberships[(scorecard, code)] = values
 

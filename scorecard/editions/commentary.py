@@ -51,7 +51,7 @@ class WritingItem:
     @property
     def rating_text(self) -> str:
         """Why a row has no RAG: an activity indicator's expected range, "data only", or "not rated" (no target)."""
-        return unrated_words(self.row.data_only, self.row.expected)
+        return unrated_words(self.row.data_only, self.row.expected, self.row.has_value)
 
 
 @dataclass

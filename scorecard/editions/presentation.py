@@ -19,7 +19,7 @@ from indicators.analysis.rag import Rag, rag_rank
 from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
 
 from .. import sparkline
-from ..assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, status_words
+from ..assembly import DATA_ONLY, NO_VALUE, NOT_RATED, NOT_SUPPLIED, status_words
 from ..footnotes import Footnotes
 
 JSON = dict[str, Any]
@@ -103,11 +103,16 @@ class RowView:
     dot_long: str = ""
     data_only: bool = False  # never rated (the rule is none, or an activity indicator)
     expected: str = ""  # an activity indicator: "within expected range", "above …" or "below …"
+    has_value: bool = True  # a value members see (not missing, not suppressed)
 
     @property
     def rating_text(self) -> str:
-        """What the RAG column says for a row that has no RAG by design (blank: not rated for want of a target)."""
-        return self.expected or (DATA_ONLY if self.data_only else "")
+        """What the RAG column says for a row that has no RAG by design (blank: not rated for want of a target).
+
+        Blank too for a row without a value: its value cell says why, and "data only" would read as a rating."""
+        if self.expected:
+            return self.expected
+        return DATA_ONLY if self.data_only and self.has_value else ""
 
     @property
     def bucket(self) -> str:
@@ -183,6 +188,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         dot_long=dot_long.value if dot_long else "",
         data_only=row.get("rating") == RatingRule.NONE.value,
         expected=EXPECTED_WORDS[expected] if expected else "",
+        has_value=bool(latest and latest["value"] is not None and not suppressed),
     )
 
 
@@ -261,6 +267,8 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
         if not belongs or row is None:
             continue
         shown = row_view(row)
+        # A never-rated row without a value is not "not rated" (the heading's word for a missing RAG) either.
+        no_value = shown.data_only and not shown.has_value and not shown.suppressed
         views.append(
             (
                 (section_order[row["section"]], rag_rank(shown.rag), order[row["indicator_id"]]),
@@ -272,7 +280,7 @@ def commentary(snapshot: JSON, unit: JSON) -> list[CommentaryView]:
                     shown.rag,
                     item["text"],
                     item["author"],
-                    shown.rating_text,
+                    shown.rating_text or (NO_VALUE if no_value else ""),
                 ),
             )
         )

@@ -18,7 +18,7 @@ from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
 from indicators.analysis.rating import Expected
 from indicators.models import DataPeriod
-from scorecard.assembly import NOT_RATED, NOT_SUPPLIED, Value, status_words, unrated_words
+from scorecard.assembly import NO_VALUE, NOT_RATED, NOT_SUPPLIED, Value, status_words, unrated_words
 
 EMPTY = mark_safe("")
 POLARITY_NAMES = {
@@ -114,12 +114,16 @@ def rag_cell(rag: Rag | None, short: bool = False, unrated: str = NOT_RATED) -> 
     return format_html('<span class="rag rag-{}">{}</span>', word, word)
 
 
-def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None) -> SafeString:
+def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None, has_value: bool) -> SafeString:
     """The RAG; for a row never rated by design, what it is instead: within/above/below the expected range
-    (an activity indicator) or "data only"."""
+    (an activity indicator) or "data only". Without a value it shows nothing (the value cell says why) and
+    tells screen readers "no value"."""
     if rag is not None or not (data_only or expected):
         return rag_cell(rag)
-    return format_html('<span class="rating-word">{}</span>', unrated_words(data_only, expected))
+    words = unrated_words(data_only, expected, has_value)
+    if words == NO_VALUE:
+        return rag_cell(None, unrated=NO_VALUE)
+    return format_html('<span class="rating-word">{}</span>', words)
 
 
 def range_cell(expected_range: tuple[Decimal | None, Decimal | None] | None, decimals: int) -> SafeString:
@@ -175,12 +179,6 @@ def polarity_cell(polarity: str) -> SafeString:
 
 def data_period_cell(data_period: str) -> SafeString:
     return abbr(data_period, DATA_PERIOD_NAMES.get(data_period, data_period))
-
-
-def qpr_cell(qpr: bool) -> SafeString:
-    if not qpr:
-        return EMPTY
-    return mark_safe('<span aria-hidden="true">✓</span><span class="visually-hidden">in the QPR</span>')
 
 
 def labelled_number(value: Decimal | None, decimals: int, label: str) -> SafeString:

@@ -679,7 +679,7 @@ def judged_against(
         expected = rating.expected_range(value.value, *expected_range, decimals) if expected_range else None
         return {
             "target": cells.range_cell(expected_range, decimals),
-            "rag": cells.rating_cell(None, True, expected),
+            "rag": cells.rating_cell(None, True, expected, value.value is not None),
         }
     spec = data.data.target_for(indicator, period.year_start_year, unit, own_period)
     year_ago = series.get(periods.same_period_last_year(period)) if own_period else None
@@ -694,7 +694,7 @@ def judged_against(
     )
     return {
         "target": cells.target_cell(spec, indicator.polarity, decimals),
-        "rag": cells.rating_cell(rated, rule.rule is rating.RatingRule.NONE, None),
+        "rag": cells.rating_cell(rated, rule.rule is rating.RatingRule.NONE, None, value.value is not None),
     }
 
 
@@ -710,7 +710,7 @@ def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
             "target": cells.range_cell(row.expected_range, decimals)
             if data.indicator.activity
             else cells.target_cell(row.target, data.indicator.polarity, decimals),
-            "rag": cells.rating_cell(row.rag, row.data_only, row.expected),
+            "rag": cells.rating_cell(row.rag, row.data_only, row.expected, row.has_value),
         }
         for row in data.rows
     ]
@@ -752,7 +752,7 @@ def judged(data: IndicatorPageData) -> dict[str, Any]:
         "length": data.data.trend_length(kind),
         "periods": KIND_WORDS.get(kind, "years"),
         "direction": direction_words(row),
-        "rating": cells.rating_cell(row.rag, row.data_only, row.expected),
+        "rating": cells.rating_cell(row.rag, row.data_only, row.expected, row.has_value),
         "trend": [(value.period.label, cells.value_cell(value, decimals)) for value in row.trend],
     }
 

@@ -29,17 +29,14 @@ RAG_CHOICES = [
 class Criteria:
     section: str = ""
     rag: str = ""  # RED, AMBER, GREEN, NOT_RATED or "" for any
-    qpr_only: bool = False
     search: str = ""
 
     @property
     def active(self) -> bool:
-        return bool(self.section or self.rag or self.qpr_only or self.search)
+        return bool(self.section or self.rag or self.search)
 
     def matches_indicator(self, indicator: Indicator) -> bool:
         if self.section and indicator.section != self.section:
-            return False
-        if self.qpr_only and not indicator.qpr:
             return False
         if self.search:
             needle = self.search.casefold()
@@ -63,12 +60,11 @@ class Criteria:
 class FilterForm(forms.Form):
     section = forms.ChoiceField(required=False, label="Section")
     rag = forms.ChoiceField(required=False, label="RAG rating", choices=RAG_CHOICES)
-    qpr = forms.BooleanField(required=False, label="QPR indicators only")
     q = forms.CharField(required=False, max_length=100, label="Code or name contains")
 
     def __init__(self, data: QueryDict, sections: Iterable[str]) -> None:
         # Only the filter fields: the sort and format parameters share the query string.
-        super().__init__({key: data.get(key) for key in ("section", "rag", "qpr", "q") if key in data})
+        super().__init__({key: data.get(key) for key in ("section", "rag", "q") if key in data})
         section = cast(forms.ChoiceField, self.fields["section"])
         section.choices = [("", "All sections"), *((s, s) for s in sections)]
 
@@ -79,7 +75,6 @@ class FilterForm(forms.Form):
         return Criteria(
             section=data.get("section") or "",
             rag=data.get("rag") or "",
-            qpr_only=bool(data.get("qpr")),
             search=(data.get("q") or "").strip(),
         )
 

@@ -25,7 +25,7 @@ from districts.models import ReportingUnit
 from indicators.analysis.periods import Period
 from indicators.analysis.rag import rag_rank
 from scorecard import sparkline
-from scorecard.assembly import DATA_ONLY, NOT_RATED, ScorecardRow, unrated_words
+from scorecard.assembly import ScorecardRow, unrated_words
 from scorecard.footnotes import Footnotes
 
 from . import cells
@@ -84,7 +84,6 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef("name", "Indicator", lambda row, m: row.indicator.name, wide=True),
     ColumnDef("polarity", "Polarity", lambda row, m: cells.polarity_cell(row.indicator.polarity)),
     ColumnDef("data_period", "Data period", lambda row, m: cells.data_period_cell(row.indicator.data_period)),
-    ColumnDef("qpr", "QPR", lambda row, m: cells.qpr_cell(row.indicator.qpr)),
     TREND,
     ColumnDef("period", "Latest period", lambda row, m: row.period.label if row.period else ""),
     ColumnDef("value", "Latest value", lambda row, m: cells.value_cell(row.latest, _decimals(row)), numeric=True),
@@ -115,7 +114,7 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
         lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
         numeric=True,
     ),
-    ColumnDef("rag", "RAG", lambda row, m: cells.rating_cell(row.rag, row.data_only, row.expected)),
+    ColumnDef("rag", "RAG", lambda row, m: cells.rating_cell(row.rag, row.data_only, row.expected, row.has_value)),
     SPC,
     ColumnDef(
         "previous_outturn",
@@ -133,7 +132,12 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
         "previous_rag",
         "Last year RAG",
         lambda row, m: (
-            cells.rag_cell(row.previous_rag, unrated=DATA_ONLY if row.data_only else NOT_RATED)
+            cells.rag_cell(
+                row.previous_rag,
+                unrated=unrated_words(
+                    row.data_only, None, row.previous_outturn is not None and row.previous_outturn.value is not None
+                ),
+            )
             if row.indicator.has_outturn
             else ""
         ),
@@ -383,7 +387,7 @@ def matrix_cell(row: ScorecardRow | None, query: str) -> SafeString:
     return format_html(
         '<a href="{}">{} {}</a> {}',
         indicator_url(row.indicator.code, row.unit, query),
-        cells.rag_cell(row.rag, short=True, unrated=unrated_words(row.data_only, row.expected)),
+        cells.rag_cell(row.rag, short=True, unrated=unrated_words(row.data_only, row.expected, row.has_value)),
         cells.value_cell(row.latest, _decimals(row)),
         cells.dot_cell(row.dot),
     )

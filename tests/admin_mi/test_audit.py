@@ -63,7 +63,6 @@ def test_an_indicator_change_and_its_inline_targets_are_kept_with_the_pages_reas
     page = admin_client_mi.get(f"/admin/indicators/indicator/{indicator.pk}/change/")
     form = page.context["adminform"].form
     data = {name: form[name].value() if form[name].value() is not None else "" for name in form.fields}
-    data["qpr"] = "on" if indicator.qpr else ""
     for prefix, formset in (
         ("targets", page.context["inline_admin_formsets"][0].formset),
         ("benchmarks", page.context["inline_admin_formsets"][1].formset),

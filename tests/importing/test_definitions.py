@@ -203,6 +203,33 @@ def test_an_indicator_leaves_a_scorecard_and_keeps_everything_else(tmp_path: Pat
     assert import_path(good_set(tmp_path / "defs", indicators=fewer), "again", commit=True).changes == []
 
 
+def test_the_old_qpr_column_means_membership_of_the_scorecard_coded_qpr(tmp_path: Path) -> None:
+    """``qpr`` 1 joins the QPR scorecard (besides the default); there is no flag left to store."""
+    qpr = {**SCORECARDS[1], "code": "QPR", "title": "Quarterly Performance Report", "cadence": "quarterly"}
+    indicators = [{**INDICATOR, "qpr": "1"}, {**INDICATORS[1], "qpr": "0"}]
+    folder = good_set(tmp_path / "defs", scorecards=[*SCORECARDS, qpr], indicators=indicators)
+    report = import_path(folder, "set-up", commit=True)
+    assert report.ok, report.errors
+    assert sorted(m.scorecard.code for m in Indicator.objects.get(code="CT1").memberships.all()) == ["PERF", "QPR"]
+    assert not ScorecardMembership.objects.filter(scorecard__code="QPR", indicator__code="FT1").exists()
+    assert not any("qpr" in change.changes for change in DefinitionChange.objects.all())
+    assert import_path(folder, "again", commit=True).changes == []
+
+    # Unticked again: CT1 leaves the QPR (its values stay).
+    unticked = [{**INDICATOR, "qpr": "0"}, INDICATORS[1]]
+    folder = good_set(tmp_path / "defs", scorecards=[*SCORECARDS, qpr], indicators=unticked)
+    assert import_path(folder, "review", commit=True).changes == ["indicator CT1: leaves QPR"]
+
+
+def test_a_qpr_tick_without_a_qpr_scorecard_is_refused_on_its_column(tmp_path: Path) -> None:
+    indicators = [{**INDICATOR, "qpr": "1"}, {**INDICATORS[1], "qpr": ""}]
+    refused = import_path(good_set(tmp_path / "defs", indicators=indicators), "no QPR", commit=True)
+    assert counts() == (0, 0, 0, 0, 0, 0)
+    assert [str(issue) for issue in refused.errors] == [
+        "sheet indicators.csv, row 2, column qpr: The scorecard QPR is not defined: add it to the scorecards sheet."
+    ]
+
+
 def test_a_bad_set_is_refused_with_a_message_per_problem_and_changes_nothing(tmp_path: Path) -> None:
     bad_indicators = [
         {**INDICATOR, "polarity": "X"},  # unknown polarity

@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from indicators.models import Indicator
+from indicators.models import ScorecardMembership
 
 
 @pytest.mark.parametrize("role", ["officer", "mi_user"])
@@ -23,7 +23,9 @@ def test_a_quarterly_scorecard_downloads_as_at_a_quarters_last_month(demo, offic
     client = client_for(officer)
     response = client.get("/scorecards/QPR/kent/2024-09/?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert {row["indicator"] for row in rows} == set(Indicator.objects.filter(qpr=True).values_list("code", flat=True))
+    assert {row["indicator"] for row in rows} == set(
+        ScorecardMembership.objects.filter(scorecard__code="QPR").values_list("indicator__code", flat=True)
+    )
     assert client.get("/scorecards/QPR/kent/2024-10/?format=csv").status_code == 404  # not one of its months
     assert client.get("/scorecards/NEET/kent/2024-09/?format=csv").status_code == 404
     assert client.get("/scorecards/QPR/kent/2024-09/").status_code == 400

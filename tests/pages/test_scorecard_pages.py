@@ -175,12 +175,21 @@ def test_filter_by_rag_shows_only_those_rows(officer_client):
 
 
 def test_filters_combine_and_search_code_or_name(officer_client):
-    qpr = officer_client.get("/scorecard/kent/?qpr=on")
-    assert table_rows(qpr) == Indicator.objects.filter(qpr=True).count()
+    education = officer_client.get("/scorecard/kent/?section=Education")
+    assert table_rows(education) == Indicator.objects.filter(section="Education").count()
     by_code = officer_client.get("/scorecard/kent/?q=scs13")
     assert table_rows(by_code) == 1
     by_name = officer_client.get("/scorecard/kent/?q=EHCP&section=Education")
     assert table_rows(by_name) == Indicator.objects.filter(name__icontains="EHCP", section="Education").count()
+
+
+def test_no_qpr_column_or_filter_the_qpr_has_its_own_pages(officer_client):
+    """Membership of the QPR scorecard replaced the flag: an old bookmark's ?qpr=on filters nothing."""
+    page = officer_client.get("/scorecard/kent/?qpr=on")
+    html = page.content.decode()
+    assert table_rows(page) == Indicator.objects.count()
+    assert ">QPR</th>" not in html and "QPR indicators only" not in html and "in the QPR" not in html
+    assert not page.context["form"].errors
 
 
 def test_a_bad_filter_value_is_reported_not_an_error(officer_client):
@@ -228,7 +237,7 @@ def test_a_district_page_costs_the_same_whatever_its_teams(officer_client, month
 
 def test_the_column_list_is_one_place():
     names = [spec.name for spec in SCORECARD_COLUMNS if not isinstance(spec, str)]
-    assert names[:5] == ["code", "name", "polarity", "data_period", "qpr"]
+    assert names[:4] == ["code", "name", "polarity", "data_period"]
     assert {
         "value",
         "numerator",

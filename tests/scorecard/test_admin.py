@@ -61,7 +61,6 @@ def test_an_unknown_polarity_is_refused(admin_client_mi: Client) -> None:
     data.update(
         {
             "polarity": "X",
-            "qpr": "",
             "targets-TOTAL_FORMS": "0",
             "targets-INITIAL_FORMS": "0",
             "benchmarks-TOTAL_FORMS": "0",
