@@ -128,7 +128,7 @@ def pack_context(version: EditionVersion, scorecard_code: str | None = None) -> 
         "who": who,
         "running_header": running_header(version, who),
         "scorecard_code": scorecard_code,
-        "directorate": version.edition.scorecard.directorate,
+        "directorate": version.directorate,
         "edition_label": version.edition.label,
         "version": version,
         "edition": version.edition,

@@ -39,6 +39,7 @@ from scorecard.assembly import (
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion
+from scorecard.names import show_names
 
 from . import charts, queries
 from . import spc as spc_pages
@@ -231,6 +232,7 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None, co
     /scorecard/<unit>/…: the default scorecard; /scorecards/<code>/scorecard/<unit>/…: that one.
     """
     scope = page_scope(code)
+    show_names(request, scope.definition)
     page_unit = queries.page_unit(unit)
     as_at = scope.month(month)
     context = page_context(request, as_at, lambda m: scope.scorecard(page_unit, m), scope)
@@ -374,6 +376,7 @@ def compare_page(request: HttpRequest, month: str | None = None, code: str | Non
     /compare/…: the default scorecard; /scorecards/<code>/compare/…: that one.
     """
     scope = page_scope(code)
+    show_names(request, scope.definition)
     as_at = scope.month(month)
     context = page_context(request, as_at, scope.compare, scope)
     return matrix_page(
@@ -447,6 +450,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         (code, page_cache.query_key(request)),
         lambda: indicator_parts(request, queries.indicator_page_data(code, area, month, scorecard)),
     )
+    show_names(request, parts["links"].definition)  # the scorecard it is judged in
     return render(
         request, "scorecard/indicator.html", {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))}
     )
