@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from indicators.analysis.direction import ARROWS, Direction
+from indicators.analysis.direction import ARROWS, ComparesWith, Direction, direction_words
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag, rag_rank
 from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
@@ -21,6 +21,7 @@ from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
 from .. import sparkline
 from ..assembly import DATA_ONLY, NOT_RATED, NOT_SUPPLIED, status_words
 from ..footnotes import Footnotes
+from ..rag_key import RagKey, judged_frozen, rag_key
 
 JSON = dict[str, Any]
 SUPPRESSED = "[c]"
@@ -103,6 +104,7 @@ class RowView:
     dot_long: str = ""
     data_only: bool = False  # never rated (the rule is none, or an activity indicator)
     expected: str = ""  # an activity indicator: "within expected range", "above …" or "below …"
+    by_trend: bool = False  # the arrow is a trend's (its words are "improving", "worsening", "no clear trend")
 
     @property
     def rating_text(self) -> str:
@@ -164,7 +166,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         value=value_text(latest, decimals),
         fraction=fraction_text(latest),
         arrow=ARROWS[dot] if dot else "",
-        dot=dot.value if dot else "",
+        dot=direction_words(dot, row.get("compares_with") or "") if dot else "",
         target=target_text(row["target"], row["polarity"], decimals),
         rag=None if suppressed else row["rag"],
         previous_outturn=value_text(outturn, decimals) if outturn else "",
@@ -183,6 +185,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         dot_long=dot_long.value if dot_long else "",
         data_only=row.get("rating") == RatingRule.NONE.value,
         expected=EXPECTED_WORDS[expected] if expected else "",
+        by_trend=row.get("compares_with") == ComparesWith.TREND.value,
     )
 
 
@@ -286,6 +289,7 @@ class UnitPage:
     summary: dict[str, int]
     commentary: list[CommentaryView]
     footnotes: list[tuple[int, str]] = field(default_factory=list)
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged
 
     @property
     def name(self) -> str:
@@ -302,4 +306,11 @@ class UnitPage:
 
 def unit_page(snapshot: JSON, unit: JSON) -> UnitPage:
     notes = Footnotes()
-    return UnitPage(unit, tables(unit, notes), summary(unit), commentary(snapshot, unit), notes.listed())
+    return UnitPage(
+        unit, tables(unit, notes), summary(unit), commentary(snapshot, unit), notes.listed(), units_key([unit])
+    )
+
+
+def units_key(units: list[JSON]) -> RagKey:
+    """The key for these units' frozen rows: the rules and direction methods they were judged by."""
+    return rag_key(judged_frozen(row) for unit in units for row in unit["rows"])

@@ -40,6 +40,7 @@ from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion
 from scorecard.names import show_names
+from scorecard.rag_key import RagKey, judged_live, rag_key
 
 from . import charts, queries
 from . import spc as spc_pages
@@ -167,6 +168,7 @@ class ScorecardParts:
     shows_synthetic: bool
     own_data: bool = True  # False: nothing was received for the unit itself (its teams may have figures)
     teams_data: bool = False  # its teams have figures
+    key: RagKey = RagKey()  # how its rows were judged (the page's key)
 
 
 def received(rows: Sequence[ScorecardRow]) -> bool:
@@ -222,6 +224,7 @@ def scorecard_parts(
         shows_synthetic=card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
         own_data=received([row for row in card.rows if row.unit == unit]),
         teams_data=received([row for row in card.rows if row.unit != unit]),
+        key=rag_key(judged_live(row) for row in card.rows),
     )
 
 
@@ -280,6 +283,7 @@ class MatrixParts:
     tables: list[SafeString]  # rendered, sorted as asked
     summaries: list[tuple[ReportingUnit, dict[str, int]]]
     shows_synthetic: bool
+    key: RagKey = RagKey()  # how its rows were judged (the page's key)
 
 
 def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
@@ -312,6 +316,7 @@ def matrix_parts(
         tables=[table.as_html(request) for table in tables],
         summaries=list(zip(cards, summaries_side_by_side(cards.values()), strict=True)) if summaries else [],
         shows_synthetic=any(card.shows_synthetic for card in cards.values()),
+        key=rag_key(judged_live(row) for row in unique_rows(cards.values())),
     )
 
 
