@@ -33,7 +33,11 @@ TREND_WORDS = {"improved": "improving trend", "worsened": "worsening trend", "sa
 ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "↔"}
 # A trend is read as a movement, not a comparison: "improving", "worsening" or "no clear trend" (exported as
 # improved/worsened/same all the same).
-TREND_DIRECTION_WORDS = {Direction.IMPROVED: "improving", Direction.WORSENED: "worsening", Direction.SAME: "no clear trend"}
+TREND_DIRECTION_WORDS = {
+    Direction.IMPROVED: "improving",
+    Direction.WORSENED: "worsening",
+    Direction.SAME: "no clear trend",
+}
 
 
 def direction_words(dot: Direction | str, compares_with: str = "") -> str:

@@ -147,7 +147,9 @@ def dot_cell(dot: Direction | None, compares_with: str = "", short: bool = False
     if dot is None:
         return EMPTY
     words = direction_words(dot, compares_with)
-    arrow = format_html('<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span>', dot.value, words, ARROWS[dot])
+    arrow = format_html(
+        '<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span>', dot.value, words, ARROWS[dot]
+    )
     if compares_with == ComparesWith.TREND.value and not short:
         return format_html('{} <span class="dot-word">{}</span>', arrow, words)
     return format_html('{}<span class="visually-hidden">{}</span>', arrow, words)
