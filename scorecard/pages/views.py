@@ -8,7 +8,7 @@ table page downloads its rows as CSV or XLSX with ?format=csv|xlsx (the rows sho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
@@ -168,7 +168,7 @@ class ScorecardParts:
     shows_synthetic: bool
     own_data: bool = True  # False: nothing was received for the unit itself (its teams may have figures)
     teams_data: bool = False  # its teams have figures
-    key: RagKey = RagKey()  # how its rows were judged (the page's key)
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged (the page's key)
 
 
 def received(rows: Sequence[ScorecardRow]) -> bool:
@@ -283,7 +283,7 @@ class MatrixParts:
     tables: list[SafeString]  # rendered, sorted as asked
     summaries: list[tuple[ReportingUnit, dict[str, int]]]
     shows_synthetic: bool
-    key: RagKey = RagKey()  # how its rows were judged (the page's key)
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged (the page's key)
 
 
 def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:

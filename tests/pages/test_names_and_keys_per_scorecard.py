@@ -8,10 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from django.utils.html import escape
 from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.test import Client
+from django.utils.html import escape
 
 from indicators.analysis.periods import parse_month
 from indicators.models import Scorecard
