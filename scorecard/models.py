@@ -165,6 +165,9 @@ class EditionVersion(models.Model):
     attribution = models.CharField(
         max_length=500, blank=True, help_text="Where the figures come from (the pack's cover)."
     )
+    directorate = models.CharField(
+        max_length=200, blank=True, help_text="The directorate as printed on the pack's cover (the scorecard's)."
+    )
 
     objects = EditionVersionQuerySet.as_manager()
 

@@ -1,13 +1,15 @@
 """The names pages and packs print: they come from the data, never from code.
 
-The default scorecard (scorecards.csv) gives the title, the organisation as printed, the directorate and
-the attribution line; the authority unit (geography.csv) gives the name its own rows go by ("… only",
-"… (the indicator as a whole)"). One query fetches both.
+The scorecard a page shows gives the title, the organisation as printed, the directorate and the attribution
+line: the one its view loaded (``show_names``: a scorecard, or a published version as it was published), else
+the default scorecard (scorecards.csv). The authority unit (geography.csv) gives the name its own rows go by
+("… only", "… (the indicator as a whole)"). One query fetches the default's names and the authority's; none when
+the view has shown its scorecard (its pages then don't ask for the authority's name here).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import Subquery
 from django.http import HttpRequest
@@ -15,6 +17,7 @@ from django.utils.functional import SimpleLazyObject
 
 from districts.models import ReportingUnit, UnitKind
 from indicators.models import Scorecard
+from scorecard.models import EditionVersion
 
 REQUEST_ATTRIBUTE = "_scorecard_names"
 
@@ -52,8 +55,32 @@ def current_names() -> Names:
     )
 
 
+def names_of(shown: Scorecard | EditionVersion) -> Names:
+    """A scorecard's names, or a published version's as they were published (its scorecard's where the version
+    kept none: published before versions kept them). No query: a version's scorecard comes with it
+    (``version_of`` selects it)."""
+    if isinstance(shown, Scorecard):
+        return Names(shown.title, shown.organisation, shown.directorate, shown.attribution)
+    scorecard = shown.edition.scorecard
+    return Names(
+        title=shown.title or scorecard.title,
+        organisation=shown.organisation or scorecard.organisation,
+        directorate=shown.directorate or scorecard.directorate,
+        attribution=shown.attribution or scorecard.attribution,
+    )
+
+
+def show_names(request: HttpRequest, shown: Scorecard | EditionVersion | None) -> None:
+    """The page shows this scorecard (or published version): its title, header and footer are its names, read
+    from what the view already loaded. None (no scorecard set up yet) leaves the default's lookup."""
+    if shown is not None:
+        known = getattr(request, REQUEST_ATTRIBUTE, None)  # the authority's name, if already looked up
+        setattr(request, REQUEST_ATTRIBUTE, replace(names_of(shown), authority=known.authority if known else ""))
+
+
 def names_for(request: HttpRequest) -> Names:
-    """The names, looked up at most once per request."""
+    """The names: the shown scorecard's (``show_names``), else the default's, looked up at most once per request.
+    (Views that need the authority's name ask before showing theirs, or ask for the unit itself.)"""
     names = getattr(request, REQUEST_ATTRIBUTE, None)
     if names is None:
         names = current_names()

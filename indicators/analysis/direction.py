@@ -31,6 +31,22 @@ TREND_WORDS = {"improved": "improving trend", "worsened": "worsening trend", "sa
 
 
 ARROWS = {Direction.IMPROVED: "↑", Direction.WORSENED: "↓", Direction.SAME: "↔"}
+# A trend is read as a movement, not a comparison: "improving", "worsening" or "no clear trend" (exported as
+# improved/worsened/same all the same).
+TREND_DIRECTION_WORDS = {
+    Direction.IMPROVED: "improving",
+    Direction.WORSENED: "worsening",
+    Direction.SAME: "no clear trend",
+}
+
+
+def direction_words(dot: Direction | str, compares_with: str = "") -> str:
+    """How an arrow reads to people: its method's words (a trend's "no clear trend"), else improved, worsened or
+    same. ``compares_with`` blank (a row frozen before it was kept): as a comparison."""
+    dot = Direction(dot)
+    if compares_with == ComparesWith.TREND.value:
+        return TREND_DIRECTION_WORDS[dot]
+    return dot.value
 
 
 def direction(

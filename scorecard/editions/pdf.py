@@ -128,7 +128,7 @@ def pack_context(version: EditionVersion, scorecard_code: str | None = None) -> 
         "who": who,
         "running_header": running_header(version, who),
         "scorecard_code": scorecard_code,
-        "directorate": version.edition.scorecard.directorate,
+        "directorate": version.directorate,
         "edition_label": version.edition.label,
         "version": version,
         "edition": version.edition,
@@ -137,6 +137,7 @@ def pack_context(version: EditionVersion, scorecard_code: str | None = None) -> 
         "no_data": [page for page in districts if not page.has_data],
         "threshold": version.suppression_threshold,
         "paper": version.paper,
+        "rag_key": presentation.units_key([page.unit for page in pages]),
     }
 
 

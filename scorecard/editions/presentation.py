@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from indicators.analysis.direction import ARROWS, Direction
+from indicators.analysis.direction import ARROWS, ComparesWith, Direction, direction_words
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag, rag_rank
 from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
@@ -21,6 +21,7 @@ from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
 from .. import sparkline
 from ..assembly import DATA_ONLY, NO_VALUE, NOT_RATED, NOT_SUPPLIED, status_words
 from ..footnotes import Footnotes
+from ..rag_key import RagKey, judged_frozen, rag_key
 
 JSON = dict[str, Any]
 SUPPRESSED = "[c]"
@@ -104,6 +105,7 @@ class RowView:
     data_only: bool = False  # never rated (the rule is none, or an activity indicator)
     expected: str = ""  # an activity indicator: "within expected range", "above …" or "below …"
     has_value: bool = True  # a value members see (not missing, not suppressed)
+    by_trend: bool = False  # the arrow is a trend's (its words are "improving", "worsening", "no clear trend")
 
     @property
     def rating_text(self) -> str:
@@ -169,7 +171,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         value=value_text(latest, decimals),
         fraction=fraction_text(latest),
         arrow=ARROWS[dot] if dot else "",
-        dot=dot.value if dot else "",
+        dot=direction_words(dot, row.get("compares_with") or "") if dot else "",
         target=target_text(row["target"], row["polarity"], decimals),
         rag=None if suppressed else row["rag"],
         previous_outturn=value_text(outturn, decimals) if outturn else "",
@@ -189,6 +191,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         data_only=row.get("rating") == RatingRule.NONE.value,
         expected=EXPECTED_WORDS[expected] if expected else "",
         has_value=bool(latest and latest["value"] is not None and not suppressed),
+        by_trend=row.get("compares_with") == ComparesWith.TREND.value,
     )
 
 
@@ -294,6 +297,7 @@ class UnitPage:
     summary: dict[str, int]
     commentary: list[CommentaryView]
     footnotes: list[tuple[int, str]] = field(default_factory=list)
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged
 
     @property
     def name(self) -> str:
@@ -310,4 +314,11 @@ class UnitPage:
 
 def unit_page(snapshot: JSON, unit: JSON) -> UnitPage:
     notes = Footnotes()
-    return UnitPage(unit, tables(unit, notes), summary(unit), commentary(snapshot, unit), notes.listed())
+    return UnitPage(
+        unit, tables(unit, notes), summary(unit), commentary(snapshot, unit), notes.listed(), units_key([unit])
+    )
+
+
+def units_key(units: list[JSON]) -> RagKey:
+    """The key for these units' frozen rows: the rules and direction methods they were judged by."""
+    return rag_key(judged_frozen(row) for unit in units for row in unit["rows"])

@@ -155,7 +155,7 @@ def publish_edition(
     landscape).
 
     Refused unless a service lead approved exactly these figures. ``visible_from`` embargoes the
-    version: members see it only from then. The pack's title, organisation and attribution are the
+    version: members see it only from then. The pack's title, organisation, attribution and directorate are the
     scorecard's (``title`` and ``attribution`` override them).
     """
     if paper not in PAPER_SIZES:
@@ -190,6 +190,7 @@ def publish_edition(
         title=scorecard.title if title is None else title,
         organisation=scorecard.organisation,
         attribution=scorecard.attribution if attribution is None else attribution,
+        directorate=scorecard.directorate,
     )
     version.store_units(snapshot["units"])
     about = edition_about(scorecard, month, f"version {number}")
@@ -249,7 +250,10 @@ def publish_demo_edition(
     if published.exists():
         # Published before versions kept their pack's names: fill them in, unless its pack was already made.
         published.filter(organisation="").exclude(pack__status="ready").update(
-            title=scorecard.title, organisation=scorecard.organisation, attribution=scorecard.attribution
+            title=scorecard.title,
+            organisation=scorecard.organisation,
+            attribution=scorecard.attribution,
+            directorate=scorecard.directorate,
         )
         return changed
     # The printed edition was signed off before committee: a demo approval (by nobody in particular).

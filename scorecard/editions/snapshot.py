@@ -16,15 +16,17 @@ Shape (``FORMAT`` 1)::
            "latest": VALUE|None, "trend": [VALUE], "comparison": VALUE|None, "dot", "target": TARGET|None,
            "rag", "previous_outturn": VALUE|None, "previous_target": TARGET|None, "previous_rag",
            "benchmark": {"label", "value"}|None, "england": {"label", "value"}|None,
-           "dot_long", "expected", "rating"}
+           "dot_long", "expected", "rating", "tolerance", "tolerance_kind", "activity", "compares_with"}
     VALUE = {"period", "value", "numerator", "denominator", "status",
              "suppressed", "numerator_suppressed", "denominator_suppressed", "footnote"}
 
     (``footnote``, e.g. "Provisional: not yet published by the Ministry of Justice", is blank when
     there is none; snapshots frozen before footnotes existed lack the key. ``dot_long`` is the long arrow
     where the direction method is both, ``expected`` an activity indicator's within/above/below, ``rating``
-    the rule that judged the row (floor, tolerance, tolerance_improving, none): snapshots frozen before
-    them lack the keys, and read as judged by the floor rule with one arrow.)
+    the rule that judged the row (floor, tolerance, tolerance_improving, none), with its ``tolerance`` (a number
+    text, or None) and ``tolerance_kind`` (percent, absolute); ``activity`` whether it is an activity indicator, and
+    ``compares_with`` the direction method that judged ``dot`` (previous period, …, trend): snapshots frozen before
+    them lack the keys, and read as judged by the floor rule with one arrow, compared with an earlier period.)
 
 Stored in two parts: ``EditionVersion.snapshot`` holds all but ``units``, and each unit is an
 ``EditionUnit`` record, so a page reads only the units it shows. ``EditionVersion.document()``
@@ -137,6 +139,10 @@ def row_json(row: ScorecardRow, threshold: int) -> JSON:
         "dot_long": row.dot_long.value if row.dot_long else None,
         "expected": row.expected.value if row.expected else None,
         "rating": row.rating,
+        "tolerance": number_text(indicator.tolerance) if indicator.rule.tolerance is not None else None,
+        "tolerance_kind": indicator.rule.tolerance_kind.value,
+        "activity": indicator.activity,
+        "compares_with": row.compares_with,
     }
 
 

@@ -30,7 +30,7 @@ from ..assembly import build_scorecard, default_scorecard
 from ..converters import month_of
 from ..formats import long_datetime
 from ..models import Commentary, Edition, EditionPack, EditionVersion, PackStatus
-from ..names import names_for
+from ..names import names_for, show_names
 from . import pdf, presentation
 from .approval import COVERS, ApprovalState, approval_state, approve, cards_and_figures, summarise
 from .commentary import save_commentary, writing_sections
@@ -142,6 +142,7 @@ def edition_list(request: HttpRequest, scorecard_code: str | None = None) -> Htt
     shown = None
     if scorecard_code is not None:
         shown = scorecard_of(scorecard_code)
+        show_names(request, shown)
         versions = versions.filter(edition__scorecard=shown)
     if not sees_embargoed(request):
         versions = versions.visible_to_members()
@@ -174,6 +175,7 @@ def _unit_page(request: HttpRequest, month: Period, slug: str | None, scorecard_
     unit = version.unit(slug)  # this unit's rows only
     if unit is None:
         raise Http404("No such unit in this edition.")
+    show_names(request, version)
     return render(
         request,
         "editions/edition.html",
@@ -230,6 +232,7 @@ def pack_pdf(request: HttpRequest, month: Period, scorecard_code: str | None = N
             status=503,
             content_type="text/plain; charset=utf-8",
         )
+    show_names(request, version)
     response = render(
         request,
         "editions/pack_preparing.html",
@@ -248,6 +251,7 @@ def pack_pdf(request: HttpRequest, month: Period, scorecard_code: str | None = N
 @permission_required(VIEW_LATEST, raise_exception=True)
 def changes(request: HttpRequest, month: Period, scorecard_code: str | None = None) -> HttpResponse:
     version = requested_version(request, month, scorecard_code)
+    show_names(request, version)
     return render(
         request,
         "editions/changes.html",
@@ -305,6 +309,7 @@ def preparing_context(scorecard: ScorecardDefinition, scorecard_code: str | None
 @permission_required(PUBLISH, raise_exception=True)
 def publish(request: HttpRequest, month: Period, scorecard_code: str | None = None) -> HttpResponse:
     scorecard = scorecard_of(scorecard_code)
+    show_names(request, scorecard)
     form = PublishForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not form.is_valid():
@@ -386,6 +391,7 @@ def approve_month(request: HttpRequest, month: Period, scorecard_code: str | Non
     """A service lead signs off a scorecard's figures as at the month: what will be published, its counts and
     RED rows."""
     scorecard = scorecard_of(scorecard_code)
+    show_names(request, scorecard)
     context = preparing_context(scorecard, scorecard_code, month)
     try:
         check_publishable(month, scorecard)
@@ -437,6 +443,7 @@ def _edition_month(scorecard: ScorecardDefinition, month: Period) -> None:
 def commentary_list(request: HttpRequest, month: Period, scorecard_code: str | None = None) -> HttpResponse:
     scorecard = scorecard_of(scorecard_code)
     _edition_month(scorecard, month)
+    show_names(request, scorecard)
     authority = _authority()
     card = build_scorecard(authority, month, scorecard)
     written = list(Commentary.objects.for_month(month.start, scorecard).select_related("unit", "author"))
@@ -458,6 +465,7 @@ def commentary_edit(request: HttpRequest, month: Period, code: str, scorecard_co
     _edition_month(scorecard, month)
     indicator = get_object_or_404(Indicator, code=code)
     authority_name = names_for(request).authority_or_generic
+    show_names(request, scorecard)  # after: its names keep the authority's
     if request.method == "POST":
         form = CommentaryForm(request.POST, authority_name=authority_name)
         if form.is_valid():

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from indicators.analysis.direction import ARROWS, Direction
+from indicators.analysis.direction import ARROWS, ComparesWith, Direction, direction_words
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
 from indicators.analysis.rating import Expected
@@ -144,16 +144,19 @@ def range_cell(expected_range: tuple[Decimal | None, Decimal | None] | None, dec
     return EMPTY
 
 
-def dot_cell(dot: Direction | None) -> SafeString:
+def dot_cell(dot: Direction | None, compares_with: str = "", short: bool = False) -> SafeString:
+    """The arrow, its words on hover and for screen readers. A trend's words ("no clear trend", "improving") are
+    printed beside it too, as a reader can't tell them from the arrow alone; not in the matrix (``short``), where
+    hover and screen readers have them."""
     if dot is None:
         return EMPTY
-    return format_html(
-        '<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span><span class="visually-hidden">{}</span>',
-        dot.value,
-        dot.value,
-        ARROWS[dot],
-        dot.value,
+    words = direction_words(dot, compares_with)
+    arrow = format_html(
+        '<span class="dot dot-{}" title="{}" aria-hidden="true">{}</span>', dot.value, words, ARROWS[dot]
     )
+    if compares_with == ComparesWith.TREND.value and not short:
+        return format_html('{} <span class="dot-word">{}</span>', arrow, words)
+    return format_html('{}<span class="visually-hidden">{}</span>', arrow, words)
 
 
 def target_cell(spec: TargetSpec | None, polarity: str, decimals: int) -> SafeString:

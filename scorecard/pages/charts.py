@@ -706,7 +706,7 @@ def latest_lines(data: IndicatorPageData) -> list[dict[str, Any]]:
             "unit": row.unit,
             "period": row.period.label if row.period else "",
             "value": cells.value_cell(row.latest, decimals),
-            "dot": cells.dot_cell(row.dot),
+            "dot": cells.dot_cell(row.dot, row.compares_with),
             "target": cells.range_cell(row.expected_range, decimals)
             if data.indicator.activity
             else cells.target_cell(row.target, data.indicator.polarity, decimals),

@@ -104,7 +104,7 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
         "Direction",
         lambda row, m: format_html(  # the long arrow too where the method is both
             "{}{}",
-            cells.dot_cell(row.dot),
+            cells.dot_cell(row.dot, row.compares_with),
             format_html(" {} on a year", cells.dot_cell(row.dot_long)) if row.dot_long else "",
         ),
     ),
@@ -389,7 +389,7 @@ def matrix_cell(row: ScorecardRow | None, query: str) -> SafeString:
         indicator_url(row.indicator.code, row.unit, query),
         cells.rag_cell(row.rag, short=True, unrated=unrated_words(row.data_only, row.expected, row.has_value)),
         cells.value_cell(row.latest, _decimals(row)),
-        cells.dot_cell(row.dot),
+        cells.dot_cell(row.dot, row.compares_with, short=True),
     )
 
 

@@ -8,7 +8,7 @@ table page downloads its rows as CSV or XLSX with ?format=csv|xlsx (the rows sho
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import Any
 
@@ -39,6 +39,8 @@ from scorecard.assembly import (
 from scorecard.editions.queries import is_published, provisional_keys
 from scorecard.footnotes import Footnotes
 from scorecard.models import EditionVersion
+from scorecard.names import show_names
+from scorecard.rag_key import RagKey, judged_live, rag_key
 
 from . import charts, queries
 from . import spc as spc_pages
@@ -166,6 +168,7 @@ class ScorecardParts:
     shows_synthetic: bool
     own_data: bool = True  # False: nothing was received for the unit itself (its teams may have figures)
     teams_data: bool = False  # its teams have figures
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged (the page's key)
 
 
 def received(rows: Sequence[ScorecardRow]) -> bool:
@@ -221,6 +224,7 @@ def scorecard_parts(
         shows_synthetic=card.shows_synthetic or any(s.synthetic for s in (spc or {}).values()),
         own_data=received([row for row in card.rows if row.unit == unit]),
         teams_data=received([row for row in card.rows if row.unit != unit]),
+        key=rag_key(judged_live(row) for row in card.rows),
     )
 
 
@@ -231,6 +235,7 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None, co
     /scorecard/<unit>/…: the default scorecard; /scorecards/<code>/scorecard/<unit>/…: that one.
     """
     scope = page_scope(code)
+    show_names(request, scope.definition)
     page_unit = queries.page_unit(unit)
     as_at = scope.month(month)
     context = page_context(request, as_at, lambda m: scope.scorecard(page_unit, m), scope)
@@ -278,6 +283,7 @@ class MatrixParts:
     tables: list[SafeString]  # rendered, sorted as asked
     summaries: list[tuple[ReportingUnit, dict[str, int]]]
     shows_synthetic: bool
+    key: RagKey = field(default_factory=RagKey)  # how its rows were judged (the page's key)
 
 
 def matrix_units(cards: dict[ReportingUnit, Scorecard]) -> list[ReportingUnit]:
@@ -310,6 +316,7 @@ def matrix_parts(
         tables=[table.as_html(request) for table in tables],
         summaries=list(zip(cards, summaries_side_by_side(cards.values()), strict=True)) if summaries else [],
         shows_synthetic=any(card.shows_synthetic for card in cards.values()),
+        key=rag_key(judged_live(row) for row in unique_rows(cards.values())),
     )
 
 
@@ -374,6 +381,7 @@ def compare_page(request: HttpRequest, month: str | None = None, code: str | Non
     /compare/…: the default scorecard; /scorecards/<code>/compare/…: that one.
     """
     scope = page_scope(code)
+    show_names(request, scope.definition)
     as_at = scope.month(month)
     context = page_context(request, as_at, scope.compare, scope)
     return matrix_page(
@@ -447,6 +455,7 @@ def indicator_page(request: HttpRequest, code: str) -> HttpResponse:
         (code, page_cache.query_key(request)),
         lambda: indicator_parts(request, queries.indicator_page_data(code, area, month, scorecard)),
     )
+    show_names(request, parts["links"].definition)  # the scorecard it is judged in
     return render(
         request, "scorecard/indicator.html", {**parts, **spc_pages.page_context(spc_pages.enabled(request.GET))}
     )

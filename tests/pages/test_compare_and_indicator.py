@@ -90,7 +90,10 @@ def test_indicator_page_is_csp_safe_and_serves_plotly_from_static(officer_client
 def test_indicator_page_tables_hold_every_number(officer_client):
     html = officer_client.get("/indicators/SCS13/").content.decode()
     assert "<caption>SCS13 values for Kent, newest first</caption>" in html
-    assert "<caption>Targets by year (or by period, where one is set for a period alone)</caption>" in html and "17.5–22.5" in html  # the T band
+    assert (
+        "<caption>Targets by year (or by period, where one is set for a period alone)</caption>" in html
+        and "17.5–22.5" in html
+    )  # the T band
     assert "<caption>Latest value of each unit</caption>" in html
 
 

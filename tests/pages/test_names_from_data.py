@@ -57,7 +57,10 @@ def test_pages_print_the_councils_own_names(demo: None, officer: User, mi_user: 
         client = client_for(user)
         for url in urls:
             page = client.get(url).content.decode()
-            assert "Figures: Shire Borough Council" in page and "Shire Borough Council Scorecard</title>" in page, url
+            assert (
+                "Figures: Shire Borough Council" in page
+                and "Corporate Performance Report · Shire Borough Council</title>" in page
+            ), url
             assert "Kent" not in page, url
     commentary = client_for(mi_user).get("/editions/2024-10/commentary/APP17/").content.decode()
     assert "Shire (the indicator as a whole)" in commentary
