@@ -218,7 +218,9 @@ def test_the_old_qpr_column_means_membership_of_the_scorecard_coded_qpr(tmp_path
     # Unticked again: CT1 leaves the QPR (its values stay).
     unticked = [{**INDICATOR, "qpr": "0"}, INDICATORS[1]]
     folder = good_set(tmp_path / "defs", scorecards=[*SCORECARDS, qpr], indicators=unticked)
-    assert import_path(folder, "review", commit=True).changes == ["indicator CT1: leaves QPR"]
+    assert import_path(folder, "review", commit=True).changes == [
+        "indicator CT1: leaves QPR (there are no figures yet, so it is taken out)"
+    ]
 
 
 def test_a_qpr_tick_without_a_qpr_scorecard_is_refused_on_its_column(tmp_path: Path) -> None:
