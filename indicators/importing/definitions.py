@@ -158,16 +158,6 @@ TARGET_FIELDS = (
     "upper_threshold",
     "source",
 )
-SCORECARD_FIELDS = (
-    "title",
-    "organisation",
-    "directorate",
-    "cadence",
-    "trend_periods",
-    "attribution",
-    "direction",
-    "is_default",
-)
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 
