@@ -1174,8 +1174,8 @@ def run(
 
     Either way the report lists every change a commit makes; with any error nothing is kept. A commit that
     changes something is one audit event (``definitions.imported``, about ``about``: the upload or the
-    path); each change is in the definition history. ``history`` False keeps neither (the shipped demo: its
-    set-up is the starting point, not a change).
+    path); each change is in the definition history. ``history`` False keeps the audit event only (the shipped
+    demo: its set-up is the starting point, not a change to each definition).
     """
     plan = check(sheets, report)
     if plan is None:
@@ -1188,7 +1188,7 @@ def run(
             _Applier(plan, report, reason.strip() or "preview", user, history).apply()
             if report.errors or not commit:
                 raise _Rollback
-            if history and report.changes:
+            if report.changes:  # every write leaves an audit event, the demo's set-up included
                 counts = {f"{what} {how}": n for what, hows in report.plain_counts().items() for how, n in hows.items()}
                 record("definitions.imported", user, about=about, counts=counts, detail=reason.strip())
     except _Rollback:

@@ -70,8 +70,16 @@ def test_after_load_demo_the_page_lists_the_upload_commit_approval_and_publicati
     demo: None, mi_user: User, client_for
 ) -> None:
     demo_actions = actions()
-    for action in ("upload.received", "upload.committed", "edition.approved", "edition.published"):
+    for action in (
+        "definitions.imported",
+        "upload.received",
+        "upload.committed",
+        "edition.approved",
+        "edition.published",
+    ):
         assert action in demo_actions
+    # The set-up is one event (no history line per definition: it is the starting point).
+    assert AuditEvent.objects.get(action="definitions.imported").counts["indicators new"] == 59
     # Each of the demo's two editions, naming its scorecard.
     published = set(AuditEvent.objects.filter(action="edition.published").values_list("object_id", flat=True))
     assert published == {"CYPE 2024-10", "QPR 2024-09"}
