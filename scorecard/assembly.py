@@ -139,9 +139,11 @@ class ScorecardRow:
 
     @property
     def rag_bucket(self) -> str:
+        """The summary's count it falls in. A never-rated row without a value is counted as not rated, as a
+        rated row without a value is: it says "no value", not "data only"."""
         if self.rag:
             return self.rag.value
-        return DATA_ONLY if self.data_only else NOT_RATED
+        return DATA_ONLY if self.data_only and self.has_value else NOT_RATED
 
 
 @dataclass
@@ -156,7 +158,8 @@ class Scorecard:
         return any(value.synthetic for row in self.rows for value in row.trend)
 
     def summary(self) -> dict[str, int]:
-        """Counts of RED, AMBER, GREEN and not rated, in that order; then data only, where there is any."""
+        """Counts of RED, AMBER, GREEN and not rated (a row without a value among them), in that order; then data
+        only, where there is any."""
         counts = Counter(row.rag_bucket for row in self.rows)
         buckets = (*Rag, NOT_RATED, DATA_ONLY) if counts.get(DATA_ONLY) else (*Rag, NOT_RATED)
         return {bucket: counts.get(bucket, 0) for bucket in buckets}

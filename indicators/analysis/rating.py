@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from .direction import Direction, direction
-from .numbers import round_half_up
+from .numbers import display, round_half_up, without_trailing_zeros
 from .periods import Period
 from .rag import Polarity, Rag, TargetSpec, rag
 
@@ -151,6 +151,24 @@ def expected_range(
     if upper is not None and value > upper:
         return Expected.ABOVE
     return Expected.WITHIN
+
+
+def expected_range_text(lower: Decimal | None, upper: Decimal | None, decimals: int) -> str:
+    """An activity indicator's expected range as printed where a target would stand: "120–180", "at least 120",
+    "at most 180"; blank without one. The thresholds as set (a value rounded to ``decimals`` is judged against
+    them), at least to ``decimals``."""
+
+    def shown(level: Decimal) -> str:
+        rounded = display(level, decimals)
+        return rounded if Decimal(rounded.replace(",", "")) == level else format(without_trailing_zeros(level), ",f")
+
+    if lower is not None and upper is not None:
+        return f"{shown(lower)}–{shown(upper)}"
+    if lower is not None:
+        return f"at least {shown(lower)}"
+    if upper is not None:
+        return f"at most {shown(upper)}"
+    return ""
 
 
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from indicators.analysis.direction import ARROWS, ComparesWith, Direction, direction_words
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Rag, rag_rank
-from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule
+from indicators.analysis.rating import EXPECTED_WORDS, Expected, RatingRule, expected_range_text
 
 from .. import sparkline
 from ..assembly import DATA_ONLY, NO_VALUE, NOT_RATED, NOT_SUPPLIED, status_words
@@ -56,6 +56,16 @@ def fraction_text(value: JSON | None) -> str:
     for part in ("numerator", "denominator"):
         parts.append(SUPPRESSED if value[f"{part}_suppressed"] else plain_number(value[part]) or "–")
     return " / ".join(parts)
+
+
+def target_or_range_text(row: JSON) -> str:
+    """The target; an activity indicator's expected range instead (it has no target), where it was frozen."""
+    if row.get("activity") and "expected_range" in row:
+        low, high = row["expected_range"] or (None, None)
+        return expected_range_text(
+            Decimal(low) if low is not None else None, Decimal(high) if high is not None else None, row["decimals"]
+        )
+    return target_text(row["target"], row["polarity"], row["decimals"])
 
 
 def target_text(target: JSON | None, polarity: str, decimals: int) -> str:
@@ -118,8 +128,9 @@ class RowView:
 
     @property
     def bucket(self) -> str:
-        """The summary's count it falls in."""
-        return self.rag or (DATA_ONLY if self.data_only else NOT_RATED)
+        """The summary's count it falls in: a never-rated row without a value (or with a suppressed one) is not
+        rated, as a rated row without one is; it does not say "data only"."""
+        return self.rag or (DATA_ONLY if self.data_only and self.has_value else NOT_RATED)
 
 
 def spark_points(row: JSON) -> list[sparkline.Point]:
@@ -172,7 +183,7 @@ def row_view(row: JSON, notes: Footnotes | None = None) -> RowView:
         fraction=fraction_text(latest),
         arrow=ARROWS[dot] if dot else "",
         dot=direction_words(dot, row.get("compares_with") or "") if dot else "",
-        target=target_text(row["target"], row["polarity"], decimals),
+        target=target_or_range_text(row),
         rag=None if suppressed else row["rag"],
         previous_outturn=value_text(outturn, decimals) if outturn else "",
         previous_target=target_text(row["previous_target"], row["polarity"], decimals),

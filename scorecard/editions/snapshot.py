@@ -16,7 +16,8 @@ Shape (``FORMAT`` 1)::
            "latest": VALUE|None, "trend": [VALUE], "comparison": VALUE|None, "dot", "target": TARGET|None,
            "rag", "previous_outturn": VALUE|None, "previous_target": TARGET|None, "previous_rag",
            "benchmark": {"label", "value"}|None, "england": {"label", "value"}|None,
-           "dot_long", "expected", "rating", "tolerance", "tolerance_kind", "activity", "compares_with"}
+           "dot_long", "expected", "rating", "tolerance", "tolerance_kind", "activity", "compares_with",
+           "expected_range": [LOWER, UPPER]|None}
     VALUE = {"period", "value", "numerator", "denominator", "status",
              "suppressed", "numerator_suppressed", "denominator_suppressed", "footnote"}
 
@@ -26,7 +27,9 @@ Shape (``FORMAT`` 1)::
     the rule that judged the row (floor, tolerance, tolerance_improving, none), with its ``tolerance`` (a number
     text, or None) and ``tolerance_kind`` (percent, absolute); ``activity`` whether it is an activity indicator, and
     ``compares_with`` the direction method that judged ``dot`` (previous period, …, trend): snapshots frozen before
-    them lack the keys, and read as judged by the floor rule with one arrow, compared with an earlier period.)
+    them lack the keys, and read as judged by the floor rule with one arrow, compared with an earlier period.
+    ``expected_range`` is an activity indicator's lower and upper threshold, number texts or None, printed where
+    a target would stand; snapshots frozen before it print the target there.)
 
 Stored in two parts: ``EditionVersion.snapshot`` holds all but ``units``, and each unit is an
 ``EditionUnit`` record, so a page reads only the units it shows. ``EditionVersion.document()``
@@ -143,6 +146,7 @@ def row_json(row: ScorecardRow, threshold: int) -> JSON:
         "tolerance_kind": indicator.rule.tolerance_kind.value,
         "activity": indicator.activity,
         "compares_with": row.compares_with,
+        "expected_range": [number_text(level) for level in row.expected_range] if row.expected_range else None,
     }
 
 

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 from indicators.analysis.direction import ARROWS, ComparesWith, Direction, direction_words
 from indicators.analysis.numbers import display, without_trailing_zeros
 from indicators.analysis.rag import Polarity, Rag, TargetSpec
-from indicators.analysis.rating import Expected
+from indicators.analysis.rating import Expected, expected_range_text
 from indicators.models import DataPeriod
 from scorecard.assembly import NO_VALUE, NOT_RATED, NOT_SUPPLIED, Value, status_words, unrated_words
 
@@ -127,21 +127,9 @@ def rating_cell(rag: Rag | None, data_only: bool, expected: Expected | None, has
 
 
 def range_cell(expected_range: tuple[Decimal | None, Decimal | None] | None, decimals: int) -> SafeString:
-    """An activity indicator's expected range where a target would stand: 120–150, at least 120, at most 150.
-
-    The thresholds as set (a value rounded to ``decimals`` is judged against them), at least to ``decimals``."""
-    low, high = expected_range or (None, None)
-
-    def shown(level: Decimal) -> str:
-        rounded = number(level, decimals)
-        return rounded if Decimal(rounded.replace(",", "")) == level else plain_number(level)
-
-    if low is not None and high is not None:
-        return format_html('<span class="expected-range">{}–{}</span>', shown(low), shown(high))
-    if low is not None or high is not None:
-        words = f"at least {shown(low)}" if low is not None else f"at most {shown(high)}"  # type: ignore[arg-type]
-        return format_html('<span class="expected-range">{}</span>', words)
-    return EMPTY
+    """An activity indicator's expected range where a target would stand: 120–150, at least 120, at most 150."""
+    words = expected_range_text(*(expected_range or (None, None)), decimals)
+    return format_html('<span class="expected-range">{}</span>', words) if words else EMPTY
 
 
 def dot_cell(dot: Direction | None, compares_with: str = "", short: bool = False) -> SafeString:

@@ -78,6 +78,13 @@ def _decimals(row: ScorecardRow) -> int:
     return row.indicator.decimals
 
 
+def target_or_range(row: ScorecardRow) -> SafeString:
+    """The target; an activity indicator's expected range instead (it has no target), as its own page shows."""
+    if row.indicator.activity:
+        return cells.range_cell(row.expected_range, _decimals(row))
+    return cells.target_cell(row.target, row.indicator.polarity, _decimals(row))
+
+
 # A unit's scorecard, as printed. TREND marks where the trend (7 months, 4 quarters/terms/years) goes.
 SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef("code", "Code", code_link),
@@ -111,7 +118,7 @@ SCORECARD_COLUMNS: list[ColumnDef | str] = [
     ColumnDef(
         "target",
         "Target",
-        lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
+        lambda row, m: target_or_range(row),
         numeric=True,
     ),
     ColumnDef("rag", "RAG", lambda row, m: cells.rating_cell(row.rag, row.data_only, row.expected, row.has_value)),
@@ -373,7 +380,7 @@ MATRIX_COLUMNS: list[ColumnDef] = [
     ColumnDef(
         "target",
         "Target",
-        lambda row, m: cells.target_cell(row.target, row.indicator.polarity, _decimals(row)),
+        lambda row, m: target_or_range(row),
         numeric=True,
     ),
 ]

@@ -21,6 +21,7 @@ from indicators.analysis.rating import (
     ToleranceKind,
     check_rule,
     expected_range,
+    expected_range_text,
     rate,
     select_target,
 )
@@ -129,6 +130,14 @@ def test_activity_range_with_one_bound_or_none() -> None:
     assert expected_range(D(500), D(10), None, 0) is Expected.WITHIN
     assert expected_range(D(5), None, None, 0) is None
     assert expected_range(None, D(1), D(2), 0) is None
+
+
+def test_an_expected_range_reads_as_printed_where_a_target_would_stand() -> None:
+    assert expected_range_text(D("120.000000"), D("180"), 0) == "120–180"
+    assert expected_range_text(D(1200), None, 0) == "at least 1,200"
+    assert expected_range_text(None, D(180), 1) == "at most 180.0"
+    assert expected_range_text(D("10.25"), D("10.5"), 1) == "10.25–10.5"  # the thresholds as set, not rounded
+    assert expected_range_text(None, None, 0) == ""
 
 
 RISING = [D(v) for v in ("10", "11", "12.5", "13", "14.2", "15", "16")]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.cache import cache
 from django.test import Client
 
 from indicators.models import Indicator, Measurement, Target
@@ -22,19 +23,29 @@ RATING_WORDS = ("data only", "expected range", "within", "above", "below")
 
 
 @pytest.fixture
-def dover_missing(demo: None) -> Indicator:
-    """CYPE1 as an activity indicator expected at 10.25–10.5 in 2024-25 (Kent's 10.3 in Oct-24 is within),
-    with Dover's October value missing."""
+def activity(demo: None) -> Indicator:
+    """CYPE1 as an activity indicator expected at 10.25–10.5 in 2024-25 (Kent's 10.3 in Oct-24 is within)."""
     indicator = Indicator.objects.get(code="CYPE1")
     Indicator.objects.filter(pk=indicator.pk).update(activity=True)
     Target.objects.filter(indicator=indicator, year=2024).update(
         lower_threshold=Decimal("10.25"), upper_threshold=Decimal("10.5")
     )
+    return indicator
+
+
+def delete_dovers_october(indicator: Indicator) -> None:
     deleted, _ = Measurement.objects.filter(
         indicator=indicator, unit__slug="dover", period_start=date(2024, 10, 1)
     ).delete()
     assert deleted == 1
-    return indicator
+    cache.clear()  # the pages' cache does not see a deletion behind the upload pipeline's back
+
+
+@pytest.fixture
+def dover_missing(activity: Indicator) -> Indicator:
+    """The activity indicator, with Dover's October value missing."""
+    delete_dovers_october(activity)
+    return activity
 
 
 def row_of(html: str, code: str) -> str:
@@ -103,3 +114,44 @@ def test_a_published_edition_prints_the_status_and_a_blank_rating(
     assert cell_under(page, "CYPE1", "RAG").strip() == ""
     kent = row_of(client.get("/editions/2024-10/").content.decode(), "CYPE1")
     assert '<span class="rating-word">within expected range</span>' in kent
+
+
+def summary_counts(html: str) -> dict[str, int]:
+    """The officer scorecard's summary: {bucket: count}."""
+    found = re.findall(r'<span class="count">(\d+)</span> ([^<]+)</a>', html)
+    return {bucket.strip(): int(count) for count, bucket in found}
+
+
+def test_the_officer_summary_counts_the_row_without_a_value_as_not_rated_and_the_target_shows_the_range(
+    activity: Indicator, officer: User, client_for
+) -> None:
+    client: Client = client_for(officer)
+    before = summary_counts(client.get("/scorecard/dover/2024-10/").content.decode())
+    delete_dovers_october(activity)
+    dover = client.get("/scorecard/dover/2024-10/").content.decode()
+    after = summary_counts(dover)
+    assert after["not rated"] == before["not rated"] + 1
+    assert after.get("data only", 0) == before["data only"] - 1
+    # The "not rated" filter lists it; the "data only" filter does not.
+    assert ">CYPE1<" in client.get("/scorecard/dover/2024-10/?rag=not+rated").content.decode()
+    assert ">CYPE1<" not in client.get("/scorecard/dover/2024-10/?rag=data+only").content.decode()
+    kent = client.get("/scorecard/kent/2024-10/").content.decode()
+    assert words_shown(cell_under(kent, "CYPE1", "Target")).strip() == "10.25–10.5"
+    compare = client.get("/compare/2024-10/").content.decode()
+    assert words_shown(cell_under(compare, "CYPE1", "Target")).strip() == "10.25–10.5"
+
+
+def test_a_published_edition_counts_as_the_live_page_and_prints_the_range_as_the_target(
+    dover_missing: Indicator, mi_user: User, member: User, client_for
+) -> None:
+    live = summary_counts(client_for(mi_user).get("/scorecard/dover/2024-10/").content.decode())
+    approve_now()
+    publish_edition(OCTOBER, user=mi_user)
+    client: Client = client_for(member)
+    dover = client.get("/editions/2024-10/dover/").content.decode()
+    published = {
+        bucket: int(count) for bucket, count in re.findall(r'<span class="rag[^"]*">([^<]+)</span> (\d+)', dover)
+    }
+    assert published == live
+    kent = client.get("/editions/2024-10/").content.decode()
+    assert cell_under(kent, "CYPE1", "Target").strip() == "10.25–10.5"
