@@ -248,7 +248,8 @@ def scorecard_page(request: HttpRequest, unit: str, month: str | None = None, co
             [row for block in blocks for row in block.rows],
             f"{scope.file_prefix or 'scorecard-'}{page_unit.slug}-{as_at.iso}",
         )
-    published = is_published(as_at)  # members' view now: an embargo ends by time, not by a write
+    # This scorecard's edition as members see it now: an embargo ends by time, not by a write.
+    published = is_published(as_at, scope.definition)
     parts = page_cache.cached_part(
         "scorecard",
         (

@@ -176,3 +176,17 @@ def test_a_tolerance_council_s_keys_describe_its_rules(
         assert "data only" in html.lower() and "not rated: shown for information" in html
         assert "floor" not in html.lower() and "Kent" not in html
         assert "a second arrow" in html  # its direction method is both
+
+
+def test_a_scorecards_page_is_provisional_by_its_own_edition_not_the_default_ones(  # type: ignore[no-untyped-def]
+    demo: None, officer: User, client_for
+) -> None:
+    """The demo publishes the QPR as at September 2024 and the default scorecard only as at October 2024."""
+    client: Client = client_for(officer)
+    unpublished = "the September 2024 edition has not been published"
+    qpr = client.get("/scorecards/QPR/scorecard/kent/2024-09/").content.decode()
+    assert unpublished not in qpr
+    assert "Published to members as version 1" in qpr
+    # Its figures are those the QPR published: none is marked provisional (the key's sample mark aside).
+    assert qpr.count('class="provisional-mark"') == 1
+    assert unpublished in client.get("/scorecard/kent/2024-09/").content.decode()

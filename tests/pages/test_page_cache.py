@@ -174,7 +174,9 @@ def test_a_version_out_of_embargo_shows_without_any_write(officer_client, monkey
     assert "Published to members as version 1" in page(officer_client)
     version = data_version.current()
     later = opens + timedelta(minutes=1)
-    monkeypatch.setattr("scorecard.pages.views.is_published", lambda as_at: is_published(as_at, now=later))
+    monkeypatch.setattr(
+        "scorecard.pages.views.is_published", lambda as_at, scorecard=None: is_published(as_at, scorecard, now=later)
+    )
     assert "Published to members as version 2" in page(officer_client)
     assert data_version.current() == version
 
